@@ -1,0 +1,11 @@
+package org.execpolicy.pdp.engine;
+
+import java.util.List;
+import org.execpolicy.pdp.model.Effective;
+import org.execpolicy.pdp.model.Outcome;
+import org.execpolicy.pdp.model.Requested;
+
+/** What the rules concluded for one set of facts, and the firings that led there. */
+public record Evaluation(Requested requested, Effective effective, Outcome outcome,
+                        List<Firing> firings, String rulesetDigest) {
+}

@@ -1,0 +1,60 @@
+package org.execpolicy.pdp.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.execpolicy.pdp.model.Clock;
+import org.execpolicy.pdp.model.ComputeBlock;
+import org.execpolicy.pdp.model.DecisionRequest;
+import org.execpolicy.pdp.model.DynamicRole;
+import org.execpolicy.pdp.model.Waiver;
+
+/**
+ * Turns a request and the registry entries that concern it into rule facts.
+ * It selects nothing by policy: every compute block of the profile and of the
+ * request's dynamic role goes in, with every waiver they reference, and the
+ * rules decide which one governs.
+ */
+public final class FactAssembler {
+    private FactAssembler() {
+    }
+
+    /**
+     * @param profile     the work profile in force (named in the request, else the active one), or null
+     * @param dynamicRole the registered dynamic role whose id is the request's role, or null
+     * @param waivers     looks a waiver up by id in the registry
+     */
+    public static Facts assemble(JsonNode request, JsonNode profile, JsonNode dynamicRole,
+                                 Function<String, Optional<? extends JsonNode>> waivers, Instant now) {
+        List<Object> context = new ArrayList<>();
+        List<ComputeBlock> blocks = new ArrayList<>();
+        if (profile != null) {
+            profile.path("model_assignments").fields().forEachRemaining(assignment -> {
+                JsonNode compute = assignment.getValue().get("compute");
+                if (compute != null && compute.isObject()) {
+                    blocks.add(ComputeBlock.of(ComputeBlock.WORK_PROFILE, assignment.getKey(), compute));
+                }
+            });
+        }
+        if (dynamicRole != null) {
+            DynamicRole role = DynamicRole.fromJson(dynamicRole);
+            context.add(role);
+            JsonNode compute = dynamicRole.get("compute");
+            if (compute != null && compute.isObject()) {
+                blocks.add(ComputeBlock.of(ComputeBlock.DYNAMIC_ROLE, role.getRoleId(), compute));
+            }
+        }
+        context.addAll(blocks);
+        Set<String> waiverRefs = new LinkedHashSet<>();
+        blocks.stream()
+                .filter(block -> block.getApproximate() != null && block.getApproximate().getWaiverRef() != null)
+                .forEach(block -> waiverRefs.add(block.getApproximate().getWaiverRef()));
+        waiverRefs.forEach(ref -> waivers.apply(ref).map(Waiver::fromJson).ifPresent(context::add));
+        return new Facts(DecisionRequest.fromJson(request), new Clock(now), context);
+    }
+}

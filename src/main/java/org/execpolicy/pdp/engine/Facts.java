@@ -1,0 +1,9 @@
+package org.execpolicy.pdp.engine;
+
+import java.util.List;
+import org.execpolicy.pdp.model.Clock;
+import org.execpolicy.pdp.model.DecisionRequest;
+
+/** Everything one decision is made from: the request, the clock and the registry facts that concern it. */
+public record Facts(DecisionRequest request, Clock clock, List<Object> context) {
+}

@@ -1,0 +1,50 @@
+package org.execpolicy.pdp.engine;
+
+import java.util.Collection;
+import org.execpolicy.pdp.model.Effective;
+import org.execpolicy.pdp.model.Outcome;
+import org.execpolicy.pdp.model.Requested;
+import org.kie.api.runtime.KieSession;
+
+/**
+ * Runs the rules over one set of facts in a fresh session. Java inserts facts
+ * and reads the conclusions; what they mean is decided by the DRL alone.
+ */
+public final class RuleEngine {
+    private final Ruleset ruleset;
+
+    public RuleEngine(Ruleset ruleset) {
+        this.ruleset = ruleset;
+    }
+
+    public Ruleset ruleset() {
+        return ruleset;
+    }
+
+    public Evaluation evaluate(Facts facts) {
+        KieSession session = ruleset.kieBase().newKieSession();
+        try {
+            FiringRecorder firings = new FiringRecorder();
+            session.addEventListener(firings);
+            Outcome outcome = new Outcome();
+            session.setGlobal("outcome", outcome);
+            session.insert(facts.request());
+            session.insert(facts.clock());
+            facts.context().forEach(session::insert);
+            session.fireAllRules();
+            Requested requested = single(session.getObjects(o -> o instanceof Requested), "requested policy");
+            Effective effective = single(session.getObjects(o -> o instanceof Effective), "effective policy");
+            return new Evaluation(requested, effective, outcome, firings.firings(), ruleset.digest());
+        } finally {
+            session.dispose();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T single(Collection<?> found, String what) {
+        if (found.size() != 1) {
+            throw new IllegalStateException("the rules concluded " + found.size() + " " + what + " facts, expected 1");
+        }
+        return (T) found.iterator().next();
+    }
+}

@@ -1,0 +1,116 @@
+package org.execpolicy.pdp.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.kie.api.KieBase;
+import org.kie.api.KieServices;
+import org.kie.api.builder.KieBuilder;
+import org.kie.api.builder.KieFileSystem;
+import org.kie.api.builder.Message;
+import org.kie.api.io.ResourceType;
+
+/**
+ * The compiled DRL files of a rules directory. Compiled once; sessions are cheap
+ * to open from the KieBase. The digest is SHA-256 over the files' bytes
+ * concatenated in name order, so it names exactly the policy that decided.
+ */
+public final class Ruleset {
+    private final KieBase kieBase;
+    private final String digest;
+    private final List<RuleFile> files;
+    private final Instant loadedAt;
+
+    private Ruleset(KieBase kieBase, String digest, List<RuleFile> files, Instant loadedAt) {
+        this.kieBase = kieBase;
+        this.digest = digest;
+        this.files = List.copyOf(files);
+        this.loadedAt = loadedAt;
+    }
+
+    /** Compiles every `*.drl` directly in the directory; throws with file and line when one does not compile. */
+    public static Ruleset compile(Path rulesDir) {
+        List<Path> drlFiles = drlFiles(rulesDir);
+        KieServices kie = KieServices.Factory.get();
+        KieFileSystem kfs = kie.newKieFileSystem();
+        MessageDigest all = sha256();
+        List<RuleFile> files = new ArrayList<>();
+        for (Path file : drlFiles) {
+            byte[] bytes = read(file);
+            String name = file.getFileName().toString();
+            all.update(bytes);
+            files.add(new RuleFile(name, HexFormat.of().formatHex(sha256().digest(bytes))));
+            kfs.write(kie.getResources().newByteArrayResource(bytes)
+                    .setSourcePath("rules/" + name).setResourceType(ResourceType.DRL));
+        }
+        KieBuilder builder = kie.newKieBuilder(kfs).buildAll();
+        List<RuleMessage> errors = builder.getResults().getMessages(Message.Level.ERROR).stream()
+                .map(m -> new RuleMessage(fileName(m.getPath()), m.getLine(), m.getText().strip()))
+                .toList();
+        if (!errors.isEmpty()) {
+            throw new RulesCompileException(errors);
+        }
+        KieBase kieBase = kie.newKieContainer(builder.getKieModule().getReleaseId()).getKieBase();
+        return new Ruleset(kieBase, HexFormat.of().formatHex(all.digest()), files, Instant.now());
+    }
+
+    private static List<Path> drlFiles(Path rulesDir) {
+        if (!Files.isDirectory(rulesDir)) {
+            throw new RulesCompileException(List.of(new RuleMessage(rulesDir.toString(), 0, "no such rules directory")));
+        }
+        try (Stream<Path> list = Files.list(rulesDir)) {
+            List<Path> files = list.filter(p -> p.getFileName().toString().endsWith(".drl"))
+                    .filter(Files::isRegularFile).sorted().toList();
+            if (files.isEmpty()) {
+                throw new RulesCompileException(List.of(new RuleMessage(rulesDir.toString(), 0, "no .drl files")));
+            }
+            return files;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String fileName(String path) {
+        return path == null ? "?" : path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    KieBase kieBase() {
+        return kieBase;
+    }
+
+    public String digest() {
+        return digest;
+    }
+
+    public List<RuleFile> files() {
+        return files;
+    }
+
+    public Instant loadedAt() {
+        return loadedAt;
+    }
+}

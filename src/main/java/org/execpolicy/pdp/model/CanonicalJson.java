@@ -1,0 +1,192 @@
+package org.execpolicy.pdp.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * RFC 8785 JSON Canonicalization Scheme (JCS) over Jackson trees, so that equal JSON data always
+ * hashes to the same bytes whatever its original formatting, member order or number spelling.
+ *
+ * <p>Rejects (with {@link IllegalArgumentException}) what JCS cannot represent: NaN, infinities,
+ * numbers outside the double range, lone UTF-16 surrogates, and non-JSON nodes (binary, POJO,
+ * missing).
+ */
+public final class CanonicalJson {
+
+    private static final double TWO_POW_53 = 9007199254740992d;
+
+    private CanonicalJson() {}
+
+    /** The canonical JSON text of {@code node}. */
+    public static String canonicalize(JsonNode node) {
+        StringBuilder out = new StringBuilder();
+        write(Objects.requireNonNull(node, "node"), out);
+        return out.toString();
+    }
+
+    /** The canonical text as UTF-8, the byte form RFC 8785 hashes and signs. */
+    public static byte[] canonicalBytes(JsonNode node) {
+        return canonicalize(node).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Lower-case hex SHA-256 of {@link #canonicalBytes}. */
+    public static String sha256Hex(JsonNode node) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(sha256.digest(canonicalBytes(node)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is mandatory in every JRE", e);
+        }
+    }
+
+    private static void write(JsonNode node, StringBuilder out) {
+        switch (node.getNodeType()) {
+            case OBJECT -> {
+                // String.compareTo compares UTF-16 code units, exactly the order RFC 8785 3.2.3 asks for.
+                List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.properties());
+                members.sort(Map.Entry.comparingByKey());
+                out.append('{');
+                for (int i = 0; i < members.size(); i++) {
+                    if (i > 0) {
+                        out.append(',');
+                    }
+                    writeString(members.get(i).getKey(), out);
+                    out.append(':');
+                    write(members.get(i).getValue(), out);
+                }
+                out.append('}');
+            }
+            case ARRAY -> {
+                out.append('[');
+                for (int i = 0; i < node.size(); i++) {
+                    if (i > 0) {
+                        out.append(',');
+                    }
+                    write(node.get(i), out);
+                }
+                out.append(']');
+            }
+            case STRING -> writeString(node.textValue(), out);
+            case NUMBER -> out.append(formatNumber(toDouble(node)));
+            case BOOLEAN -> out.append(node.booleanValue());
+            case NULL -> out.append("null");
+            default -> throw new IllegalArgumentException("Not a JSON value: " + node.getNodeType());
+        }
+    }
+
+    /** JCS sees every number as an IEEE double, whatever Jackson node type carries it. */
+    private static double toDouble(JsonNode node) {
+        // Parsing the decimal text is correctly rounded; this also covers BigInteger beyond long.
+        double d = node.isBigDecimal() || node.isBigInteger()
+                ? Double.parseDouble(node.numberValue().toString())
+                : node.doubleValue();
+        if (!Double.isFinite(d)) {
+            throw new IllegalArgumentException("JSON number is not a finite double: " + node);
+        }
+        return d;
+    }
+
+    /** ECMAScript Number.prototype.toString, as required by RFC 8785 section 3.2.2.3. */
+    private static String formatNumber(double d) {
+        if (!Double.isFinite(d)) {
+            throw new IllegalArgumentException("NaN and Infinity are not valid JSON numbers: " + d);
+        }
+        if (d == 0) {
+            return "0"; // also -0
+        }
+        if (d < 0) {
+            return "-" + formatNumber(-d);
+        }
+        if (d < TWO_POW_53 && d == Math.rint(d)) {
+            return Long.toString((long) d); // fast path: exact integers need no digit search
+        }
+        BigDecimal shortest = shortestDigits(d);
+        String digits = shortest.unscaledValue().toString(); // k significant digits, no trailing zeros
+        int k = digits.length();
+        int n = k - shortest.scale(); // value = 0.digits * 10^n, as in the ECMAScript spec
+        if (k <= n && n <= 21) {
+            return digits + "0".repeat(n - k);
+        }
+        if (0 < n && n <= 21) {
+            return digits.substring(0, n) + "." + digits.substring(n);
+        }
+        if (-6 < n && n <= 0) {
+            return "0." + "0".repeat(-n) + digits;
+        }
+        int e = n - 1;
+        String mantissa = k == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+        return mantissa + "e" + (e < 0 ? "-" : "+") + Math.abs(e);
+    }
+
+    /**
+     * The fewest decimal digits that read back as {@code d}, and of those the closest to it.
+     * Double.toString cannot be used: before JDK 19 it sometimes emits a digit too many.
+     */
+    private static BigDecimal shortestDigits(double d) {
+        BigDecimal exact = new BigDecimal(d);
+        for (int precision = 1; precision <= 17; precision++) {
+            // The nearest p-digit decimal is the preferred answer when it round-trips...
+            BigDecimal nearest = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
+            if (roundTrips(nearest, d)) {
+                return nearest.stripTrailingZeros();
+            }
+            // ...but next to a power of two the round-trip interval is lopsided, so the p-digit
+            // decimal on the other side of d may still read back as d while the nearest does not.
+            RoundingMode other = nearest.compareTo(exact) > 0 ? RoundingMode.FLOOR : RoundingMode.CEILING;
+            BigDecimal farther = exact.round(new MathContext(precision, other));
+            if (roundTrips(farther, d)) {
+                return farther.stripTrailingZeros();
+            }
+        }
+        throw new AssertionError("17 significant digits always round-trip a double: " + d);
+    }
+
+    private static boolean roundTrips(BigDecimal candidate, double d) {
+        return Double.parseDouble(candidate.toString()) == d;
+    }
+
+    /** JSON.stringify string escaping (RFC 8785 section 3.2.2.2); all else is emitted literally. */
+    private static void writeString(String s, StringBuilder out) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\b' -> out.append("\\b");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\f' -> out.append("\\f");
+                case '\r' -> out.append("\\r");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else if (Character.isSurrogate(c)) {
+                        // A lone surrogate has no UTF-8 form: encoding would silently turn it into '?'
+                        // and let different strings share one hash, so refuse it (I-JSON, RFC 7493).
+                        boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length()
+                                && Character.isLowSurrogate(s.charAt(i + 1));
+                        if (!paired) {
+                            throw new IllegalArgumentException("Lone surrogate U+"
+                                    + Integer.toHexString(c).toUpperCase() + " at index " + i);
+                        }
+                        out.append(c).append(s.charAt(++i));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+}

@@ -1,0 +1,124 @@
+package org.execpolicy.pdp.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/**
+ * An execution policy (SPEC.md section 2), kept as the JSON it came in so that
+ * forward-compatible fields survive untouched. Rules read mode and exactness
+ * through the getters and reshape it through the named operations below; which
+ * operation applies when is decided in DRL, never here.
+ */
+public final class ExecPolicy {
+    /** Mode-settings blocks: each belongs to the mode of the same name. */
+    private static final List<String> SETTINGS_BLOCKS =
+            List.of("spec_decode", "early_exit", "layer_skip", "mem_offload");
+
+    private final ObjectNode json;
+
+    private ExecPolicy(ObjectNode json) {
+        this.json = json;
+    }
+
+    public static ExecPolicy fromJson(JsonNode json) {
+        return new ExecPolicy(((ObjectNode) json).deepCopy());
+    }
+
+    public static ExecPolicy of(String mode, String exactness) {
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
+        json.put("mode", mode);
+        json.put("exactness", exactness);
+        return new ExecPolicy(json);
+    }
+
+    public ExecPolicy copy() {
+        return new ExecPolicy(json.deepCopy());
+    }
+
+    /** A copy of the JSON, for answers and records. */
+    public ObjectNode toJson() {
+        return json.deepCopy();
+    }
+
+    public String getMode() {
+        return json.path("mode").asText(null);
+    }
+
+    public String getExactness() {
+        return json.path("exactness").asText(null);
+    }
+
+    public String getPolicyId() {
+        return json.path("policy_id").asText(null);
+    }
+
+    /** The trace level asked for, or "off" when the policy has no trace block. */
+    public String getTraceLevel() {
+        return json.path("trace").path("level").asText("off");
+    }
+
+    public boolean isTraceArtifactEnabled() {
+        return json.path("trace").path("artifact").path("enabled").asBoolean(false);
+    }
+
+    public void setExactness(String exactness) {
+        json.put("exactness", exactness);
+    }
+
+    /** Switches to another mode and exactness; settings of the old mode go with it. */
+    public void switchTo(String mode, String exactness) {
+        json.put("mode", mode);
+        json.put("exactness", exactness);
+        keepOnlyOwnSettings();
+    }
+
+    /** Drops every mode-settings block except the one of the current mode. */
+    public void keepOnlyOwnSettings() {
+        String mode = getMode();
+        for (String block : SETTINGS_BLOCKS) {
+            if (!block.equals(mode)) {
+                json.remove(block);
+            }
+        }
+    }
+
+    /** True when the policy carries the settings block of a mode other than its own. */
+    public boolean hasForeignSettings() {
+        String mode = getMode();
+        return SETTINGS_BLOCKS.stream().anyMatch(block -> !block.equals(mode) && json.has(block));
+    }
+
+    public void removePolicyId() {
+        json.remove("policy_id");
+    }
+
+    /** Turns tracing on with the given level and sample rate and an artifact of the given format. */
+    public void forceTrace(String level, double sampleRate, String artifactFormat) {
+        ObjectNode trace = json.putObject("trace");
+        trace.put("level", level);
+        trace.put("sample_rate", sampleRate);
+        ObjectNode artifact = trace.putObject("artifact");
+        artifact.put("enabled", true);
+        artifact.put("format", artifactFormat);
+    }
+
+    public boolean hasTraceExactly(String level, double sampleRate, String artifactFormat) {
+        JsonNode trace = json.path("trace");
+        return level.equals(trace.path("level").asText())
+                && trace.path("sample_rate").isNumber()
+                && trace.path("sample_rate").asDouble() == sampleRate
+                && trace.path("artifact").path("enabled").asBoolean(false)
+                && artifactFormat.equals(trace.path("artifact").path("format").asText());
+    }
+
+    public String hash() {
+        return CanonicalJson.sha256Hex(json);
+    }
+
+    @Override
+    public String toString() {
+        return "ExecPolicy" + CanonicalJson.canonicalize(json);
+    }
+}

@@ -1,0 +1,105 @@
+package org.execpolicy.pdp.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What rules conclude beyond the effective policy: reason codes in the order
+ * the rules add them, adjustments, codes, the waiver that granted approximate
+ * execution and the trace decision. Rules write it; Java only reads it.
+ */
+public final class Outcome {
+    private final List<String> reasonCodes = new ArrayList<>();
+    private final List<String> adjustments = new ArrayList<>();
+    private final List<String> codes = new ArrayList<>();
+    private final List<String> downgradeReasons = new ArrayList<>();
+    private String waiverRef;
+    private String cloudReasoningStrength;
+    private boolean traceArtifactRequired;
+    private String traceArtifactNullReason;
+
+    public void addReason(String code) {
+        addOnce(reasonCodes, code);
+    }
+
+    public void addAdjustment(String adjustment) {
+        addOnce(adjustments, adjustment);
+    }
+
+    public void addCode(String code) {
+        addOnce(codes, code);
+    }
+
+    public void addDowngradeReason(String text) {
+        addOnce(downgradeReasons, text);
+    }
+
+    private static void addOnce(List<String> list, String value) {
+        if (!list.contains(value)) {
+            list.add(value);
+        }
+    }
+
+    public boolean hasReason(String code) {
+        return reasonCodes.contains(code);
+    }
+
+    /** The given codes in the order they were added as reasons, joined for a human. */
+    public String reasonsAmong(java.util.Collection<String> codes) {
+        return String.join(", ", reasonCodes.stream().filter(codes::contains).toList());
+    }
+
+    public List<String> getReasonCodes() {
+        return List.copyOf(reasonCodes);
+    }
+
+    public List<String> getAdjustments() {
+        return List.copyOf(adjustments);
+    }
+
+    public List<String> getCodes() {
+        return List.copyOf(codes);
+    }
+
+    /** The one-line explanation: every downgrade step, in the order it happened. */
+    public String getDowngradeReason() {
+        return downgradeReasons.isEmpty() ? null : String.join("; ", downgradeReasons);
+    }
+
+    public String getWaiverRef() {
+        return waiverRef;
+    }
+
+    public void setWaiverRef(String waiverRef) {
+        this.waiverRef = waiverRef;
+    }
+
+    public String getCloudReasoningStrength() {
+        return cloudReasoningStrength;
+    }
+
+    public void setCloudReasoningStrength(String cloudReasoningStrength) {
+        this.cloudReasoningStrength = cloudReasoningStrength;
+    }
+
+    public boolean isTraceArtifactRequired() {
+        return traceArtifactRequired;
+    }
+
+    public void setTraceArtifactRequired(boolean traceArtifactRequired) {
+        this.traceArtifactRequired = traceArtifactRequired;
+    }
+
+    public String getTraceArtifactNullReason() {
+        return traceArtifactNullReason;
+    }
+
+    public void setTraceArtifactNullReason(String traceArtifactNullReason) {
+        this.traceArtifactNullReason = traceArtifactNullReason;
+    }
+
+    @Override
+    public String toString() {
+        return "Outcome{reason_codes=" + reasonCodes + ", waiver_ref=" + waiverRef + "}";
+    }
+}

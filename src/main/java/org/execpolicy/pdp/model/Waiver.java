@@ -1,0 +1,66 @@
+package org.execpolicy.pdp.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.List;
+
+/** A waiver from the registry. Absent scope lists mean "any". */
+public final class Waiver {
+    private final String waiverId;
+    private final String checkWaived;
+    private final List<String> scopeRoles;
+    private final List<String> scopeModelIds;
+    private final List<String> scopeWpIds;
+    private final Instant expiresAt;
+    private final Instant revokedAt;
+
+    private Waiver(JsonNode json) {
+        this.waiverId = json.path("waiver_id").asText();
+        this.checkWaived = json.path("check_waived").asText();
+        JsonNode scope = json.path("scope");
+        this.scopeRoles = Json.stringsOrNull(scope, "roles");
+        this.scopeModelIds = Json.stringsOrNull(scope, "model_ids");
+        this.scopeWpIds = Json.stringsOrNull(scope, "wp_ids");
+        this.expiresAt = Json.instantOrNull(json, "expires_at");
+        this.revokedAt = Json.instantOrNull(json, "revoked_at");
+    }
+
+    public static Waiver fromJson(JsonNode json) {
+        return new Waiver(json);
+    }
+
+    public String getWaiverId() {
+        return waiverId;
+    }
+
+    public String getCheckWaived() {
+        return checkWaived;
+    }
+
+    public List<String> getScopeRoles() {
+        return scopeRoles;
+    }
+
+    public List<String> getScopeModelIds() {
+        return scopeModelIds;
+    }
+
+    public List<String> getScopeWpIds() {
+        return scopeWpIds;
+    }
+
+    public Instant getExpiresAt() {
+        return expiresAt;
+    }
+
+    public Instant getRevokedAt() {
+        return revokedAt;
+    }
+
+    @Override
+    public String toString() {
+        return "Waiver{" + waiverId + ", check_waived=" + checkWaived + ", roles=" + scopeRoles
+                + ", model_ids=" + scopeModelIds + ", wp_ids=" + scopeWpIds + ", expires_at=" + expiresAt
+                + ", revoked_at=" + revokedAt + "}";
+    }
+}
