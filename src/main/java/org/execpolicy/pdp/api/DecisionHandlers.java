@@ -1,0 +1,40 @@
+package org.execpolicy.pdp.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import org.execpolicy.pdp.engine.DecisionService;
+import org.execpolicy.pdp.engine.UnknownProfileException;
+
+/** POST /v1/decisions and GET /v1/decisions/{id}. */
+final class DecisionHandlers {
+    private final Vertx vertx;
+    private final DecisionService decisions;
+
+    DecisionHandlers(Vertx vertx, DecisionService decisions) {
+        this.vertx = vertx;
+        this.decisions = decisions;
+    }
+
+    /** Evaluated off the event loop; answered only once the records are committed. */
+    void decide(RoutingContext ctx) {
+        ObjectNode request = Http.body(ctx);
+        Future<ObjectNode> answer = Http.blocking(vertx, () -> {
+            try {
+                return decisions.decide(request);
+            } catch (UnknownProfileException e) {
+                throw ApiException.unprocessable("/profile_id", e.getMessage());
+            }
+        }).compose(recorded -> Future.fromCompletionStage(recorded, ctx.vertx().getOrCreateContext()))
+                .map(DecisionView::answer);
+        Http.reply(ctx, 200, answer);
+    }
+
+    void get(RoutingContext ctx) {
+        String id = Http.pathParam(ctx, "decision_id");
+        Http.reply(ctx, 200, Http.blocking(vertx, () -> decisions.find(id)
+                .map(DecisionView::withFirings)
+                .orElseThrow(() -> ApiException.notFound("no decision '" + id + "'"))));
+    }
+}

@@ -1,0 +1,58 @@
+package org.execpolicy.pdp.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import org.execpolicy.pdp.model.Json;
+
+/** Small helpers shared by the handlers: the validated body and parameters, blocking work, JSON answers. */
+final class Http {
+    private Http() {
+    }
+
+    /** The request body, parsed by Jackson; the OpenAPI router has validated it already. */
+    static ObjectNode body(RoutingContext ctx) {
+        try {
+            byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+            JsonNode node = bytes.length == 0 ? Json.object() : Json.MAPPER.readTree(bytes);
+            return (ObjectNode) node;
+        } catch (IOException | ClassCastException e) {
+            throw ApiException.badField("", "the request body must be a JSON object");
+        }
+    }
+
+    static String pathParam(RoutingContext ctx, String name) {
+        return validated(ctx).getPathParameters().get(name).getString();
+    }
+
+    /** A query parameter, or null when absent. */
+    static RequestParameter query(RoutingContext ctx, String name) {
+        RequestParameter parameter = validated(ctx).getQuery().get(name);
+        return parameter == null || parameter.isNull() ? null : parameter;
+    }
+
+    private static ValidatedRequest validated(RoutingContext ctx) {
+        return ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    }
+
+    /** Runs JDBC or CPU-heavy work off the event loop, unordered so requests do not queue behind each other. */
+    static <T> Future<T> blocking(Vertx vertx, Callable<T> work) {
+        return vertx.executeBlocking(work, false);
+    }
+
+    static void json(RoutingContext ctx, int status, JsonNode body) {
+        ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.toString());
+    }
+
+    /** Sends the result, or routes the failure to {@link Problems}. */
+    static <T extends JsonNode> void reply(RoutingContext ctx, int status, Future<T> result) {
+        result.onSuccess(body -> json(ctx, status, body)).onFailure(ctx::fail);
+    }
+}

@@ -1,0 +1,89 @@
+package org.execpolicy.pdp.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.openapi.validation.ValidatorErrorType;
+import io.vertx.openapi.validation.ValidatorException;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.recorder.RecorderUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Writes every error as application/problem+json (RFC 9457) with the runtime contract's error kinds. */
+final class Problems {
+    private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+
+    private Problems() {
+    }
+
+    /** The router's failure and error handler: validation failures, 404, 405, 413 and anything thrown. */
+    static void handle(RoutingContext ctx) {
+        Throwable failure = unwrap(ctx.failure());
+        if (failure instanceof ApiException api) {
+            send(ctx, api.status(), api.errorType(), api.getMessage(), api.errors());
+        } else if (failure instanceof HttpException http && http.getCause() instanceof ValidatorException invalid) {
+            validationFailed(ctx, invalid);
+        } else if (failure instanceof RecorderUnavailableException) {
+            send(ctx, 503, "runtime_unavailable",
+                    "the Flight Recorder cannot store records; no decision is given unrecorded", List.of());
+        } else if (failure == null || failure instanceof HttpException) {
+            int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
+            send(ctx, status, status >= 500 ? "internal_error" : "invalid_request", plainDetail(ctx, status), List.of());
+        } else {
+            LOG.error("internal error on {} {}", ctx.request().method(), ctx.request().path(), failure);
+            send(ctx, 500, "internal_error", "internal error: " + failure.getClass().getSimpleName(), List.of());
+        }
+    }
+
+    private static void validationFailed(RoutingContext ctx, ValidatorException invalid) {
+        if (invalid.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT
+                && invalid.getMessage().startsWith("The format of the request body")) {
+            send(ctx, 415, "invalid_request", "the request body must be application/json, was "
+                    + String.valueOf(ctx.request().getHeader("content-type")), List.of());
+            return;
+        }
+        List<FieldError> errors = ValidationErrors.of(invalid, ctx);
+        FieldError first = errors.get(0);
+        String detail = first.path().isEmpty() ? first.message() : first.path() + ": " + first.message();
+        send(ctx, 400, "invalid_request", detail, errors);
+    }
+
+    private static String plainDetail(RoutingContext ctx, int status) {
+        return switch (status) {
+            case 404 -> "no such resource: " + ctx.request().path();
+            case 405 -> ctx.request().method() + " is not allowed on " + ctx.request().path();
+            case 413 -> "the request body is larger than " + PdpServer.BODY_LIMIT_BYTES + " bytes";
+            default -> HttpResponseStatus.valueOf(status).reasonPhrase();
+        };
+    }
+
+    static void send(RoutingContext ctx, int status, String errorType, String detail, List<FieldError> errors) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        ObjectNode problem = Json.object();
+        problem.put("type", "about:blank");
+        problem.put("title", HttpResponseStatus.valueOf(status).reasonPhrase());
+        problem.put("status", status);
+        problem.put("detail", detail);
+        problem.put("error_type", errorType);
+        if (!errors.isEmpty()) {
+            ArrayNode list = problem.putArray("errors");
+            errors.forEach(e -> list.addObject().put("path", e.path()).put("message", e.message()));
+        }
+        ctx.response().setStatusCode(status).putHeader("content-type", "application/problem+json")
+                .end(problem.toString());
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        while (failure instanceof CompletionException && failure.getCause() != null) {
+            failure = failure.getCause();
+        }
+        return failure;
+    }
+}

@@ -1,0 +1,174 @@
+package org.execpolicy.pdp.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.UUID;
+import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.recorder.RegistryStore;
+
+/** Work profiles, dynamic roles and waivers: what operators set and the rules read. */
+final class RegistryHandlers {
+    private static final List<String> CORE_ROLES = List.of("frontend", "orchestrator", "worker", "validator");
+
+    private final Vertx vertx;
+    private final RegistryStore registry;
+    private final Clock clock;
+
+    RegistryHandlers(Vertx vertx, RegistryStore registry, Clock clock) {
+        this.vertx = vertx;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    // ---- profiles
+
+    void putProfile(RoutingContext ctx) {
+        String id = Http.pathParam(ctx, "profile_id");
+        ObjectNode profile = Http.body(ctx);
+        requireSameId(profile, "profile_id", id);
+        profile.path("model_assignments").fields().forEachRemaining(assignment ->
+                requireWaiverWhenAllowed(assignment.getValue().path("compute"),
+                        "/model_assignments/" + assignment.getKey() + "/compute"));
+        Http.blocking(vertx, () -> {
+            boolean created = registry.profile(id).isEmpty();
+            registry.putProfile(id, profile);
+            return created;
+        }).onSuccess(created -> Http.json(ctx, created ? 201 : 200, profile)).onFailure(ctx::fail);
+    }
+
+    void getProfile(RoutingContext ctx) {
+        String id = Http.pathParam(ctx, "profile_id");
+        Http.reply(ctx, 200, Http.blocking(vertx, () -> registry.profile(id)
+                .orElseThrow(() -> ApiException.notFound("no work profile '" + id + "'"))));
+    }
+
+    void listProfiles(RoutingContext ctx) {
+        Http.reply(ctx, 200, Http.blocking(vertx, () -> {
+            ObjectNode body = Json.object();
+            body.putArray("items").addAll(registry.profiles());
+            body.put("active_profile_id", registry.activeProfileId().orElse(null));
+            return body;
+        }));
+    }
+
+    void activateProfile(RoutingContext ctx) {
+        String id = Http.pathParam(ctx, "profile_id");
+        Http.reply(ctx, 200, Http.blocking(vertx, () -> {
+            try {
+                registry.activate(id);
+            } catch (NoSuchElementException e) {
+                throw ApiException.notFound("no work profile '" + id + "'");
+            }
+            ObjectNode body = Json.object();
+            body.put("active_profile_id", id);
+            return body;
+        }));
+    }
+
+    // ---- dynamic roles
+
+    void putRole(RoutingContext ctx) {
+        String id = Http.pathParam(ctx, "role_id");
+        ObjectNode role = Http.body(ctx);
+        requireSameId(role, "role_id", id);
+        if (CORE_ROLES.contains(id)) {
+            throw ApiException.unprocessable("/role_id", "'" + id + "' is a core role; a dynamic role needs another id");
+        }
+        requireWaiverWhenAllowed(role.path("compute"), "/compute");
+        Http.blocking(vertx, () -> {
+            boolean created = registry.role(id).isEmpty();
+            registry.putRole(id, role);
+            return created;
+        }).onSuccess(created -> Http.json(ctx, created ? 201 : 200, role)).onFailure(ctx::fail);
+    }
+
+    void getRole(RoutingContext ctx) {
+        String id = Http.pathParam(ctx, "role_id");
+        Http.reply(ctx, 200, Http.blocking(vertx, () -> registry.role(id)
+                .orElseThrow(() -> ApiException.notFound("no dynamic role '" + id + "'"))));
+    }
+
+    void listRoles(RoutingContext ctx) {
+        Http.reply(ctx, 200, Http.blocking(vertx, () -> items(registry.roles())));
+    }
+
+    // ---- waivers: never deleted, only revoked
+
+    void createWaiver(RoutingContext ctx) {
+        ObjectNode waiver = Http.body(ctx);
+        if (!waiver.hasNonNull("waiver_id")) {
+            waiver.put("waiver_id", "wv-" + UUID.randomUUID());
+        }
+        String id = waiver.get("waiver_id").asText();
+        waiver.put("created_at", clock.instant().toString());
+        waiver.putNull("revoked_at");
+        Http.reply(ctx, 201, Http.blocking(vertx, () -> {
+            synchronized (registry) {
+                if (registry.waiver(id).isPresent()) {
+                    throw ApiException.conflict("waiver '" + id + "' exists; waivers are never replaced");
+                }
+                registry.putWaiver(id, waiver);
+            }
+            return waiver;
+        }));
+    }
+
+    void getWaiver(RoutingContext ctx) {
+        String id = Http.pathParam(ctx, "waiver_id");
+        Http.reply(ctx, 200, Http.blocking(vertx, () -> registry.waiver(id)
+                .orElseThrow(() -> ApiException.notFound("no waiver '" + id + "'"))));
+    }
+
+    void listWaivers(RoutingContext ctx) {
+        Http.reply(ctx, 200, Http.blocking(vertx, () -> items(registry.waivers())));
+    }
+
+    void revokeWaiver(RoutingContext ctx) {
+        String id = Http.pathParam(ctx, "waiver_id");
+        JsonNode reason = Http.body(ctx).get("reason");
+        Http.reply(ctx, 200, Http.blocking(vertx, () -> {
+            synchronized (registry) {
+                ObjectNode waiver = registry.waiver(id)
+                        .orElseThrow(() -> ApiException.notFound("no waiver '" + id + "'")).deepCopy();
+                if (waiver.hasNonNull("revoked_at")) {
+                    throw ApiException.conflict("waiver '" + id + "' was revoked at " + waiver.get("revoked_at").asText());
+                }
+                waiver.put("revoked_at", clock.instant().toString());
+                waiver.set("revoke_reason", reason == null ? Json.object().nullNode() : reason);
+                registry.putWaiver(id, waiver);
+                return waiver;
+            }
+        }));
+    }
+
+    // ---- checks a schema cannot say
+
+    private static void requireSameId(ObjectNode body, String field, String pathId) {
+        if (!body.hasNonNull(field)) {
+            body.put(field, pathId);
+        } else if (!body.get(field).asText().equals(pathId)) {
+            throw ApiException.unprocessable("/" + field, field + " '" + body.get(field).asText()
+                    + "' differs from the id in the path '" + pathId + "'");
+        }
+    }
+
+    /** SPEC.md 2: approximate.allowed=true without a waiver_ref is refused, and nothing is stored. */
+    private static void requireWaiverWhenAllowed(JsonNode compute, String path) {
+        JsonNode approximate = compute.path("approximate");
+        if (approximate.path("allowed").asBoolean(false) && !approximate.hasNonNull("waiver_ref")) {
+            throw ApiException.unprocessable(path + "/approximate/waiver_ref",
+                    "waiver_ref is required when approximate.allowed is true");
+        }
+    }
+
+    private static ObjectNode items(List<ObjectNode> list) {
+        ObjectNode body = Json.object();
+        body.putArray("items").addAll(list);
+        return body;
+    }
+}

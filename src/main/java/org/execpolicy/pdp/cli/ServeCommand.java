@@ -1,0 +1,45 @@
+package org.execpolicy.pdp.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.execpolicy.pdp.api.PdpServer;
+import org.execpolicy.pdp.engine.RulesCompileException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Starts the PDP and serves until SIGTERM, then stops after the recorder has flushed. */
+@Command(name = "serve", description = "Start the PDP HTTP server.")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--host", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    String host = "127.0.0.1";
+
+    @Option(names = "--port", description = "Port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port = 8080;
+
+    @Option(names = "--data", description = "Data directory: the Flight Recorder database (default: ${DEFAULT-VALUE}).")
+    Path data = Path.of("data");
+
+    @Option(names = "--rules", description = "Directory of the DRL rules (default: ${DEFAULT-VALUE}).")
+    Path rules = Path.of("rules");
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PdpServer server;
+        try {
+            server = PdpServer.start(new PdpServer.Options(host, port, data, rules));
+        } catch (RulesCompileException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "pdp-shutdown"));
+        System.out.println("listening on http://" + host + ":" + server.port());
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,96 @@
+package org.execpolicy.pdp.engine;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.execpolicy.pdp.model.DecisionRequest;
+import org.execpolicy.pdp.model.Effective;
+import org.execpolicy.pdp.model.ExecPolicy;
+import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.model.Outcome;
+
+/**
+ * Writes one evaluation as Flight Recorder records (SPEC.md section 4): one
+ * `llm_exec_policy` holding everything the answer says, and one
+ * `policy_rule_fired` per firing, in order.
+ */
+final class DecisionRecords {
+    static final String TRACES_PATH = "/v1/traces/";
+
+    private DecisionRecords() {
+    }
+
+    static List<ObjectNode> of(String decisionId, DecisionRequest request, String profileId,
+                               Evaluation evaluation, Instant now) {
+        List<ObjectNode> records = new ArrayList<>();
+        records.add(decision(decisionId, request, profileId, evaluation, now));
+        int seq = 1;
+        for (Firing firing : evaluation.firings()) {
+            ObjectNode record = envelope("policy_rule_fired", now);
+            record.put("decision_id", decisionId);
+            record.put("seq", seq++);
+            record.put("rule_name", firing.ruleName());
+            record.put("rule_package", firing.rulePackage());
+            record.put("ruleset_digest", evaluation.rulesetDigest());
+            record.set("matched", Json.array(firing.matched()));
+            records.add(record);
+        }
+        return records;
+    }
+
+    private static ObjectNode decision(String decisionId, DecisionRequest request, String profileId,
+                                       Evaluation evaluation, Instant now) {
+        ExecPolicy requested = evaluation.requested().getPolicy();
+        Effective effective = evaluation.effective();
+        Outcome outcome = evaluation.outcome();
+        ObjectNode record = envelope("llm_exec_policy", now);
+        record.put("decision_id", decisionId);
+        record.put("trace_id", request.getTraceId());
+        record.put("wp_id", request.getWpId());
+        record.put("mt_id", request.getMtId());
+        record.put("job_id", request.getJobId());
+        record.put("profile_id", profileId);
+        record.put("role", request.getRole());
+        record.put("task_type", request.getTaskType());
+        record.put("model_id", request.getModelId());
+        record.put("backend", request.getBackend());
+        record.put("parameter_class", request.getParameterClass());
+        record.put("cloud_reasoning_strength", outcome.getCloudReasoningStrength());
+        record.put("requested_source", evaluation.requested().getSource());
+        record.set("requested_policy", requested.toJson());
+        record.put("requested_policy_hash", requested.hash());
+        record.set("effective_policy", effective.getPolicy().toJson());
+        record.put("effective_policy_hash", effective.getPolicy().hash());
+        record.put("mode", effective.getMode());
+        record.put("exactness", effective.getExactness());
+        record.put("downgraded", effective.isDowngraded());
+        record.put("downgrade_reason", outcome.getDowngradeReason());
+        record.set("reason_codes", Json.array(outcome.getReasonCodes()));
+        record.set("adjustments", Json.array(outcome.getAdjustments()));
+        record.set("codes", Json.array(outcome.getCodes()));
+        record.put("code", outcome.getCodes().isEmpty() ? null : outcome.getCodes().get(0));
+        record.put("waiver_ref", outcome.getWaiverRef());
+        boolean traced = outcome.isTraceArtifactRequired();
+        record.put("trace_artifact_ref", traced ? TRACES_PATH + decisionId : null);
+        record.putNull("trace_artifact_sha256");
+        record.put("trace_artifact_null_reason", traced ? null : outcome.getTraceArtifactNullReason());
+        record.putNull("mean_exit_layer");
+        record.putNull("exit_layer_histogram");
+        record.putNull("speculative");
+        record.putNull("offload");
+        record.put("ruleset_digest", evaluation.rulesetDigest());
+        record.put("evaluated_at", now.toString());
+        return record;
+    }
+
+    private static ObjectNode envelope(String type, Instant now) {
+        ObjectNode record = Json.object();
+        record.put("event_id", UUID.randomUUID().toString());
+        record.put("timestamp", now.toString());
+        record.put("type", type);
+        record.put("actor", "system");
+        return record;
+    }
+}

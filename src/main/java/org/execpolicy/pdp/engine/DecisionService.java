@@ -1,0 +1,81 @@
+package org.execpolicy.pdp.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.execpolicy.pdp.model.DecisionRequest;
+import org.execpolicy.pdp.recorder.FlightRecorder;
+import org.execpolicy.pdp.recorder.RegistryStore;
+
+/**
+ * The flow of one decision (DESIGN.md): assemble facts from the request and the
+ * registry, evaluate the rules, record the decision and its firings, and hand
+ * back the records once they are durable. Nothing is answered unrecorded.
+ */
+public final class DecisionService {
+    private final RuleEngine engine;
+    private final RegistryStore registry;
+    private final FlightRecorder recorder;
+    private final Clock clock;
+
+    public DecisionService(RuleEngine engine, RegistryStore registry, FlightRecorder recorder, Clock clock) {
+        this.engine = engine;
+        this.registry = registry;
+        this.recorder = recorder;
+        this.clock = clock;
+    }
+
+    /** A decision as recorded: the `llm_exec_policy` record and its `policy_rule_fired` records in order. */
+    public record RecordedDecision(ObjectNode decision, List<ObjectNode> firings) {
+    }
+
+    /**
+     * @param request a request already validated against openapi.yaml
+     * @throws UnknownProfileException when the request names a profile that does not exist
+     * @return completes once every record is committed; fails with the recorder's exception otherwise
+     */
+    public CompletableFuture<RecordedDecision> decide(JsonNode request) {
+        String profileId = profileIdFor(request);
+        JsonNode profile = profileId == null ? null : registry.profile(profileId).orElse(null);
+        JsonNode dynamicRole = registry.role(request.path("role").asText()).orElse(null);
+        Instant now = clock.instant();
+        Facts facts = FactAssembler.assemble(request, profile, dynamicRole, registry::waiver, now);
+        Evaluation evaluation = engine.evaluate(facts);
+        String decisionId = UUID.randomUUID().toString();
+        DecisionRequest decisionRequest = facts.request();
+        List<ObjectNode> records = DecisionRecords.of(decisionId, decisionRequest, profileId, evaluation, now);
+        return recorder.append(records)
+                .thenApply(done -> new RecordedDecision(records.get(0), records.subList(1, records.size())));
+    }
+
+    /** The profile named in the request wins over the active one. */
+    private String profileIdFor(JsonNode request) {
+        JsonNode named = request.get("profile_id");
+        if (named != null && !named.isNull()) {
+            String id = named.asText();
+            if (registry.profile(id).isEmpty()) {
+                throw new UnknownProfileException(id);
+            }
+            return id;
+        }
+        Optional<String> active = registry.activeProfileId();
+        return active.orElse(null);
+    }
+
+    public Optional<RecordedDecision> find(String decisionId) {
+        List<ObjectNode> records = recorder.eventsOfDecision(decisionId);
+        Optional<ObjectNode> decision = records.stream()
+                .filter(r -> "llm_exec_policy".equals(r.path("type").asText())).findFirst();
+        return decision.map(d -> new RecordedDecision(d, records.stream()
+                .filter(r -> "policy_rule_fired".equals(r.path("type").asText())).toList()));
+    }
+
+    public Ruleset ruleset() {
+        return engine.ruleset();
+    }
+}

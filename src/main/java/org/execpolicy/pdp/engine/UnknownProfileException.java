@@ -1,0 +1,8 @@
+package org.execpolicy.pdp.engine;
+
+/** The request named a work profile that is not in the registry. */
+public final class UnknownProfileException extends RuntimeException {
+    public UnknownProfileException(String profileId) {
+        super("no work profile '" + profileId + "'");
+    }
+}
