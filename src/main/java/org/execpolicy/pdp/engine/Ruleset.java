@@ -49,7 +49,7 @@ public final class Ruleset {
             all.update(bytes);
             files.add(new RuleFile(name, HexFormat.of().formatHex(sha256().digest(bytes))));
             kfs.write(kie.getResources().newByteArrayResource(bytes)
-                    .setSourcePath("rules/" + name).setResourceType(ResourceType.DRL));
+                    .setSourcePath("org/execpolicy/rules/" + name).setResourceType(ResourceType.DRL));
         }
         KieBuilder builder = kie.newKieBuilder(kfs).buildAll();
         List<RuleMessage> errors = builder.getResults().getMessages(Message.Level.ERROR).stream()

@@ -1,0 +1,82 @@
+package org.execpolicy.pdp.recorder;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+
+/**
+ * The embedded H2 store in the data directory, migrated by Flyway at open.
+ * Callers take a fresh connection per unit of work and close it. No pool: an
+ * embedded H2 session opens in tens of microseconds, and H2's pool would keep
+ * handing back a connection that broke when the store failed, where a new
+ * one recovers.
+ */
+public final class Database implements AutoCloseable {
+
+    private final JdbcDataSource dataSource;
+    /** Once closed, never reopen the files by accident through the URL. */
+    private volatile boolean closed;
+
+    private Database(JdbcDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Opens (creating if needed) {@code dataDir/pdp.mv.db} and applies pending migrations.
+     * DB_CLOSE_ON_EXIT=FALSE: H2 must not close itself from its own shutdown hook
+     * before the recorder has flushed on SIGTERM. DB_CLOSE_DELAY=-1: the files
+     * stay open between connections until {@link #close()}.
+     */
+    public static Database open(Path dataDir) {
+        Path dir = dataDir.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + dir, e);
+        }
+        JdbcDataSource dataSource = new JdbcDataSource();
+        dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1");
+        dataSource.setUser("sa");
+        dataSource.setPassword("");
+        Database db = new Database(dataSource);
+        try {
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+        return db;
+    }
+
+    /** A new connection (auto-commit on); the caller closes it. */
+    public Connection connection() throws SQLException {
+        if (closed) {
+            throw new SQLException("database is closed");
+        }
+        return dataSource.getConnection();
+    }
+
+    /** Closes the database files; connections still open fail afterwards. Close the recorder first. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SHUTDOWN");
+        } catch (SQLException e) {
+            // Already closed or broken: nothing left to flush.
+        }
+    }
+}

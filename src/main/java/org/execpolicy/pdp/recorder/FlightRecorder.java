@@ -1,0 +1,83 @@
+package org.execpolicy.pdp.recorder;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The append-only evidence store. Appends are validated in the caller's
+ * thread, then made durable by one writer thread with group commit; a
+ * decision may be answered only once its append's future has completed.
+ * <p>
+ * The future completes on the writer thread: attach only quick callbacks
+ * there, or hop to your own executor (e.g. the Vert.x context) first.
+ * Query methods block on JDBC; call them from worker threads.
+ */
+public final class FlightRecorder implements AutoCloseable {
+
+    private final RecordSchemas schemas;
+    private final GroupCommitWriter writer;
+    private final EventReader reader;
+
+    public FlightRecorder(Database db, RecordSchemas schemas) {
+        this.schemas = schemas;
+        this.reader = new EventReader(db);
+        this.writer = new GroupCommitWriter(db);
+    }
+
+    /**
+     * Stores the records all or nothing.
+     *
+     * @throws RecordRejectedException at once if any record is invalid (nothing is queued)
+     * @return completes when committed; completes exceptionally with
+     *     {@link RecorderUnavailableException} if the store failed (nothing of
+     *     this append is stored), or {@link RecordRejectedException} if an
+     *     event_id was already recorded
+     */
+    public CompletableFuture<Void> append(List<ObjectNode> records) {
+        List<EventRow> rows = new ArrayList<>(records.size());
+        Set<String> eventIds = new HashSet<>();
+        for (ObjectNode record : records) {
+            schemas.validate(record);
+            EventRow row = EventRow.of(record);
+            if (!eventIds.add(row.eventId())) {
+                throw new RecordRejectedException(row.type(), "/event_id",
+                        row.type() + " record rejected at '/event_id': repeated in the same append");
+            }
+            rows.add(row);
+        }
+        if (rows.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return writer.submit(List.copyOf(rows));
+    }
+
+    public Optional<ObjectNode> event(String eventId) {
+        return reader.event(eventId);
+    }
+
+    /** Newest first, paged by cursor. */
+    public EventPage events(EventQuery query) {
+        return reader.events(query);
+    }
+
+    /** Every record of one decision (the decision and its rule firings), oldest first. */
+    public List<ObjectNode> eventsOfDecision(String decisionId) {
+        return reader.eventsOfDecision(decisionId);
+    }
+
+    /** False after a failed commit until a later commit or an idle probe succeeds. */
+    public boolean healthy() {
+        return writer.healthy();
+    }
+
+    /** Stops accepting appends, flushes what is queued, stops the writer. Does not close the Database. */
+    @Override
+    public void close() {
+        writer.close();
+    }
+}

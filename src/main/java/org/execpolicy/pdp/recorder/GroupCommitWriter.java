@@ -1,0 +1,234 @@
+package org.execpolicy.pdp.recorder;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The recorder's single writer: takes what has queued, stores it in one
+ * transaction, commits, then completes the futures. One commit per batch
+ * instead of per append keeps durability per decision cheap.
+ */
+final class GroupCommitWriter implements AutoCloseable {
+
+    static final int MAX_APPENDS_PER_BATCH = 256;
+    private static final long IDLE_POLL_MS = 1000;
+    private static final String INSERT =
+            "INSERT INTO events (event_id, type, ts, trace_id, decision_id, body) VALUES (?, ?, ?, ?, ?, ?)";
+    /** Queued last by close(): everything before it is flushed, then the thread ends. */
+    private static final PendingAppend STOP = new PendingAppend(List.of(), new CompletableFuture<>());
+
+    private final Database db;
+    private final BlockingQueue<PendingAppend> queue = new LinkedBlockingQueue<>();
+    /** Appends hold the read side so none can slip in behind STOP. */
+    private final ReadWriteLock gate = new ReentrantReadWriteLock();
+    private final Thread thread;
+    private boolean closed; // guarded by gate's write lock
+    private volatile boolean healthy = true;
+    private Connection connection; // writer thread only
+
+    GroupCommitWriter(Database db) {
+        this.db = db;
+        this.thread = new Thread(this::run, "flight-recorder-writer");
+        // Daemon so a forgotten close() cannot keep the JVM alive; unacknowledged
+        // appends were never promised durable.
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    CompletableFuture<Void> submit(List<EventRow> rows) {
+        PendingAppend pending = new PendingAppend(rows, new CompletableFuture<>());
+        gate.readLock().lock();
+        try {
+            if (closed) {
+                return CompletableFuture.failedFuture(
+                        new RecorderUnavailableException("flight recorder is closed", null));
+            }
+            queue.add(pending);
+        } finally {
+            gate.readLock().unlock();
+        }
+        return pending.done();
+    }
+
+    boolean healthy() {
+        return healthy;
+    }
+
+    /** Stops accepting, flushes everything queued, then waits for the thread to end. */
+    @Override
+    public void close() {
+        gate.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.add(STOP);
+        } finally {
+            gate.writeLock().unlock();
+        }
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true; // finish the flush anyway; restore the flag after
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        List<PendingAppend> batch = new ArrayList<>(MAX_APPENDS_PER_BATCH);
+        boolean stopping = false;
+        while (!stopping) {
+            PendingAppend first;
+            try {
+                first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                continue; // only STOP ends the writer
+            }
+            if (first == null) {
+                if (!healthy) {
+                    probe();
+                }
+                continue;
+            }
+            batch.add(first);
+            queue.drainTo(batch, MAX_APPENDS_PER_BATCH - 1);
+            stopping = batch.remove(STOP);
+            if (!batch.isEmpty()) {
+                try {
+                    write(batch);
+                } catch (Throwable unexpected) { // e.g. OutOfMemoryError: never leave a caller waiting
+                    fail(batch, unexpected);
+                }
+            }
+            batch.clear();
+        }
+        dropConnection();
+    }
+
+    private void write(List<PendingAppend> batch) {
+        try {
+            insertAndCommit(batch);
+            healthy = true;
+            batch.forEach(p -> p.done().complete(null));
+        } catch (SQLException | RuntimeException e) {
+            if (isConstraintViolation(e) && batch.size() > 1) {
+                // One bad append (a reused event_id) must not fail the others: retry one by one.
+                batch.forEach(p -> write(List.of(p)));
+            } else {
+                fail(batch, e);
+            }
+        }
+    }
+
+    private void insertAndCommit(List<PendingAppend> batch) throws SQLException {
+        Connection c = openConnection();
+        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+            for (PendingAppend pending : batch) {
+                for (EventRow row : pending.rows()) {
+                    insert.setString(1, row.eventId());
+                    insert.setString(2, row.type());
+                    insert.setObject(3, row.ts());
+                    insert.setString(4, row.traceId());
+                    insert.setString(5, row.decisionId());
+                    insert.setString(6, row.body());
+                    insert.addBatch();
+                }
+            }
+            insert.executeBatch();
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollbackOrDrop(c);
+            throw e;
+        }
+    }
+
+    private void fail(List<PendingAppend> batch, Throwable e) {
+        RuntimeException failure;
+        if (isConstraintViolation(e)) {
+            healthy = true; // the store works; the append reused an event_id
+            failure = new RecordRejectedException(null, "/event_id",
+                    "record rejected: event_id already recorded (" + e.getMessage() + ")");
+        } else {
+            healthy = false;
+            failure = new RecorderUnavailableException("flight recorder could not commit: " + e.getMessage(), e);
+        }
+        batch.stream().filter(p -> !p.done().isDone()).forEach(p -> p.done().completeExceptionally(failure));
+    }
+
+    /** While unhealthy and idle: a cheap read so healthy() recovers without traffic. */
+    private void probe() {
+        try {
+            Connection c = openConnection();
+            try (Statement s = c.createStatement()) {
+                s.executeQuery("SELECT COUNT(*) FROM events WHERE seq < 0").close();
+            }
+            c.commit();
+            healthy = true;
+        } catch (SQLException | RuntimeException e) {
+            dropConnection();
+        }
+    }
+
+    private Connection openConnection() throws SQLException {
+        if (connection == null) {
+            Connection c = db.connection();
+            c.setAutoCommit(false);
+            connection = c;
+        }
+        return connection;
+    }
+
+    /** Keep a working connection; replace a broken one on the next batch. */
+    private void rollbackOrDrop(Connection c) {
+        try {
+            c.rollback();
+            if (c.isValid(1)) {
+                return;
+            }
+        } catch (SQLException | RuntimeException ignored) {
+            // fall through: the connection is unusable
+        }
+        dropConnection();
+    }
+
+    private void dropConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException | RuntimeException ignored) {
+                // already broken
+            }
+            connection = null;
+        }
+    }
+
+    private static boolean isConstraintViolation(Throwable e) {
+        // SQLSTATE class 23 = integrity constraint violation, in H2 and PostgreSQL alike.
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                for (SQLException s = sql; s != null; s = s.getNextException()) {
+                    if (s.getSQLState() != null && s.getSQLState().startsWith("23")) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+}

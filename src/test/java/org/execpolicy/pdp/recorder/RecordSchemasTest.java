@@ -1,0 +1,122 @@
+package org.execpolicy.pdp.recorder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.execpolicy.pdp.recorder.Records.T0;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+class RecordSchemasTest {
+
+    private final RecordSchemas schemas = new RecordSchemas();
+
+    @Test
+    void knowsTheTwoRecordTypes() {
+        assertThat(schemas.types()).containsExactly("llm_exec_policy", "policy_rule_fired");
+    }
+
+    @Test
+    void acceptsValidRecords() {
+        assertThatCode(() -> schemas.validate(Records.execPolicy("d-1", "t-1", T0))).doesNotThrowAnyException();
+        assertThatCode(() -> schemas.validate(Records.approximateExecPolicy("d-2"))).doesNotThrowAnyException();
+        assertThatCode(() -> schemas.validate(Records.ruleFired("d-1", 1, T0))).doesNotThrowAnyException();
+    }
+
+    @Test
+    void rejectsUnknownOrMissingType() {
+        ObjectNode unknown = Records.ruleFired("d-1", 1, T0).put("type", "prompt_dump");
+        assertThatThrownBy(() -> schemas.validate(unknown))
+                .isInstanceOf(RecordRejectedException.class)
+                .hasMessageContaining("unknown type 'prompt_dump'");
+
+        ObjectNode missing = Records.ruleFired("d-1", 1, T0);
+        missing.remove("type");
+        assertThatThrownBy(() -> schemas.validate(missing))
+                .isInstanceOf(RecordRejectedException.class)
+                .hasMessageContaining("type");
+    }
+
+    @Test
+    void rejectsMessagesOrAnyExtraField() {
+        ObjectNode record = Records.execPolicy("d-1", "t-1", T0);
+        record.putArray("messages").addObject().put("role", "user").put("content", "secret prompt");
+        assertThatThrownBy(() -> schemas.validate(record))
+                .isInstanceOfSatisfying(RecordRejectedException.class, e -> {
+                    assertThat(e.type()).isEqualTo("llm_exec_policy");
+                    assertThat(e.getMessage()).contains("llm_exec_policy").contains("messages");
+                });
+
+        ObjectNode fired = Records.ruleFired("d-1", 1, T0).put("prompt", "secret");
+        assertThatThrownBy(() -> schemas.validate(fired)).isInstanceOf(RecordRejectedException.class);
+    }
+
+    @Test
+    void rejectsApproximateWithoutWaiverRef() {
+        ObjectNode record = Records.approximateExecPolicy("d-1").putNull("waiver_ref");
+        assertThatThrownBy(() -> schemas.validate(record))
+                .isInstanceOfSatisfying(RecordRejectedException.class,
+                        e -> assertThat(e.getMessage()).contains("llm_exec_policy").contains("/waiver_ref"));
+
+        ObjectNode emptyWaiver = Records.approximateExecPolicy("d-1").put("waiver_ref", "");
+        assertThatThrownBy(() -> schemas.validate(emptyWaiver)).isInstanceOf(RecordRejectedException.class);
+
+        ObjectNode noArtifact = Records.approximateExecPolicy("d-1").putNull("trace_artifact_ref");
+        assertThatThrownBy(() -> schemas.validate(noArtifact)).isInstanceOf(RecordRejectedException.class);
+    }
+
+    @Test
+    void rejectsBadHashesAndDigests() {
+        ObjectNode upper = Records.execPolicy("d-1", "t-1", T0).put("effective_policy_hash", "A".repeat(64));
+        assertThatThrownBy(() -> schemas.validate(upper))
+                .isInstanceOfSatisfying(RecordRejectedException.class,
+                        e -> assertThat(e.location()).isEqualTo("/effective_policy_hash"));
+
+        ObjectNode shortDigest = Records.ruleFired("d-1", 1, T0).put("ruleset_digest", "abc");
+        assertThatThrownBy(() -> schemas.validate(shortDigest))
+                .isInstanceOfSatisfying(RecordRejectedException.class,
+                        e -> assertThat(e.getMessage()).contains("policy_rule_fired").contains("/ruleset_digest"));
+    }
+
+    @Test
+    void rejectsBrokenEnvelope() {
+        assertThatThrownBy(() -> schemas.validate(Records.ruleFired("d-1", 1, T0).put("event_id", "not-a-uuid")))
+                .isInstanceOf(RecordRejectedException.class);
+        assertThatThrownBy(() -> schemas.validate(Records.ruleFired("d-1", 1, T0).put("timestamp", "yesterday")))
+                .isInstanceOf(RecordRejectedException.class);
+        assertThatThrownBy(() -> schemas.validate(Records.ruleFired("d-1", 1, T0).put("actor", "robot")))
+                .isInstanceOf(RecordRejectedException.class);
+    }
+
+    @Test
+    void boundsTheRuleFiringSummary() {
+        ObjectNode tooLong = Records.ruleFired("d-1", 1, T0);
+        tooLong.putArray("matched").add("x".repeat(513));
+        assertThatThrownBy(() -> schemas.validate(tooLong)).isInstanceOf(RecordRejectedException.class);
+
+        ObjectNode tooMany = Records.ruleFired("d-1", 1, T0);
+        var matched = tooMany.putArray("matched");
+        for (int i = 0; i < 17; i++) {
+            matched.add("fact " + i);
+        }
+        assertThatThrownBy(() -> schemas.validate(tooMany)).isInstanceOf(RecordRejectedException.class);
+
+        assertThatThrownBy(() -> schemas.validate(Records.ruleFired("d-1", 0, T0)))
+                .isInstanceOf(RecordRejectedException.class);
+    }
+
+    @Test
+    void checksTypesOfNestedValues() {
+        ObjectNode negativeBucket = Records.approximateExecPolicy("d-1");
+        negativeBucket.putArray("exit_layer_histogram").add(1).add(-1);
+        assertThatThrownBy(() -> schemas.validate(negativeBucket)).isInstanceOf(RecordRejectedException.class);
+
+        ObjectNode policyNotObject = Records.execPolicy("d-1", "t-1", T0).put("requested_policy", "standard");
+        assertThatThrownBy(() -> schemas.validate(policyNotObject)).isInstanceOf(RecordRejectedException.class);
+
+        ObjectNode missingField = Records.execPolicy("d-1", "t-1", T0);
+        missingField.remove("downgraded");
+        assertThatThrownBy(() -> schemas.validate(missingField)).isInstanceOf(RecordRejectedException.class);
+    }
+}
