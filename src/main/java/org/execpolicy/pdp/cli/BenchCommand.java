@@ -1,12 +1,117 @@
 package org.execpolicy.pdp.cli;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.execpolicy.pdp.api.PdpServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "bench", description = "Measure decisions per second over HTTP.")
+/**
+ * Decisions per second over HTTP with N concurrent clients, against a PDP it
+ * starts itself (fresh data directory) or one given by --url. Prints figures;
+ * asserts nothing.
+ */
+@Command(name = "bench", description = "Measure decisions per second over HTTP and print the figures.")
 final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--url", description = "A running PDP; default: start one on a free port with a fresh data directory.")
+    String url;
+
+    @Option(names = "--rules", description = "Rules for the PDP it starts (default: ${DEFAULT-VALUE}).")
+    Path rules = Path.of("rules");
+
+    @Option(names = "--clients", description = "Concurrent clients (default: ${DEFAULT-VALUE}).")
+    int clients = 16;
+
+    @Option(names = "--seconds", description = "Measured duration after a warm-up of the same length (default: ${DEFAULT-VALUE}).")
+    int seconds = 10;
+
+    private static final String BODY = """
+            {"trace_id":"bench-%d","role":"worker","task_type":"chat","model_id":"m-7b","backend":"local",
+             "runtime":{"supported_modes":["standard","spec_decode","layer_skip"]},
+             "settings":{"temperature":0.7,"exec_policy":{"mode":"layer_skip","exactness":"approximate",
+               "budgets":{"max_total_ms":2000},"layer_skip":{"schedule":"adaptive","skip_ratio":0.3}}}}""";
+
     @Override
-    public Integer call() {
-        return 0;
+    public Integer call() throws Exception {
+        PdpServer server = null;
+        if (url == null) {
+            server = PdpServer.start(new PdpServer.Options("127.0.0.1", 0, Files.createTempDirectory("pdp-bench-"), rules));
+            url = "http://127.0.0.1:" + server.port();
+        }
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            run(http, seconds); // warm-up: JIT, connection pool, H2 caches
+            Result result = run(http, seconds);
+            System.out.printf("clients=%d seconds=%d decisions=%d failed=%d throughput=%.0f decisions/s "
+                            + "latency_ms p50=%.2f p99=%.2f max=%.2f%n",
+                    clients, seconds, result.ok, result.failed, result.ok / (double) seconds,
+                    result.percentile(50), result.percentile(99), result.percentile(100));
+            return result.failed == 0 ? 0 : 1;
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    private Result run(HttpClient http, int durationSeconds) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(durationSeconds).toNanos();
+        AtomicLong counter = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<long[]>> futures = new ArrayList<>();
+        AtomicLong failed = new AtomicLong();
+        for (int c = 0; c < clients; c++) {
+            futures.add(pool.submit(() -> {
+                long[] latencies = new long[1 << 16];
+                int n = 0;
+                while (System.nanoTime() < end) {
+                    HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/v1/decisions"))
+                            .header("content-type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(BODY.formatted(counter.incrementAndGet())))
+                            .build();
+                    long start = System.nanoTime();
+                    int status = http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
+                    if (status != 200) {
+                        failed.incrementAndGet();
+                        continue;
+                    }
+                    if (n == latencies.length) {
+                        latencies = Arrays.copyOf(latencies, n * 2);
+                    }
+                    latencies[n++] = System.nanoTime() - start;
+                }
+                return Arrays.copyOf(latencies, n);
+            }));
+        }
+        List<long[]> all = new ArrayList<>();
+        for (Future<long[]> future : futures) {
+            all.add(future.get());
+        }
+        pool.shutdown();
+        long[] merged = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+        return new Result(merged.length, failed.get(), merged);
+    }
+
+    private record Result(long ok, long failed, long[] sortedNanos) {
+        double percentile(int p) {
+            if (sortedNanos.length == 0) {
+                return 0;
+            }
+            int index = (int) Math.min(sortedNanos.length - 1, Math.ceil(p / 100.0 * sortedNanos.length) - 1);
+            return sortedNanos[Math.max(0, index)] / 1e6;
+        }
     }
 }

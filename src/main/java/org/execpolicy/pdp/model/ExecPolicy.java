@@ -119,6 +119,6 @@ public final class ExecPolicy {
 
     @Override
     public String toString() {
-        return "ExecPolicy" + CanonicalJson.canonicalize(json);
+        return "ExecPolicy" + json;
     }
 }

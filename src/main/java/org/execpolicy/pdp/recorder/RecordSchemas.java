@@ -34,19 +34,24 @@ public final class RecordSchemas {
     private static final String BASE_URI = "https://execpolicy.org/schemas/";
     private static final int ERRORS_IN_MESSAGE = 3;
 
+    /** Flag output stops at the first error: the fast path for records that are valid. */
     private final Map<String, Validator> validators = new LinkedHashMap<>();
+    /** Basic output collects every error: used only to explain a rejection. */
+    private final Map<String, Validator> explainers = new LinkedHashMap<>();
 
     /** Loads and compiles every known schema; fails fast if one is missing or malformed. */
     public RecordSchemas() {
         JsonSchemaOptions options = new JsonSchemaOptions()
                 .setDraft(Draft.DRAFT202012)
                 .setBaseUri(BASE_URI)
-                .setOutputFormat(OutputFormat.Basic);
+                .setOutputFormat(OutputFormat.Flag);
         SchemaRepository repository = SchemaRepository.create(options);
         for (String type : KNOWN_TYPES) {
             String file = type + ".schema.json";
             repository.dereference(file, JsonSchema.of(loadResource("schemas/" + file)));
             validators.put(type, repository.validator(file));
+            explainers.put(type, repository.validator(file, new JsonSchemaOptions()
+                    .setDraft(Draft.DRAFT202012).setBaseUri(BASE_URI).setOutputFormat(OutputFormat.Basic)));
         }
     }
 
@@ -66,9 +71,9 @@ public final class RecordSchemas {
             throw new RecordRejectedException(type, "/type", "record rejected: unknown type '" + type + "'");
         }
         // Round trip through text: Vert.x validates its own JsonObject model.
-        OutputUnit result = validator.validate(new JsonObject(record.toString()));
-        if (!Boolean.TRUE.equals(result.getValid())) {
-            throw rejection(type, result);
+        JsonObject json = new JsonObject(record.toString());
+        if (!Boolean.TRUE.equals(validator.validate(json).getValid())) {
+            throw rejection(type, explainers.get(type).validate(json));
         }
     }
 

@@ -1,0 +1,91 @@
+package org.execpolicy.pdp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.support.PdpProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A decision answered 200 is durable: kill -9 the real server while clients
+ * are asking, restart it on the same data directory, and every answered
+ * decision is still in the Flight Recorder with its rule firings.
+ */
+class KillNineIT {
+    private static final int CLIENTS = 8;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path data;
+
+    @Test
+    void everyAnsweredDecisionSurvivesSigkill() throws Exception {
+        ConcurrentLinkedQueue<String> answered = new ConcurrentLinkedQueue<>();
+        try (PdpProcess pdp = PdpProcess.start(data)) {
+            AtomicBoolean killed = new AtomicBoolean();
+            ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+            for (int c = 0; c < CLIENTS; c++) {
+                int client = c;
+                clients.submit(() -> {
+                    for (int i = 0; !killed.get(); i++) {
+                        try {
+                            HttpResponse<String> reply = http.send(decision(pdp.baseUrl(), "kill9-" + client + "-" + i),
+                                    HttpResponse.BodyHandlers.ofString());
+                            if (reply.statusCode() == 200) {
+                                answered.add(Json.MAPPER.readTree(reply.body()).path("decision_id").asText());
+                            }
+                        } catch (Exception connectionLost) {
+                            return null;
+                        }
+                    }
+                    return null;
+                });
+            }
+            while (answered.size() < 200) {
+                Thread.sleep(20);
+            }
+            pdp.kill();
+            killed.set(true);
+            clients.shutdown();
+            assertThat(clients.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        }
+
+        try (PdpProcess restarted = PdpProcess.start(data)) {
+            List<String> missing = new ArrayList<>();
+            for (String decisionId : answered) {
+                HttpResponse<String> reply = http.send(HttpRequest.newBuilder(
+                        URI.create(restarted.baseUrl() + "/v1/decisions/" + decisionId)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                JsonNode body = reply.statusCode() == 200 ? Json.MAPPER.readTree(reply.body()) : null;
+                if (body == null || body.path("rule_firings").isEmpty()) {
+                    missing.add(decisionId);
+                }
+            }
+            assertThat(answered).hasSizeGreaterThanOrEqualTo(200);
+            assertThat(missing).as("answered 200 before the kill, missing after restart").isEmpty();
+        }
+    }
+
+    private static HttpRequest decision(String baseUrl, String traceId) {
+        String body = """
+                {"trace_id":"%s","role":"worker","task_type":"chat","model_id":"m-7b",
+                 "settings":{"exec_policy":{"mode":"layer_skip","exactness":"approximate"}}}""".formatted(traceId);
+        return HttpRequest.newBuilder(URI.create(baseUrl + "/v1/decisions"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+}

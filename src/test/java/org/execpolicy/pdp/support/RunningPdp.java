@@ -1,0 +1,95 @@
+package org.execpolicy.pdp.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.execpolicy.pdp.api.PdpServer;
+import org.execpolicy.pdp.model.Json;
+
+/**
+ * A real PDP for tests: the shipped rules in ./rules, a real H2 file database in
+ * a fresh temporary directory, an HTTP server on a free loopback port.
+ */
+public final class RunningPdp implements AutoCloseable {
+    private final Path dataDir;
+    private final PdpServer server;
+    private final HttpClient client = HttpClient.newHttpClient();
+
+    private RunningPdp(Path dataDir, PdpServer server) {
+        this.dataDir = dataDir;
+        this.server = server;
+    }
+
+    public static RunningPdp start() {
+        try {
+            return start(Files.createTempDirectory("pdp-test-"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts on the given data directory, e.g. again on the same one after a restart. */
+    public static RunningPdp start(Path dataDir) {
+        PdpServer server = PdpServer.start(new PdpServer.Options("127.0.0.1", 0, dataDir, Path.of("rules")));
+        return new RunningPdp(dataDir, server);
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    public Reply get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).GET());
+    }
+
+    public Reply post(String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Reply put(String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .header("content-type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Reply send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), response.headers().firstValue("content-type").orElse(""),
+                    response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    /** An HTTP answer: status, content type and body (parsed on demand). */
+    public record Reply(int status, String contentType, String body) {
+        public JsonNode json() {
+            try {
+                return Json.MAPPER.readTree(body);
+            } catch (IOException e) {
+                throw new UncheckedIOException("not JSON: " + body, e);
+            }
+        }
+    }
+}
