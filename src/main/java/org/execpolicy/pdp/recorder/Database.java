@@ -31,7 +31,9 @@ public final class Database implements AutoCloseable {
      * Opens (creating if needed) {@code dataDir/pdp.mv.db} and applies pending migrations.
      * DB_CLOSE_ON_EXIT=FALSE: H2 must not close itself from its own shutdown hook
      * before the recorder has flushed on SIGTERM. DB_CLOSE_DELAY=-1: the files
-     * stay open between connections until {@link #close()}.
+     * stay open between connections until {@link #close()}. WRITE_DELAY=0: a
+     * commit is written to the file before it returns (H2's default buffers
+     * commits for 500 ms, and a kill -9 in that window loses answered decisions).
      */
     public static Database open(Path dataDir) {
         Path dir = dataDir.toAbsolutePath().normalize();
@@ -41,7 +43,7 @@ public final class Database implements AutoCloseable {
             throw new UncheckedIOException("cannot create data directory " + dir, e);
         }
         JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1");
+        dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=0");
         dataSource.setUser("sa");
         dataSource.setPassword("");
         Database db = new Database(dataSource);
