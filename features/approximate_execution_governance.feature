@@ -1,0 +1,129 @@
+Feature: Approximate execution only under a work profile that allows it, backed by a valid waiver
+  As an auditor
+  I want approximate execution to run only when an operator allowed it in the work profile
+  under a waiver that is known, not revoked, not expired and covers the call,
+  so that nothing ever turns approximation on implicitly and every refusal is on record.
+
+  Rule: A valid waiver that covers the role lets the operator's approximate preset through
+
+    Scenario: The worker runs approximate under a valid waiver
+      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
+      And waiver "w1" covers role "worker" and expires in 30 days
+      When the runtime asks for a decision for role "worker"
+      Then the effective policy is "layer_skip" and "approximate"
+      And the decision is not downgraded
+      And approximate execution is granted under waiver "w1"
+      And the reason codes are "none"
+      And the Flight Recorder holds the decision with:
+        | requested_source | work_profile |
+        | mode             | layer_skip   |
+        | exactness        | approximate  |
+        | downgraded       | false        |
+        | waiver_ref       | w1           |
+
+  Rule: Otherwise the answer is exact, and the downgrade is on record with its reason
+
+    Scenario: The work profile does not allow approximate execution
+      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate not allowed under waiver "w1"
+      And waiver "w1" covers role "worker" and expires in 30 days
+      When the runtime asks for a decision for role "worker"
+      Then the effective policy is "spec_decode" and "exact"
+      And the decision is downgraded
+      And no waiver is named
+      And the reason codes include "APPROXIMATE_NOT_ALLOWED"
+      And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
+      And the recorded reason codes include "APPROXIMATE_NOT_ALLOWED"
+
+    Scenario: The work profile names no waiver
+      Given a work profile "p1" is active where the worker uses preset "fast_approx" with no approximate control
+      When the runtime asks for a decision for role "worker"
+      Then the effective policy is "spec_decode" and "exact"
+      And the decision is downgraded
+      And the reason codes include "WAIVER_MISSING"
+      And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
+      And the recorded reason codes include "WAIVER_MISSING"
+
+    Scenario: The waiver the work profile names was never granted
+      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
+      And no waiver "w1" has ever been granted
+      When the runtime asks for a decision for role "worker"
+      Then the effective policy is "spec_decode" and "exact"
+      And the decision is downgraded
+      And the reason codes are "WAIVER_UNKNOWN"
+      And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
+      And the recorded reason codes include "WAIVER_UNKNOWN"
+
+    Scenario: The waiver has been revoked
+      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
+      And waiver "w1" covers role "worker" and expires in 30 days
+      And waiver "w1" has been revoked
+      When the runtime asks for a decision for role "worker"
+      Then the effective policy is "spec_decode" and "exact"
+      And the decision is downgraded
+      And the reason codes are "WAIVER_REVOKED"
+      And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
+      And the recorded reason codes include "WAIVER_REVOKED"
+
+    Scenario: The waiver has expired
+      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
+      And waiver "w1" covers role "worker" and expired 1 day ago
+      When the runtime asks for a decision for role "worker"
+      Then the effective policy is "spec_decode" and "exact"
+      And the decision is downgraded
+      And the reason codes are "WAIVER_EXPIRED"
+      And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
+      And the recorded reason codes include "WAIVER_EXPIRED"
+
+    Scenario: The work profile's own deadline for the waiver has passed, although the waiver still runs
+      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1" until 1 day ago
+      And waiver "w1" covers role "worker" and expires in 30 days
+      When the runtime asks for a decision for role "worker"
+      Then the effective policy is "spec_decode" and "exact"
+      And the decision is downgraded
+      And the reason codes are "WAIVER_EXPIRED"
+      And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
+
+    Scenario: The waiver covers another role
+      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
+      And waiver "w1" covers role "frontend" and expires in 30 days
+      When the runtime asks for a decision for role "worker"
+      Then the effective policy is "spec_decode" and "exact"
+      And the decision is downgraded
+      And the reason codes are "WAIVER_SCOPE_MISMATCH"
+      And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
+      And the recorded reason codes include "WAIVER_SCOPE_MISMATCH"
+
+    Scenario: The waiver covers another work packet
+      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
+      And waiver "w1" covers role "worker" in work packet "wp-7" and expires in 30 days
+      When the runtime asks for a decision for role "worker" in work packet "wp-8"
+      Then the effective policy is "spec_decode" and "exact"
+      And the reason codes are "WAIVER_SCOPE_MISMATCH"
+      And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
+
+    Scenario: A runtime cannot grant itself approximate execution
+      Given a work profile "p1" is active where the worker uses preset "standard"
+      When the runtime asks for a decision for role "worker" requesting "layer_skip" and "approximate"
+      Then the requested policy comes from "request"
+      And the effective policy is "spec_decode" and "exact"
+      And the decision is downgraded
+      And the reason codes are "APPROXIMATE_NOT_ALLOWED, WAIVER_MISSING"
+      And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
+
+    Scenario: A dynamic role's own approximate control governs over the work profile's
+      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
+      And waiver "w1" covers every role and expires in 30 days
+      And a dynamic role "summarizer" inherits "worker" and uses preset "fast_approx" with approximate not allowed
+      When the runtime asks for a decision for role "summarizer"
+      Then the requested policy comes from "dynamic_role"
+      And the effective policy is "spec_decode" and "exact"
+      And the reason codes include "APPROXIMATE_NOT_ALLOWED"
+      And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
+
+    Scenario: A runtime without speculative decoding falls back to standard
+      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
+      And waiver "w1" covers role "worker" and expired 1 day ago
+      When the runtime asks for a decision for role "worker" on a runtime supporting only "standard, layer_skip"
+      Then the effective policy is "standard" and "exact"
+      And the reason codes are "WAIVER_EXPIRED"
+      And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "standard" and "exact"

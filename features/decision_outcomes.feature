@@ -1,0 +1,58 @@
+Feature: Where the requested policy comes from, and every reason the effective policy differs
+  As a governance author
+  I want each source of the requested policy and each reason code to be visible in the decision,
+  with the effective mode, exactness and downgraded flag it leads to,
+  so that the rules in rules/ can be checked against the contract one case at a time.
+
+  Background:
+    Given waiver "w-valid" covers every role and expires in 30 days
+    And waiver "w-revoked" covers every role and expires in 30 days
+    And waiver "w-revoked" has been revoked
+    And waiver "w-expired" covers every role and expired 1 day ago
+    And waiver "w-frontend-only" covers role "frontend" and expires in 30 days
+    And no waiver "w-nowhere" has ever been granted
+    And a dynamic role "summarizer" inherits "worker" and uses preset "fast_exact"
+
+  Scenario Outline: <role> asks <request> where <profile>
+    Given a work profile is active where <profile>
+    When the runtime asks for a decision for role "<role>" <request>
+    Then the requested policy comes from "<source>"
+    And the effective policy is "<mode>" and "<exactness>"
+    And the decision <downgraded>
+    And the reason codes are "<reason codes>"
+    And the codes are "<codes>"
+
+    Examples: Every source of the requested policy
+      | role       | profile                                                | request                              | source          | mode        | exactness | downgraded        | reason codes | codes |
+      | worker     | the worker uses preset "fast_exact"                    | requesting "mem_offload" and "exact" | request         | mem_offload | exact     | is not downgraded | none         | none  |
+      | summarizer | the worker uses preset "standard"                      | with no execution policy             | dynamic_role    | spec_decode | exact     | is not downgraded | none         | none  |
+      | worker     | the worker uses preset "fast_exact"                    | with no execution policy             | work_profile    | spec_decode | exact     | is not downgraded | none         | none  |
+      | worker     | the worker uses the override "mem_offload" and "exact" | with no execution policy             | work_profile    | mem_offload | exact     | is not downgraded | none         | none  |
+      | frontend   | the worker uses preset "fast_exact"                    | with no execution policy             | runtime_default | standard    | exact     | is not downgraded | none         | none  |
+
+    Examples: Governance refuses approximate execution, in the order of the contract
+      | role      | profile                                                                                      | request                                              | source       | mode        | exactness   | downgraded        | reason codes                            | codes |
+      | worker    | the worker uses preset "fast_approx" with approximate allowed under waiver "w-valid"         | with no execution policy                             | work_profile | layer_skip  | approximate | is not downgraded | none                                    | none  |
+      | worker    | the worker uses preset "fast_approx" with approximate allowed under waiver "w-valid"         | with no execution policy in runtime mode "DOCS_ONLY" | work_profile | standard    | exact       | is downgraded     | RUNTIME_MODE_DOCS_ONLY                  | none  |
+      | worker    | the worker uses preset "fast_approx" with approximate allowed under waiver "w-valid"         | with no execution policy for a "tool_call" task      | work_profile | spec_decode | exact       | is downgraded     | TASK_TOOL_CALL_EXACT_ONLY               | none  |
+      | validator | the validator uses preset "fast_approx" with approximate allowed under waiver "w-valid"      | with no execution policy                             | work_profile | spec_decode | exact       | is downgraded     | ROLE_VALIDATOR_EXACT_ONLY               | none  |
+      | worker    | the worker uses preset "fast_approx" with approximate not allowed under waiver "w-valid"     | with no execution policy                             | work_profile | spec_decode | exact       | is downgraded     | APPROXIMATE_NOT_ALLOWED                 | none  |
+      | worker    | the worker uses preset "fast_approx" with no approximate control                             | with no execution policy                             | work_profile | spec_decode | exact       | is downgraded     | APPROXIMATE_NOT_ALLOWED, WAIVER_MISSING | none  |
+      | worker    | the worker uses preset "fast_approx" with approximate allowed under waiver "w-nowhere"       | with no execution policy                             | work_profile | spec_decode | exact       | is downgraded     | WAIVER_UNKNOWN                          | none  |
+      | worker    | the worker uses preset "fast_approx" with approximate allowed under waiver "w-revoked"       | with no execution policy                             | work_profile | spec_decode | exact       | is downgraded     | WAIVER_REVOKED                          | none  |
+      | worker    | the worker uses preset "fast_approx" with approximate allowed under waiver "w-expired"       | with no execution policy                             | work_profile | spec_decode | exact       | is downgraded     | WAIVER_EXPIRED                          | none  |
+      | worker    | the worker uses preset "fast_approx" with approximate allowed under waiver "w-frontend-only" | with no execution policy                             | work_profile | spec_decode | exact       | is downgraded     | WAIVER_SCOPE_MISMATCH                   | none  |
+
+    Examples: Role class, classification, capability and codes
+      | role     | profile                                                                              | request                                                                       | source          | mode        | exactness | downgraded        | reason codes                                                    | codes     |
+      | stranger | the worker uses preset "fast_approx" with approximate allowed under waiver "w-valid" | with no execution policy                                                      | runtime_default | standard    | exact     | is not downgraded | ROLE_UNREGISTERED                                               | none      |
+      | worker   | the worker uses preset "standard"                                                    | requesting "early_exit" and "exact"                                           | request         | spec_decode | exact     | is downgraded     | EXACTNESS_RECLASSIFIED, APPROXIMATE_NOT_ALLOWED, WAIVER_MISSING | none      |
+      | worker   | the worker uses preset "standard"                                                    | requesting "warp_drive" and "exact"                                           | request         | spec_decode | exact     | is downgraded     | MODE_UNKNOWN                                                    | none      |
+      | worker   | the worker uses preset "fast_exact"                                                  | with no execution policy on a runtime supporting only "standard"              | work_profile    | standard    | exact     | is downgraded     | MODE_UNSUPPORTED                                                | none      |
+      | worker   | the worker uses preset "fast_approx" with approximate allowed under waiver "w-valid" | with no execution policy on a runtime supporting only "standard, spec_decode" | work_profile    | spec_decode | exact     | is downgraded     | MODE_UNSUPPORTED                                                | none      |
+      | worker   | the worker uses preset "standard" and cloud reasoning strength "high"                | with no execution policy on a "local" backend                                 | work_profile    | standard    | exact     | is not downgraded | CX-MM-005                                                       | CX-MM-005 |
+      | worker   | the worker uses preset "standard" and cloud reasoning strength "high"                | with no execution policy on a "cloud" backend                                 | work_profile    | standard    | exact     | is not downgraded | none                                                            | none      |
+
+    Examples: An approximate mode labelled exact is reclassified (SPEC 3.10: exactness differs, so downgraded)
+      | role   | profile                                                                           | request                             | source  | mode       | exactness   | downgraded    | reason codes           | codes |
+      | worker | the worker uses preset "standard" with approximate allowed under waiver "w-valid" | requesting "early_exit" and "exact" | request | early_exit | approximate | is downgraded | EXACTNESS_RECLASSIFIED | none  |

@@ -1,0 +1,33 @@
+package org.execpolicy.pdp.acceptance;
+
+import io.cucumber.java.AfterAll;
+import org.execpolicy.pdp.support.RunningPdp;
+
+/**
+ * The one real PDP of the acceptance run: started on first use (shipped rules,
+ * H2 file database in a temporary directory, a free loopback port) and stopped
+ * once every scenario has run. Scenarios keep out of each other's way by
+ * giving every profile, role, waiver and trace an id of their own (see {@link World}).
+ */
+public final class Pdp {
+    private static RunningPdp server;
+
+    private Pdp() {
+    }
+
+    static synchronized RunningPdp server() {
+        if (server == null) {
+            server = RunningPdp.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(Pdp::stop, "acceptance-pdp-stop"));
+        }
+        return server;
+    }
+
+    @AfterAll
+    public static synchronized void stop() {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package org.execpolicy.pdp.acceptance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cucumber.java.en.Given;
+import io.cucumber.java.en.When;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.support.RunningPdp.Reply;
+
+/** What operators set up: work profiles, dynamic roles and waivers. */
+public class RegistrySteps {
+
+    // ---- work profiles
+
+    @Given("^a work profile(?: \"([^\"]+)\")? is active where the (frontend|orchestrator|worker|validator) uses (.+)$")
+    public void aWorkProfileIsActiveWhere(String name, String roleClass, String compute) {
+        ObjectNode profile = profile(name == null ? "profile" : name);
+        assign(profile, roleClass, compute);
+        save(profile);
+        activate(profile.get("profile_id").asText());
+    }
+
+    @Given("^in that work profile the (frontend|orchestrator|worker|validator) uses (.+)$")
+    public void inThatWorkProfile(String roleClass, String compute) {
+        assertThat(World.profile).as("a work profile set up earlier in the scenario").isNotNull();
+        assign(World.profile, roleClass, compute);
+        save(World.profile);
+    }
+
+    @When("^an operator saves a work profile \"([^\"]+)\" where the (frontend|orchestrator|worker|validator) uses "
+            + "preset \"([^\"]+)\" with approximate allowed but no waiver$")
+    public void anOperatorSavesAProfileWithoutWaiver(String name, String roleClass, String preset) {
+        ObjectNode profile = profile(name);
+        ObjectNode compute = ((ObjectNode) profile.path("model_assignments").get(roleClass)).putObject("compute");
+        compute.put("speed_preset", preset);
+        compute.putObject("approximate").put("allowed", true);
+        World.reply = Pdp.server().put("/v1/profiles/" + World.id(name), profile.toString());
+    }
+
+    @Given("^work profile \"([^\"]+)\" is not stored$")
+    public void workProfileIsNotStored(String name) {
+        Reply reply = Pdp.server().get("/v1/profiles/" + World.id(name));
+        assertThat(reply.status()).as("GET /v1/profiles/%s: %s", name, reply.body()).isEqualTo(404);
+        Reply list = Pdp.server().get("/v1/profiles");
+        assertThat(list.json().path("items").findValuesAsText("profile_id")).doesNotContain(World.id(name));
+    }
+
+    // ---- dynamic roles
+
+    @Given("^a dynamic role \"([^\"]+)\" inherits \"(frontend|orchestrator|worker|validator)\" and uses (.+)$")
+    public void aDynamicRole(String name, String inherits, String compute) {
+        ObjectNode role = Json.object();
+        role.put("role_id", World.role(name));
+        role.put("inherits", inherits);
+        ObjectNode block = Phrases.compute(compute);
+        if (block != null) {
+            role.set("compute", block);
+        }
+        Reply reply = Pdp.server().put("/v1/roles/" + World.role(name), role.toString());
+        assertThat(reply.status()).as("PUT /v1/roles: %s", reply.body()).isIn(200, 201);
+    }
+
+    // ---- waivers
+
+    @Given("^waiver \"([^\"]+)\" covers role \"([^\"]+)\" and expires in (\\d+) days?$")
+    public void waiverCoversRole(String name, String role, int days) {
+        grant(name, scopeOfRole(role), Instant.now().plus(days, ChronoUnit.DAYS));
+    }
+
+    @Given("^waiver \"([^\"]+)\" covers role \"([^\"]+)\" in work packet \"([^\"]+)\" and expires in (\\d+) days?$")
+    public void waiverCoversRoleInWorkPacket(String name, String role, String wpId, int days) {
+        ObjectNode scope = scopeOfRole(role);
+        scope.putArray("wp_ids").add(wpId);
+        grant(name, scope, Instant.now().plus(days, ChronoUnit.DAYS));
+    }
+
+    @Given("^waiver \"([^\"]+)\" covers every role and expires in (\\d+) days?$")
+    public void waiverCoversEveryRole(String name, int days) {
+        grant(name, null, Instant.now().plus(days, ChronoUnit.DAYS));
+    }
+
+    @Given("^waiver \"([^\"]+)\" covers (?:role \"([^\"]+)\"|every role) and expired (\\d+) days? ago$")
+    public void waiverExpired(String name, String role, int days) {
+        grant(name, role == null ? null : scopeOfRole(role), Instant.now().minus(days, ChronoUnit.DAYS));
+    }
+
+    @Given("^waiver \"([^\"]+)\" has been revoked$")
+    public void waiverHasBeenRevoked(String name) {
+        Reply reply = revoke(name);
+        assertThat(reply.status()).as("revoke: %s", reply.body()).isEqualTo(200);
+        assertThat(reply.json().path("revoked_at").isTextual()).as("revoked_at of %s", reply.body()).isTrue();
+    }
+
+    @Given("^no waiver \"([^\"]+)\" has ever been granted$")
+    public void noWaiverHasBeenGranted(String name) {
+        Reply reply = Pdp.server().get("/v1/waivers/" + World.id(name));
+        assertThat(reply.status()).as("GET /v1/waivers/%s: %s", name, reply.body()).isEqualTo(404);
+    }
+
+    @When("^an operator revokes waiver \"([^\"]+)\"$")
+    public void anOperatorRevokesWaiver(String name) {
+        World.reply = revoke(name);
+    }
+
+    // ---- helpers
+
+    /** A complete, valid hsk.work_profile@0.6 with no compute for any role. */
+    private static ObjectNode profile(String name) {
+        ObjectNode profile = Json.object();
+        profile.put("schema_version", "hsk.work_profile@0.6");
+        profile.put("profile_id", World.id(name));
+        profile.put("name", "acceptance profile " + name);
+        ObjectNode assignments = profile.putObject("model_assignments");
+        for (String role : World.CORE_ROLES) {
+            assignments.putObject(role).put("primary_model_id", "local-7b").put("local_only", true);
+        }
+        profile.putObject("governance").put("automation_level", "HYBRID").put("allow_cloud_escalation", false);
+        return profile;
+    }
+
+    private static void assign(ObjectNode profile, String roleClass, String phrase) {
+        ObjectNode assignment = (ObjectNode) profile.path("model_assignments").get(roleClass);
+        ObjectNode compute = Phrases.compute(phrase);
+        if (compute == null) {
+            assignment.remove("compute");
+        } else {
+            assignment.set("compute", compute);
+        }
+    }
+
+    private static void save(ObjectNode profile) {
+        Reply reply = Pdp.server().put("/v1/profiles/" + profile.get("profile_id").asText(), profile.toString());
+        assertThat(reply.status()).as("PUT /v1/profiles: %s", reply.body()).isIn(200, 201);
+        World.profile = profile;
+    }
+
+    private static void activate(String profileId) {
+        Reply reply = Pdp.server().post("/v1/profiles/" + profileId + "/activate", "");
+        assertThat(reply.status()).as("activate: %s", reply.body()).isEqualTo(200);
+    }
+
+    private static ObjectNode scopeOfRole(String role) {
+        ObjectNode scope = Json.object();
+        scope.putArray("roles").add(World.role(role));
+        return scope;
+    }
+
+    private static void grant(String name, ObjectNode scope, Instant expiresAt) {
+        ObjectNode waiver = Json.object();
+        waiver.put("waiver_id", World.id(name));
+        waiver.put("check_waived", "approximate_execution");
+        if (scope != null) {
+            waiver.set("scope", scope);
+        }
+        waiver.put("justification", "acceptance scenario");
+        waiver.put("approver", "operator@example.org");
+        waiver.put("expires_at", expiresAt.truncatedTo(ChronoUnit.SECONDS).toString());
+        Reply reply = Pdp.server().post("/v1/waivers", waiver.toString());
+        assertThat(reply.status()).as("POST /v1/waivers: %s", reply.body()).isEqualTo(201);
+    }
+
+    private static Reply revoke(String name) {
+        return Pdp.server().post("/v1/waivers/" + World.id(name) + "/revoke", "{\"reason\":\"acceptance scenario\"}");
+    }
+}
