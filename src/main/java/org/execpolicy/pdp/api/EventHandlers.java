@@ -51,8 +51,9 @@ final class EventHandlers {
         return parameter == null ? null : parameter.getString();
     }
 
+    /** Read from the query as the client sent it (decoded once); see openapi.yaml. */
     private static Instant instant(RoutingContext ctx, String name) {
-        String value = text(ctx, name);
+        String value = ctx.queryParams().get(name);
         try {
             return value == null ? null : OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {

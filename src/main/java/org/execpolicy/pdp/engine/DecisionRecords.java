@@ -30,6 +30,7 @@ final class DecisionRecords {
         for (Firing firing : evaluation.firings()) {
             ObjectNode record = envelope("policy_rule_fired", now);
             record.put("decision_id", decisionId);
+            record.put("trace_id", request.getTraceId());
             record.put("seq", seq++);
             record.put("rule_name", firing.ruleName());
             record.put("rule_package", firing.rulePackage());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -43,7 +44,8 @@ public final class DecisionService {
         String profileId = profileIdFor(request);
         JsonNode profile = profileId == null ? null : registry.profile(profileId).orElse(null);
         JsonNode dynamicRole = registry.role(request.path("role").asText()).orElse(null);
-        Instant now = clock.instant();
+        // Microseconds: what the store keeps, so a record's timestamp is an exact since/until bound.
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         Facts facts = FactAssembler.assemble(request, profile, dynamicRole, registry::waiver, now);
         Evaluation evaluation = engine.evaluate(facts);
         String decisionId = UUID.randomUUID().toString();

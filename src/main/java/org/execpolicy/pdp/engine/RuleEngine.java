@@ -11,6 +11,12 @@ import org.kie.api.runtime.KieSession;
  * and reads the conclusions; what they mean is decided by the DRL alone.
  */
 public final class RuleEngine {
+    /**
+     * A decision fires a few dozen rules at most; a ruleset that keeps firing
+     * (two rules undoing each other) is stopped here instead of spinning a thread.
+     */
+    static final int MAX_FIRINGS = 1000;
+
     private final Ruleset ruleset;
 
     public RuleEngine(Ruleset ruleset) {
@@ -31,7 +37,9 @@ public final class RuleEngine {
             session.insert(facts.request());
             session.insert(facts.clock());
             facts.context().forEach(session::insert);
-            session.fireAllRules();
+            if (session.fireAllRules(MAX_FIRINGS) >= MAX_FIRINGS) {
+                throw new RulesDidNotSettleException(MAX_FIRINGS, firings.firings());
+            }
             Requested requested = single(session.getObjects(o -> o instanceof Requested), "requested policy");
             Effective effective = single(session.getObjects(o -> o instanceof Effective), "effective policy");
             return new Evaluation(requested, effective, outcome, firings.firings(), ruleset.digest());

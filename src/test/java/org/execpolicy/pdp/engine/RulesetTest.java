@@ -55,6 +55,35 @@ class RulesetTest {
     }
 
     @Test
+    void rulesThatUndoEachOtherAreStoppedInsteadOfSpinning() throws IOException {
+        try (var list = Files.list(Path.of("rules"))) {
+            for (Path file : list.filter(p -> p.toString().endsWith(".drl")).toList()) {
+                Files.copy(file, dir.resolve(file.getFileName()));
+            }
+        }
+        Files.writeString(dir.resolve("zz_loop.drl"), """
+                package org.execpolicy.rules;
+                import org.execpolicy.pdp.model.*;
+
+                rule "loop: standard becomes spec_decode"
+                when $e : Effective( mode == "standard" )
+                then $e.getPolicy().switchTo( "spec_decode", "exact" ); update( $e );
+                end
+
+                rule "loop: spec_decode becomes standard"
+                when $e : Effective( mode == "spec_decode" )
+                then $e.getPolicy().switchTo( "standard", "exact" ); update( $e );
+                end
+                """);
+        RuleEngine engine = new RuleEngine(Ruleset.compile(dir));
+        Facts facts = FactAssembler.assemble(org.execpolicy.pdp.model.Json.parseObject(
+                "{\"trace_id\":\"t\",\"role\":\"worker\",\"task_type\":\"chat\",\"model_id\":\"m\"}"),
+                null, null, id -> java.util.Optional.empty(), java.time.Instant.now());
+        assertThatThrownBy(() -> engine.evaluate(facts)).isInstanceOf(RulesDidNotSettleException.class)
+                .hasMessageContaining("loop: ");
+    }
+
+    @Test
     void aDirectoryWithoutRulesIsRefused() {
         assertThatThrownBy(() -> Ruleset.compile(dir)).isInstanceOf(RulesCompileException.class)
                 .hasMessageContaining("no .drl files");

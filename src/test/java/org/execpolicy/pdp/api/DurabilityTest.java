@@ -1,0 +1,52 @@
+package org.execpolicy.pdp.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.List;
+import org.execpolicy.pdp.support.RunningPdp;
+import org.execpolicy.pdp.support.RunningPdp.Reply;
+import org.junit.jupiter.api.Test;
+
+/** A decision answered 200 is on disk: it survives the server being stopped and started on the same data. */
+class DurabilityTest {
+
+    @Test
+    void a_decision_and_its_firings_survive_a_restart() {
+        Path dataDir;
+        JsonNode answer;
+        JsonNode before;
+        List<JsonNode> recordsBefore;
+        String waiverId = Bodies.uid("wv");
+        String profileId = Bodies.uid("wp");
+        try (RunningPdp first = RunningPdp.start()) {
+            dataDir = first.dataDir();
+            Steps.createWaiver(first, Bodies.waiver(waiverId));
+            Steps.putProfile(first, Bodies.profile(profileId, "worker", Bodies.fastApproxAllowed(waiverId)));
+            Steps.activate(first, profileId);
+            answer = Steps.decide(first, Bodies.decision("worker"));
+            before = first.get("/v1/decisions/" + answer.get("decision_id").asText()).json();
+            recordsBefore = Steps.allEvents(first, null, 500);
+        }
+
+        try (RunningPdp second = RunningPdp.start(dataDir)) {
+            Reply reply = second.get("/v1/decisions/" + answer.get("decision_id").asText());
+
+            assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+            JsonNode after = reply.json();
+            assertThat(after).isEqualTo(before);
+            assertThat(after.get("effective_policy")).isEqualTo(answer.get("effective_policy"));
+            assertThat(after.get("effective_policy_hash")).isEqualTo(answer.get("effective_policy_hash"));
+            assertThat(after.get("rule_firings").size()).isEqualTo(answer.get("ruleset").get("rules_fired").size());
+            assertThat(after.get("rule_firings").findValuesAsText("rule_name"))
+                    .isEqualTo(Steps.texts(answer.get("ruleset").get("rules_fired")));
+            assertThat(Steps.allEvents(second, null, 500)).isEqualTo(recordsBefore);
+            // the registry survives too: the same request decides the same way
+            JsonNode again = Steps.decide(second, Bodies.decision("worker"));
+            assertThat(second.get("/v1/profiles").json().get("active_profile_id").asText()).isEqualTo(profileId);
+            assertThat(again.get("effective_policy")).isEqualTo(answer.get("effective_policy"));
+            assertThat(again.get("waiver_ref").asText()).isEqualTo(waiverId);
+        }
+    }
+}
