@@ -116,7 +116,14 @@ public final class PdpServer implements AutoCloseable {
         root.route("/*").subRouter(api);
         root.route().failureHandler(Problems::handle);
         root.errorHandler(404, Problems::handle);
-        root.errorHandler(405, Problems::handle);
+        AllowedMethods allowed = new AllowedMethods(contract);
+        root.errorHandler(405, ctx -> {
+            String allow = allowed.of(ctx.request().path());
+            if (allow != null) {
+                ctx.response().putHeader("allow", allow);
+            }
+            Problems.handle(ctx);
+        });
         return root;
     }
 

@@ -1,24 +1,29 @@
 package org.execpolicy.pdp.recorder;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vertx.core.json.JsonObject;
-import io.vertx.json.schema.Draft;
-import io.vertx.json.schema.JsonSchema;
-import io.vertx.json.schema.JsonSchemaOptions;
-import io.vertx.json.schema.OutputFormat;
-import io.vertx.json.schema.OutputUnit;
-import io.vertx.json.schema.SchemaRepository;
-import io.vertx.json.schema.Validator;
+import com.networknt.schema.Error;
+import com.networknt.schema.ExecutionContext;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.format.DateTimeFormat;
+import com.networknt.schema.format.Format;
+import com.networknt.schema.path.NodePath;
+import com.networknt.schema.path.PathType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -34,29 +39,31 @@ public final class RecordSchemas {
     private static final String BASE_URI = "https://execpolicy.org/schemas/";
     private static final int ERRORS_IN_MESSAGE = 3;
 
-    /** Flag output stops at the first error: the fast path for records that are valid. */
-    private final Map<String, Validator> validators = new LinkedHashMap<>();
-    /** Basic output collects every error: used only to explain a rejection. */
-    private final Map<String, Validator> explainers = new LinkedHashMap<>();
+    private final Map<String, Schema> schemas = new LinkedHashMap<>();
 
     /** Loads and compiles every known schema; fails fast if one is missing or malformed. */
     public RecordSchemas() {
-        JsonSchemaOptions options = new JsonSchemaOptions()
-                .setDraft(Draft.DRAFT202012)
-                .setBaseUri(BASE_URI)
-                .setOutputFormat(OutputFormat.Flag);
-        SchemaRepository repository = SchemaRepository.create(options);
+        SchemaRegistryConfig config = SchemaRegistryConfig.builder()
+                // Draft 2020-12 makes "format" an annotation only; records must really be UUIDs and RFC 3339.
+                .formatAssertionsEnabled(true)
+                .pathType(PathType.JSON_POINTER)
+                .locale(Locale.ENGLISH)
+                .build();
+        Dialect draft202012 = Dialect.builder(Dialects.getDraft202012()).format(new StrictDateTime()).build();
+        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(draft202012,
+                builder -> builder.schemaRegistryConfig(config));
+        ObjectMapper mapper = new ObjectMapper();
         for (String type : KNOWN_TYPES) {
             String file = type + ".schema.json";
-            repository.dereference(file, JsonSchema.of(loadResource("schemas/" + file)));
-            validators.put(type, repository.validator(file));
-            explainers.put(type, repository.validator(file, new JsonSchemaOptions()
-                    .setDraft(Draft.DRAFT202012).setBaseUri(BASE_URI).setOutputFormat(OutputFormat.Basic)));
+            Schema schema = registry.getSchema(SchemaLocation.of(BASE_URI + file),
+                    loadResource(mapper, "schemas/" + file));
+            schema.initializeValidators(); // resolve $refs now: fail fast, and thread-safe afterwards
+            schemas.put(type, schema);
         }
     }
 
     public Set<String> types() {
-        return validators.keySet();
+        return schemas.keySet();
     }
 
     /** @throws RecordRejectedException naming the type and the failing location */
@@ -66,66 +73,61 @@ public final class RecordSchemas {
         if (type == null) {
             throw new RecordRejectedException(null, "/type", "record rejected: missing or non-string type");
         }
-        Validator validator = validators.get(type);
-        if (validator == null) {
+        Schema schema = schemas.get(type);
+        if (schema == null) {
             throw new RecordRejectedException(type, "/type", "record rejected: unknown type '" + type + "'");
         }
-        // Round trip through text: Vert.x validates its own JsonObject model.
-        JsonObject json = new JsonObject(record.toString());
-        if (!Boolean.TRUE.equals(validator.validate(json).getValid())) {
-            throw rejection(type, explainers.get(type).validate(json));
+        List<Error> errors = schema.validate(record);
+        if (!errors.isEmpty()) {
+            throw rejection(type, errors);
         }
     }
 
-    private static RecordRejectedException rejection(String type, OutputUnit result) {
-        List<OutputUnit> errors = leafErrors(result);
-        String location = pointer(errors.get(0).getInstanceLocation());
+    private static RecordRejectedException rejection(String type, List<Error> errors) {
         String detail = errors.stream()
                 .limit(ERRORS_IN_MESSAGE)
-                .map(e -> "at '" + pointer(e.getInstanceLocation()) + "': " + e.getError()
-                        + " (" + e.getKeywordLocation() + ")")
+                .map(e -> "at '" + location(e) + "': " + e.getMessage() + " (#" + e.getEvaluationPath() + ")")
                 .collect(Collectors.joining("; "));
-        return new RecordRejectedException(type, location, type + " record rejected " + detail);
+        return new RecordRejectedException(type, location(errors.get(0)), type + " record rejected " + detail);
+    }
+
+    /** JSON Pointer ("" = whole record) of the failing value; for an extra property, the property itself. */
+    private static String location(Error error) {
+        NodePath at = error.getInstanceLocation();
+        return ("additionalProperties".equals(error.getKeyword()) ? at.append(error.getProperty()) : at).toString();
     }
 
     /**
-     * The most specific errors first: Vert.x also reports every enclosing
-     * keyword ("#/properties", "#/if") that failed because a nested one did.
+     * RFC 3339 date-time, at least as strict as the previous (Vert.x) validator: the library's check alone
+     * also takes a space for 'T', a leap second, or trailing text. Requires 'T', seconds and an offset.
      */
-    private static List<OutputUnit> leafErrors(OutputUnit result) {
-        List<OutputUnit> all = result.getErrors() == null || result.getErrors().isEmpty()
-                ? List.of(result) : result.getErrors();
-        List<OutputUnit> leaves = all.stream()
-                .filter(e -> all.stream().noneMatch(other -> other != e && isInside(other, e)))
-                .sorted(Comparator.comparingInt((OutputUnit e) -> depth(e.getKeywordLocation())).reversed())
-                .toList();
-        return leaves.isEmpty() ? all : leaves;
-    }
+    private static final class StrictDateTime implements Format {
+        private static final Pattern SHAPE = Pattern.compile(
+                "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-5][0-9](\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})");
+        private final Format rfc3339 = new DateTimeFormat();
 
-    private static boolean isInside(OutputUnit inner, OutputUnit outer) {
-        String in = inner.getKeywordLocation();
-        String out = outer.getKeywordLocation();
-        return in != null && out != null && in.length() > out.length() && in.startsWith(out + "/");
-    }
-
-    private static int depth(String keywordLocation) {
-        return keywordLocation == null ? 0 : keywordLocation.split("/").length;
-    }
-
-    /** Vert.x reports URI fragments ("#/a/b"); callers get the plain JSON Pointer ("/a/b"). */
-    private static String pointer(String location) {
-        if (location == null) {
-            return "";
+        @Override
+        public String getName() {
+            return rfc3339.getName();
         }
-        return location.startsWith("#") ? location.substring(1) : location;
+
+        @Override
+        public String getMessageKey() {
+            return rfc3339.getMessageKey();
+        }
+
+        @Override
+        public boolean matches(ExecutionContext context, String value) {
+            return SHAPE.matcher(value).matches() && rfc3339.matches(context, value);
+        }
     }
 
-    private static JsonObject loadResource(String path) {
+    private static JsonNode loadResource(ObjectMapper mapper, String path) {
         try (InputStream in = RecordSchemas.class.getClassLoader().getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException("schema resource missing: " + path);
             }
-            return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return mapper.readTree(in);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path, e);
         }

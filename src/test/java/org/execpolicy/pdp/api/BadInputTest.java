@@ -17,7 +17,6 @@ import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -240,9 +239,6 @@ class BadInputTest {
     }
 
     @Test
-    @Disabled("BUG (minor, RFC 9110 15.5.6): a 405 answer must carry an Allow header listing the methods the"
-            + " resource supports; DELETE /v1/decisions answers 405 application/problem+json with no Allow"
-            + " header (Problems.handle only writes the problem body). Expected e.g. 'Allow: POST'.")
     void a_wrong_method_names_the_allowed_ones() throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(to("/v1/decisions").DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.execpolicy.pdp.recorder.Records.T0;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RecordSchemasTest {
@@ -118,5 +119,37 @@ class RecordSchemasTest {
         ObjectNode missingField = Records.execPolicy("d-1", "t-1", T0);
         missingField.remove("downgraded");
         assertThatThrownBy(() -> schemas.validate(missingField)).isInstanceOf(RecordRejectedException.class);
+    }
+
+    @Test
+    void assertsDateTimeFormatWhereNoPatternBacksIt() {
+        assertThatCode(() -> schemas.validate(Records.execPolicy("d-1", "t-1", T0)
+                .put("evaluated_at", "2025-01-01T02:00:00.123+02:00"))).doesNotThrowAnyException();
+        for (String bad : List.of("not-a-date", "2025-02-30T00:00:00Z", "2025-01-01T00:00:00",
+                "2025-01-01T00:00Z", "2025-01-01 00:00:00Z", "2025-01-01T00:00:00Zx", "2016-12-31T23:59:60Z")) {
+            ObjectNode record = Records.execPolicy("d-1", "t-1", T0).put("evaluated_at", bad);
+            assertThatThrownBy(() -> schemas.validate(record))
+                    .as(bad)
+                    .isInstanceOfSatisfying(RecordRejectedException.class, e -> {
+                        assertThat(e.location()).isEqualTo("/evaluated_at");
+                        assertThat(e.getMessage()).contains("date-time");
+                    });
+        }
+    }
+
+    @Test
+    void locatesAnExtraPropertyAtTheProperty() {
+        ObjectNode record = Records.ruleFired("d-1", 1, T0).put("prompt", "secret");
+        assertThatThrownBy(() -> schemas.validate(record))
+                .isInstanceOfSatisfying(RecordRejectedException.class,
+                        e -> assertThat(e.location()).isEqualTo("/prompt"));
+    }
+
+    @Test
+    void anchorsPatternsAtTheEndOfTheString() {
+        ObjectNode record = Records.ruleFired("d-1", 1, T0).put("ruleset_digest", "a".repeat(64) + "\n");
+        assertThatThrownBy(() -> schemas.validate(record))
+                .isInstanceOfSatisfying(RecordRejectedException.class,
+                        e -> assertThat(e.location()).isEqualTo("/ruleset_digest"));
     }
 }

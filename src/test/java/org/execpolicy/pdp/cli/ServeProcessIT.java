@@ -21,11 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A decision answered 200 is durable: kill -9 the real server while clients
- * are asking, restart it on the same data directory, and every answered
- * decision is still in the Flight Recorder with its rule firings.
+ * The real `java -jar target/pdp.jar serve` as an operator runs it. A decision
+ * answered 200 is durable: kill -9 the server while clients are asking, restart
+ * it on the same data directory, and every answered decision is still in the
+ * Flight Recorder with its rule firings. SIGTERM stops it cleanly.
  */
-class KillNineIT {
+class ServeProcessIT {
     private static final int CLIENTS = 8;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -77,6 +78,25 @@ class KillNineIT {
             }
             assertThat(answered).hasSizeGreaterThanOrEqualTo(200);
             assertThat(missing).as("answered 200 before the kill, missing after restart").isEmpty();
+        }
+    }
+
+    @Test
+    void sigtermStopsTheServerAndKeepsWhatItAnswered() throws Exception {
+        String decisionId;
+        try (PdpProcess pdp = PdpProcess.start(data)) {
+            HttpResponse<String> reply = http.send(decision(pdp.baseUrl(), "sigterm-1"),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(reply.statusCode()).isEqualTo(200);
+            decisionId = Json.MAPPER.readTree(reply.body()).path("decision_id").asText();
+            int exit = pdp.terminate();
+            assertThat(exit).as("SIGTERM exit status").isIn(0, 143);
+        }
+        try (PdpProcess restarted = PdpProcess.start(data)) {
+            HttpResponse<String> reply = http.send(HttpRequest.newBuilder(
+                    URI.create(restarted.baseUrl() + "/v1/decisions/" + decisionId)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(reply.statusCode()).isEqualTo(200);
         }
     }
 
