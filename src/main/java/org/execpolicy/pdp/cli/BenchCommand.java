@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,7 +40,7 @@ final class BenchCommand implements Callable<Integer> {
     int seconds = 10;
 
     private static final String BODY = """
-            {"trace_id":"bench-%d","role":"worker","task_type":"chat","model_id":"m-7b","backend":"local",
+            {"trace_id":"%s","role":"worker","task_type":"chat","model_id":"m-7b","backend":"local",
              "runtime":{"supported_modes":["standard","spec_decode","layer_skip"]},
              "settings":{"temperature":0.7,"exec_policy":{"mode":"layer_skip","exactness":"approximate",
                "budgets":{"max_total_ms":2000},"layer_skip":{"schedule":"adaptive","skip_ratio":0.3}}}}""";
@@ -69,7 +70,6 @@ final class BenchCommand implements Callable<Integer> {
 
     private Result run(HttpClient http, int durationSeconds) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(durationSeconds).toNanos();
-        AtomicLong counter = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<Future<long[]>> futures = new ArrayList<>();
         AtomicLong failed = new AtomicLong();
@@ -80,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
                 while (System.nanoTime() < end) {
                     HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/v1/decisions"))
                             .header("content-type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(BODY.formatted(counter.incrementAndGet())))
+                            .POST(HttpRequest.BodyPublishers.ofString(BODY.formatted(UUID.randomUUID())))
                             .build();
                     long start = System.nanoTime();
                     int status = http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();

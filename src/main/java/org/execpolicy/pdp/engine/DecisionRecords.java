@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.execpolicy.pdp.model.DecisionRequest;
 import org.execpolicy.pdp.model.Effective;
 import org.execpolicy.pdp.model.ExecPolicy;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.model.Outcome;
+import org.execpolicy.pdp.model.TimeOrderedIds;
 
 /**
  * Writes one evaluation as Flight Recorder records (SPEC.md section 4): one
@@ -88,7 +88,7 @@ final class DecisionRecords {
 
     private static ObjectNode envelope(String type, Instant now) {
         ObjectNode record = Json.object();
-        record.put("event_id", UUID.randomUUID().toString());
+        record.put("event_id", TimeOrderedIds.next());
         record.put("timestamp", now.toString());
         record.put("type", type);
         record.put("actor", "system");

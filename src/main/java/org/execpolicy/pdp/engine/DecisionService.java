@@ -7,9 +7,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.execpolicy.pdp.model.DecisionRequest;
+import org.execpolicy.pdp.model.TimeOrderedIds;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 import org.execpolicy.pdp.recorder.RegistryStore;
 
@@ -48,7 +48,7 @@ public final class DecisionService {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         Facts facts = FactAssembler.assemble(request, profile, dynamicRole, registry::waiver, now);
         Evaluation evaluation = engine.evaluate(facts);
-        String decisionId = UUID.randomUUID().toString();
+        String decisionId = TimeOrderedIds.next();
         DecisionRequest decisionRequest = facts.request();
         List<ObjectNode> records = DecisionRecords.of(decisionId, decisionRequest, profileId, evaluation, now);
         return recorder.append(records)
