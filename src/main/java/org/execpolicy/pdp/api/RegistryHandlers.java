@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.recorder.RegistryStore;
 
@@ -34,11 +35,7 @@ final class RegistryHandlers {
         profile.path("model_assignments").fields().forEachRemaining(assignment ->
                 requireWaiverWhenAllowed(assignment.getValue().path("compute"),
                         "/model_assignments/" + assignment.getKey() + "/compute"));
-        Http.blocking(vertx, () -> {
-            boolean created = registry.profile(id).isEmpty();
-            registry.putProfile(id, profile);
-            return created;
-        }).onSuccess(created -> Http.json(ctx, created ? 201 : 200, profile)).onFailure(ctx::fail);
+        save(ctx, profile, () -> registry.profile(id).isEmpty(), () -> registry.putProfile(id, profile));
     }
 
     void getProfile(RoutingContext ctx) {
@@ -80,11 +77,7 @@ final class RegistryHandlers {
             throw ApiException.unprocessable("/role_id", "'" + id + "' is a core role; a dynamic role needs another id");
         }
         requireWaiverWhenAllowed(role.path("compute"), "/compute");
-        Http.blocking(vertx, () -> {
-            boolean created = registry.role(id).isEmpty();
-            registry.putRole(id, role);
-            return created;
-        }).onSuccess(created -> Http.json(ctx, created ? 201 : 200, role)).onFailure(ctx::fail);
+        save(ctx, role, () -> registry.role(id).isEmpty(), () -> registry.putRole(id, role));
     }
 
     void getRole(RoutingContext ctx) {
@@ -144,6 +137,15 @@ final class RegistryHandlers {
                 return waiver;
             }
         }));
+    }
+
+    /** Stores off the event loop and answers 201 for a new entry, 200 for a replaced one. */
+    private void save(RoutingContext ctx, ObjectNode body, BooleanSupplier isNew, Runnable put) {
+        Http.blocking(vertx, () -> {
+            boolean created = isNew.getAsBoolean();
+            put.run();
+            return created;
+        }).onSuccess(created -> Http.json(ctx, created ? 201 : 200, body)).onFailure(ctx::fail);
     }
 
     // ---- checks a schema cannot say

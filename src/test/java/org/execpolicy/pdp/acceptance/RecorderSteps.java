@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import org.execpolicy.pdp.model.CanonicalJson;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
 
 /** What an auditor reads back from the Flight Recorder through GET /v1/events and GET /v1/decisions. */
@@ -105,9 +106,9 @@ public class RecorderSteps {
     public void theRecordedHashesAreSha256() {
         JsonNode record = record();
         assertThat(record.path("requested_policy_hash").asText()).matches("[0-9a-f]{64}")
-                .isEqualTo(Jcs.sha256(record.path("requested_policy")));
+                .isEqualTo(CanonicalJson.sha256Hex(record.path("requested_policy")));
         assertThat(record.path("effective_policy_hash").asText()).matches("[0-9a-f]{64}")
-                .isEqualTo(Jcs.sha256(record.path("effective_policy")));
+                .isEqualTo(CanonicalJson.sha256Hex(record.path("effective_policy")));
     }
 
     @Then("^the recorded requested and effective policy hashes (differ|are equal)$")
