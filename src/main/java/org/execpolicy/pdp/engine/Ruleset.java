@@ -2,14 +2,17 @@ package org.execpolicy.pdp.engine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.kie.api.KieBase;
 import org.kie.api.KieServices;
@@ -27,13 +30,22 @@ public final class Ruleset {
     private final KieBase kieBase;
     private final String digest;
     private final List<RuleFile> files;
+    private final List<RuleInfo> rules;
     private final Instant loadedAt;
 
-    private Ruleset(KieBase kieBase, String digest, List<RuleFile> files, Instant loadedAt) {
+    private Ruleset(KieBase kieBase, String digest, List<RuleFile> files, List<RuleInfo> rules, Instant loadedAt) {
         this.kieBase = kieBase;
         this.digest = digest;
         this.files = List.copyOf(files);
+        this.rules = List.copyOf(rules);
         this.loadedAt = loadedAt;
+    }
+
+    /** The SHA-256 a directory's ruleset would have, without compiling it. */
+    public static String digestOf(Path rulesDir) {
+        MessageDigest all = sha256();
+        drlFiles(rulesDir).forEach(file -> all.update(read(file)));
+        return HexFormat.of().formatHex(all.digest());
     }
 
     /** Compiles every `*.drl` directly in the directory; throws with file and line when one does not compile. */
@@ -43,9 +55,11 @@ public final class Ruleset {
         KieFileSystem kfs = kie.newKieFileSystem();
         MessageDigest all = sha256();
         List<RuleFile> files = new ArrayList<>();
+        Map<String, String> sources = new HashMap<>();
         for (Path file : drlFiles) {
             byte[] bytes = read(file);
             String name = file.getFileName().toString();
+            sources.put(name, new String(bytes, StandardCharsets.UTF_8));
             all.update(bytes);
             files.add(new RuleFile(name, HexFormat.of().formatHex(sha256().digest(bytes))));
             kfs.write(kie.getResources().newByteArrayResource(bytes)
@@ -59,7 +73,8 @@ public final class Ruleset {
             throw new RulesCompileException(errors);
         }
         KieBase kieBase = kie.newKieContainer(builder.getKieModule().getReleaseId()).getKieBase();
-        return new Ruleset(kieBase, HexFormat.of().formatHex(all.digest()), files, Instant.now());
+        List<RuleInfo> rules = RuleHygiene.check(kieBase, sources);
+        return new Ruleset(kieBase, HexFormat.of().formatHex(all.digest()), files, rules, Instant.now());
     }
 
     private static List<Path> drlFiles(Path rulesDir) {
@@ -78,7 +93,7 @@ public final class Ruleset {
         }
     }
 
-    private static String fileName(String path) {
+    static String fileName(String path) {
         return path == null ? "?" : path.substring(path.lastIndexOf('/') + 1);
     }
 
@@ -108,6 +123,11 @@ public final class Ruleset {
 
     public List<RuleFile> files() {
         return files;
+    }
+
+    /** Every rule, in file and line order. */
+    public List<RuleInfo> rules() {
+        return rules;
     }
 
     public Instant loadedAt() {

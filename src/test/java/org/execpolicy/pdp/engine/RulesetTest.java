@@ -66,11 +66,13 @@ class RulesetTest {
                 import org.execpolicy.pdp.model.*;
 
                 rule "loop: standard becomes spec_decode"
+                    @description("test: undoes the other loop rule")
                 when $e : Effective( mode == "standard" )
                 then $e.getPolicy().switchTo( "spec_decode", "exact" ); update( $e );
                 end
 
                 rule "loop: spec_decode becomes standard"
+                    @description("test: undoes the other loop rule")
                 when $e : Effective( mode == "spec_decode" )
                 then $e.getPolicy().switchTo( "standard", "exact" ); update( $e );
                 end
@@ -81,6 +83,47 @@ class RulesetTest {
                 null, null, id -> java.util.Optional.empty(), java.time.Instant.now());
         assertThatThrownBy(() -> engine.evaluate(facts)).isInstanceOf(RulesDidNotSettleException.class)
                 .hasMessageContaining("loop: ");
+    }
+
+    @Test
+    void everyShippedRuleHasADescriptionAndAUniqueName() {
+        List<RuleInfo> rules = Ruleset.compile(Path.of("rules")).rules();
+        assertThat(rules).isNotEmpty().allSatisfy(rule -> {
+            assertThat(rule.description()).isNotBlank();
+            assertThat(rule.line()).isPositive();
+        });
+        assertThat(rules).extracting(RuleInfo::name).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aRuleWithoutDescriptionOrWithATakenNameIsRefusedNamingTheRule() throws IOException {
+        Files.copy(Path.of("rules/roles.drl"), dir.resolve("roles.drl"));
+        Files.writeString(dir.resolve("extra.drl"), """
+                package org.execpolicy.rules.extra;
+                import org.execpolicy.pdp.model.*;
+
+                rule "role class: a core role is its own class"
+                    @description("same name as a rule in roles.drl, other package")
+                when
+                    DecisionRequest()
+                then
+                end
+
+                rule "extra: says nothing about itself"
+                when
+                    DecisionRequest()
+                then
+                end
+                """);
+        assertThatThrownBy(() -> Ruleset.compile(dir))
+                .isInstanceOfSatisfying(RulesCompileException.class, e -> assertThat(e.messages())
+                        .extracting(RuleMessage::toString)
+                        .anySatisfy(m -> assertThat(m).startsWith("extra.drl:11:")
+                                .contains("\"extra: says nothing about itself\" has no @description"))
+                        .anySatisfy(m -> assertThat(m).startsWith("extra.drl:4:")
+                                .contains("\"role class: a core role is its own class\" is used by 2 rules"))
+                        .anySatisfy(m -> assertThat(m).startsWith("roles.drl:")
+                                .contains("is used by 2 rules")));
     }
 
     @Test
