@@ -27,14 +27,23 @@ final class DecisionHandlers {
                 throw ApiException.unprocessable("/profile_id", e.getMessage());
             }
         }).compose(recorded -> Future.fromCompletionStage(recorded, ctx.vertx().getOrCreateContext()))
-                .map(DecisionView::answer);
+                .map(recorded -> explain(ctx)
+                        ? DecisionView.explained(DecisionView.answer(recorded), recorded)
+                        : DecisionView.answer(recorded));
         Http.reply(ctx, 200, answer);
     }
 
     void get(RoutingContext ctx) {
         String id = Http.pathParam(ctx, "decision_id");
+        boolean explain = explain(ctx);
         Http.reply(ctx, 200, Http.blocking(vertx, () -> decisions.find(id)
-                .map(DecisionView::withFirings)
+                .map(recorded -> explain
+                        ? DecisionView.explained(DecisionView.withFirings(recorded), recorded)
+                        : DecisionView.withFirings(recorded))
                 .orElseThrow(() -> ApiException.notFound("no decision '" + id + "'"))));
+    }
+
+    private static boolean explain(RoutingContext ctx) {
+        return Http.query(ctx, "explain") != null;
     }
 }

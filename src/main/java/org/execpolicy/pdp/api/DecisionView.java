@@ -1,5 +1,6 @@
 package org.execpolicy.pdp.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -36,6 +37,30 @@ final class DecisionView {
         ArrayNode fired = ruleset.putArray("rules_fired");
         decision.firings().forEach(firing -> fired.add(firing.path("rule_name").asText()));
         return view;
+    }
+
+    /**
+     * `explain=full`: each fired rule in order with its description and the
+     * facts it matched, then each rule that matched but was cancelled before
+     * firing. Built from the records, so a recorded decision explains itself
+     * even after its ruleset changed.
+     */
+    static ObjectNode explained(ObjectNode view, RecordedDecision decision) {
+        ArrayNode explain = view.putArray("explain");
+        decision.firings().forEach(firing -> entry(explain, "fired", firing, firing.get("rule_description"))
+                .put("seq", firing.path("seq").asInt()));
+        decision.decision().path("cancelled_rules").forEach(match ->
+                entry(explain, "cancelled", match, match.get("rule_description")));
+        return view;
+    }
+
+    private static ObjectNode entry(ArrayNode explain, String outcome, JsonNode match, JsonNode description) {
+        ObjectNode entry = explain.addObject();
+        entry.put("outcome", outcome);
+        entry.put("rule_name", match.path("rule_name").asText());
+        entry.set("description", description);
+        entry.set("matched", match.get("matched"));
+        return entry;
     }
 
     /** GET /v1/decisions/{id}: the answer, its context and every rule firing in order. */

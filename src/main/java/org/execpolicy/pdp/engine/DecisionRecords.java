@@ -1,5 +1,6 @@
 package org.execpolicy.pdp.engine;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ final class DecisionRecords {
             record.put("seq", seq++);
             record.put("rule_name", firing.ruleName());
             record.put("rule_package", firing.rulePackage());
+            record.put("rule_description", firing.description());
             record.put("ruleset_digest", evaluation.rulesetDigest());
             record.set("matched", Json.array(firing.matched()));
             records.add(record);
@@ -83,6 +85,11 @@ final class DecisionRecords {
         record.putNull("offload");
         record.put("ruleset_digest", evaluation.rulesetDigest());
         record.put("evaluated_at", now.toString());
+        ArrayNode cancelled = record.putArray("cancelled_rules");
+        evaluation.cancelled().forEach(match -> cancelled.addObject()
+                .put("rule_name", match.ruleName())
+                .put("rule_description", match.description())
+                .set("matched", Json.array(match.matched())));
         return record;
     }
 

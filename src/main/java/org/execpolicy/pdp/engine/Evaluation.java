@@ -5,7 +5,10 @@ import org.execpolicy.pdp.model.Effective;
 import org.execpolicy.pdp.model.Outcome;
 import org.execpolicy.pdp.model.Requested;
 
-/** What the rules concluded for one set of facts, and the firings that led there. */
+/**
+ * What the rules concluded for one set of facts, the firings that led there in
+ * order, and the matches that were cancelled before they could fire.
+ */
 public record Evaluation(Requested requested, Effective effective, Outcome outcome,
-                        List<Firing> firings, String rulesetDigest) {
+                        List<Firing> firings, List<Firing> cancelled, String rulesetDigest) {
 }

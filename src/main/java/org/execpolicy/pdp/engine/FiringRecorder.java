@@ -2,24 +2,45 @@ package org.execpolicy.pdp.engine;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.kie.api.definition.type.Description;
 import org.kie.api.event.rule.AfterMatchFiredEvent;
 import org.kie.api.event.rule.DefaultAgendaEventListener;
+import org.kie.api.event.rule.MatchCancelledEvent;
+import org.kie.api.runtime.rule.Match;
 
-/** Collects every firing of one session in order, with a bounded summary of the matched facts. */
+/**
+ * Collects every firing of one session in order, and the matches that were
+ * cancelled before they fired (for explain), each with a bounded summary of
+ * the matched facts.
+ */
 final class FiringRecorder extends DefaultAgendaEventListener {
     static final int MAX_FACTS = 16;
     static final int MAX_FACT_CHARS = 512;
+    static final int MAX_CANCELLED = 64;
 
     private final List<Firing> firings = new ArrayList<>();
+    private final List<Firing> cancelled = new ArrayList<>();
 
     @Override
     public void afterMatchFired(AfterMatchFiredEvent event) {
-        var match = event.getMatch();
+        firings.add(firing(event.getMatch()));
+    }
+
+    @Override
+    public void matchCancelled(MatchCancelledEvent event) {
+        if (cancelled.size() < MAX_CANCELLED) {
+            cancelled.add(firing(event.getMatch()));
+        }
+    }
+
+    private static Firing firing(Match match) {
         List<String> matched = match.getObjects().stream()
                 .limit(MAX_FACTS)
                 .map(FiringRecorder::summary)
                 .toList();
-        firings.add(new Firing(match.getRule().getName(), match.getRule().getPackageName(), matched));
+        Object description = match.getRule().getMetaData().get(Description.class.getName());
+        return new Firing(match.getRule().getName(), match.getRule().getPackageName(),
+                description == null ? null : description.toString(), matched);
     }
 
     private static String summary(Object fact) {
@@ -29,5 +50,9 @@ final class FiringRecorder extends DefaultAgendaEventListener {
 
     List<Firing> firings() {
         return List.copyOf(firings);
+    }
+
+    List<Firing> cancelled() {
+        return List.copyOf(cancelled);
     }
 }

@@ -42,7 +42,8 @@ public final class RuleEngine {
             }
             Requested requested = single(session.getObjects(o -> o instanceof Requested), "requested policy");
             Effective effective = single(session.getObjects(o -> o instanceof Effective), "effective policy");
-            return new Evaluation(requested, effective, outcome, firings.firings(), ruleset.digest());
+            return new Evaluation(requested, effective, outcome, firings.firings(), firings.cancelled(),
+                    ruleset.digest());
         } finally {
             session.dispose();
         }
