@@ -24,6 +24,8 @@ import java.util.concurrent.ExecutionException;
 import org.execpolicy.pdp.engine.DecisionService;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.Ruleset;
+import org.execpolicy.pdp.engine.RulesReloader;
+import org.execpolicy.pdp.engine.RulesWatcher;
 import org.execpolicy.pdp.recorder.Database;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 import org.execpolicy.pdp.recorder.RecordSchemas;
@@ -43,12 +45,17 @@ public final class PdpServer implements AutoCloseable {
 
     private final Vertx vertx;
     private final HttpServer http;
+    private final RulesWatcher watcher;
+    private final RulesReloader reloader;
     private final FlightRecorder recorder;
     private final Database database;
 
-    private PdpServer(Vertx vertx, HttpServer http, FlightRecorder recorder, Database database) {
+    private PdpServer(Vertx vertx, HttpServer http, RulesWatcher watcher, RulesReloader reloader,
+                      FlightRecorder recorder, Database database) {
         this.vertx = vertx;
         this.http = http;
+        this.watcher = watcher;
+        this.reloader = reloader;
         this.recorder = recorder;
         this.database = database;
     }
@@ -60,14 +67,23 @@ public final class PdpServer implements AutoCloseable {
         FlightRecorder recorder = new FlightRecorder(database, new RecordSchemas());
         RegistryStore registry = new RegistryStore(database);
         Clock clock = Clock.systemUTC();
-        DecisionService decisions = new DecisionService(new RuleEngine(ruleset), registry, recorder, clock);
+        RuleEngine engine = new RuleEngine(ruleset);
+        DecisionService decisions = new DecisionService(engine, registry, recorder, clock);
+        RulesReloader reloader = new RulesReloader(options.rulesDir(), engine, recorder);
         Vertx vertx = Vertx.vertx();
+        RulesWatcher watcher = null;
         try {
-            Router router = router(vertx, decisions, registry, recorder, ruleset, clock);
+            reloader.recordStartup();
+            watcher = new RulesWatcher(options.rulesDir(), reloader);
+            Router router = router(vertx, decisions, registry, recorder, reloader, engine, clock);
             HttpServer http = await(vertx.createHttpServer().requestHandler(router)
                     .listen(options.port(), options.host()).toCompletionStage().toCompletableFuture());
-            return new PdpServer(vertx, http, recorder, database);
+            return new PdpServer(vertx, http, watcher, reloader, recorder, database);
         } catch (RuntimeException e) {
+            if (watcher != null) {
+                watcher.close();
+            }
+            reloader.close();
             vertx.close();
             recorder.close();
             database.close();
@@ -76,7 +92,7 @@ public final class PdpServer implements AutoCloseable {
     }
 
     private static Router router(Vertx vertx, DecisionService decisions, RegistryStore registry,
-                                 FlightRecorder recorder, Ruleset ruleset, Clock clock) {
+                                 FlightRecorder recorder, RulesReloader reloader, RuleEngine engine, Clock clock) {
         String yaml = resource("openapi.yaml");
         OpenAPIContract contract = await(OpenAPIContract.from(vertx, yamlToJson(yaml))
                 .toCompletionStage().toCompletableFuture());
@@ -86,7 +102,8 @@ public final class PdpServer implements AutoCloseable {
         DecisionHandlers decisionHandlers = new DecisionHandlers(vertx, decisions);
         EventHandlers events = new EventHandlers(vertx, recorder);
         RegistryHandlers registryHandlers = new RegistryHandlers(vertx, registry, clock);
-        SystemHandlers system = new SystemHandlers(ruleset, recorder);
+        SystemHandlers system = new SystemHandlers(engine, recorder);
+        RulesHandlers rules = new RulesHandlers(engine, reloader);
         Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
                 Map.entry("createDecision", decisionHandlers::decide),
                 Map.entry("getDecision", decisionHandlers::get),
@@ -103,7 +120,8 @@ public final class PdpServer implements AutoCloseable {
                 Map.entry("createWaiver", registryHandlers::createWaiver),
                 Map.entry("getWaiver", registryHandlers::getWaiver),
                 Map.entry("revokeWaiver", registryHandlers::revokeWaiver),
-                Map.entry("getRules", system::rules),
+                Map.entry("getRules", rules::describe),
+                Map.entry("reloadRules", rules::reload),
                 Map.entry("live", system::live),
                 Map.entry("ready", system::ready));
         operations.forEach((operationId, handler) -> builder.getRoute(operationId).addHandler(handler));
@@ -135,8 +153,10 @@ public final class PdpServer implements AutoCloseable {
     @Override
     public void close() {
         try {
+            watcher.close();
             await(http.close().toCompletionStage().toCompletableFuture());
         } finally {
+            reloader.close();
             recorder.close();
             database.close();
             vertx.close();

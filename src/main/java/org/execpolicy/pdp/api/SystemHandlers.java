@@ -1,30 +1,20 @@
 package org.execpolicy.pdp.api;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import org.execpolicy.pdp.engine.Ruleset;
+import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 
-/** GET /v1/rules and the health probes. */
+/** The health probes. */
 final class SystemHandlers {
-    private final Ruleset ruleset;
+    private final RuleEngine engine;
     private final FlightRecorder recorder;
 
-    SystemHandlers(Ruleset ruleset, FlightRecorder recorder) {
-        this.ruleset = ruleset;
+    SystemHandlers(RuleEngine engine, FlightRecorder recorder) {
+        this.engine = engine;
         this.recorder = recorder;
-    }
-
-    void rules(RoutingContext ctx) {
-        ObjectNode body = Json.object();
-        body.put("digest", ruleset.digest());
-        ArrayNode files = body.putArray("files");
-        ruleset.files().forEach(f -> files.addObject().put("name", f.name()).put("sha256", f.sha256()));
-        body.put("loaded_at", ruleset.loadedAt().toString());
-        Http.json(ctx, 200, body);
     }
 
     void live(RoutingContext ctx) {
@@ -42,7 +32,7 @@ final class SystemHandlers {
         }
         ObjectNode body = Json.object();
         body.put("status", "ready");
-        body.put("ruleset_digest", ruleset.digest());
+        body.put("ruleset_digest", engine.ruleset().digest());
         Http.json(ctx, 200, body);
     }
 }

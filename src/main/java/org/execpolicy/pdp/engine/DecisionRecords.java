@@ -10,7 +10,6 @@ import org.execpolicy.pdp.model.Effective;
 import org.execpolicy.pdp.model.ExecPolicy;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.model.Outcome;
-import org.execpolicy.pdp.model.TimeOrderedIds;
 
 /**
  * Writes one evaluation as Flight Recorder records (SPEC.md section 4): one
@@ -29,7 +28,7 @@ final class DecisionRecords {
         records.add(decision(decisionId, request, profileId, evaluation, now));
         int seq = 1;
         for (Firing firing : evaluation.firings()) {
-            ObjectNode record = envelope("policy_rule_fired", now);
+            ObjectNode record = RecordEnvelope.of("policy_rule_fired", "system", now);
             record.put("decision_id", decisionId);
             record.put("trace_id", request.getTraceId());
             record.put("seq", seq++);
@@ -48,7 +47,7 @@ final class DecisionRecords {
         ExecPolicy requested = evaluation.requested().getPolicy();
         Effective effective = evaluation.effective();
         Outcome outcome = evaluation.outcome();
-        ObjectNode record = envelope("llm_exec_policy", now);
+        ObjectNode record = RecordEnvelope.of("llm_exec_policy", "system", now);
         record.put("decision_id", decisionId);
         record.put("trace_id", request.getTraceId());
         record.put("wp_id", request.getWpId());
@@ -90,15 +89,6 @@ final class DecisionRecords {
                 .put("rule_name", match.ruleName())
                 .put("rule_description", match.description())
                 .set("matched", Json.array(match.matched())));
-        return record;
-    }
-
-    private static ObjectNode envelope(String type, Instant now) {
-        ObjectNode record = Json.object();
-        record.put("event_id", TimeOrderedIds.next());
-        record.put("timestamp", now.toString());
-        record.put("type", type);
-        record.put("actor", "system");
         return record;
     }
 }

@@ -1,6 +1,7 @@
 package org.execpolicy.pdp.engine;
 
 import java.util.Collection;
+import java.util.concurrent.atomic.AtomicReference;
 import org.execpolicy.pdp.model.Effective;
 import org.execpolicy.pdp.model.Outcome;
 import org.execpolicy.pdp.model.Requested;
@@ -8,7 +9,9 @@ import org.kie.api.runtime.KieSession;
 
 /**
  * Runs the rules over one set of facts in a fresh session. Java inserts facts
- * and reads the conclusions; what they mean is decided by the DRL alone.
+ * and reads the conclusions; what they mean is decided by the DRL alone. The
+ * serving ruleset can be swapped at any time: an evaluation keeps the one it
+ * started with.
  */
 public final class RuleEngine {
     /**
@@ -17,17 +20,24 @@ public final class RuleEngine {
      */
     static final int MAX_FIRINGS = 1000;
 
-    private final Ruleset ruleset;
+    private final AtomicReference<Ruleset> serving;
 
     public RuleEngine(Ruleset ruleset) {
-        this.ruleset = ruleset;
+        this.serving = new AtomicReference<>(ruleset);
     }
 
+    /** The ruleset new evaluations use. */
     public Ruleset ruleset() {
-        return ruleset;
+        return serving.get();
+    }
+
+    /** Serves another ruleset from the next evaluation on; returns the one it replaces. */
+    public Ruleset swap(Ruleset next) {
+        return serving.getAndSet(next);
     }
 
     public Evaluation evaluate(Facts facts) {
+        Ruleset ruleset = serving.get();
         KieSession session = ruleset.kieBase().newKieSession();
         try {
             FiringRecorder firings = new FiringRecorder();

@@ -34,7 +34,8 @@ import java.util.stream.Collectors;
 public final class RecordSchemas {
 
     /** Record types this build knows. Adding one means adding its schema file here. */
-    public static final List<String> KNOWN_TYPES = List.of("llm_exec_policy", "policy_rule_fired");
+    public static final List<String> KNOWN_TYPES = List.of(
+            "llm_exec_policy", "policy_rule_fired", "policy_ruleset_loaded", "policy_ruleset_rejected");
 
     private static final String BASE_URI = "https://execpolicy.org/schemas/";
     private static final int ERRORS_IN_MESSAGE = 3;

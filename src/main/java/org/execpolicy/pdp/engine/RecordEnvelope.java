@@ -1,0 +1,21 @@
+package org.execpolicy.pdp.engine;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.model.TimeOrderedIds;
+
+/** The fields every Flight Recorder record starts with (SPEC.md section 4). */
+final class RecordEnvelope {
+    private RecordEnvelope() {
+    }
+
+    static ObjectNode of(String type, String actor, Instant at) {
+        ObjectNode record = Json.object();
+        record.put("event_id", TimeOrderedIds.next());
+        record.put("timestamp", at.toString());
+        record.put("type", type);
+        record.put("actor", actor);
+        return record;
+    }
+}
