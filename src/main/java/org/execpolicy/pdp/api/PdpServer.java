@@ -39,8 +39,11 @@ import org.execpolicy.pdp.recorder.RegistryStore;
 public final class PdpServer implements AutoCloseable {
     public static final int BODY_LIMIT_BYTES = 1024 * 1024;
 
-    /** Where to listen and where the data and rules live. */
-    public record Options(String host, int port, Path dataDir, Path rulesDir) {
+    /** Where to listen, where the data and rules live, and whether rule edits reload by themselves. */
+    public record Options(String host, int port, Path dataDir, Path rulesDir, boolean watchRules) {
+        public Options(String host, int port, Path dataDir, Path rulesDir) {
+            this(host, port, dataDir, rulesDir, true);
+        }
     }
 
     private final Vertx vertx;
@@ -74,7 +77,7 @@ public final class PdpServer implements AutoCloseable {
         RulesWatcher watcher = null;
         try {
             reloader.recordStartup();
-            watcher = new RulesWatcher(options.rulesDir(), reloader);
+            watcher = options.watchRules() ? new RulesWatcher(options.rulesDir(), reloader) : null;
             Router router = router(vertx, decisions, registry, recorder, reloader, engine, clock);
             HttpServer http = await(vertx.createHttpServer().requestHandler(router)
                     .listen(options.port(), options.host()).toCompletionStage().toCompletableFuture());
@@ -153,7 +156,9 @@ public final class PdpServer implements AutoCloseable {
     @Override
     public void close() {
         try {
-            watcher.close();
+            if (watcher != null) {
+                watcher.close();
+            }
             await(http.close().toCompletionStage().toCompletableFuture());
         } finally {
             reloader.close();

@@ -23,11 +23,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--rules", description = "Directory of the DRL rules (default: ${DEFAULT-VALUE}).")
     Path rules = Path.of("rules");
 
+    @Option(names = "--watch", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Reload the rules when their directory changes (default: ${DEFAULT-VALUE}).")
+    boolean watch;
+
     @Override
     public Integer call() throws InterruptedException {
         PdpServer server;
         try {
-            server = PdpServer.start(new PdpServer.Options(host, port, data, rules));
+            server = PdpServer.start(new PdpServer.Options(host, port, data, rules, watch));
         } catch (RulesCompileException e) {
             System.err.println(e.getMessage());
             return 2;

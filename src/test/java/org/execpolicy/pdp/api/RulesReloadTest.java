@@ -39,7 +39,7 @@ class RulesReloadTest {
                 Files.copy(file, rules.resolve(file.getFileName()));
             }
         }
-        pdp = RunningPdp.start(data, rules);
+        pdp = RunningPdp.start(data, rules, false); // reloads only when asked: no race with the watcher
         Reply saved = pdp.put("/v1/profiles/p-fast", """
                 {"schema_version":"hsk.work_profile@0.6","profile_id":"p-fast","name":"fast","model_assignments":{
                   "frontend":{"primary_model_id":"m-7b","local_only":true},
@@ -143,6 +143,8 @@ class RulesReloadTest {
 
     @Test
     void theWatcherReloadsAChangedRulesDirectoryByItself() throws Exception {
+        pdp.close();
+        pdp = RunningPdp.start(data, rules, true);
         String before = pdp.get("/v1/rules").json().path("digest").asText();
 
         remapFastExactTo("mem_offload");
@@ -192,7 +194,7 @@ class RulesReloadTest {
         pdp.close();
         remapFastExactTo("mem_offload");
 
-        pdp = RunningPdp.start(data, rules);
+        pdp = RunningPdp.start(data, rules, false);
 
         JsonNode startup = latest("policy_ruleset_loaded", "startup");
         assertThat(startup.path("previous_digest").asText()).isEqualTo(first);

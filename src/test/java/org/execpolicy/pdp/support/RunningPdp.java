@@ -36,12 +36,12 @@ public final class RunningPdp implements AutoCloseable {
 
     /** Starts on the given data directory, e.g. again on the same one after a restart. */
     public static RunningPdp start(Path dataDir) {
-        return start(dataDir, Path.of("rules"));
+        return start(dataDir, Path.of("rules"), false);
     }
 
-    /** Starts on its own rules directory, e.g. a copy a test edits. */
-    public static RunningPdp start(Path dataDir, Path rulesDir) {
-        PdpServer server = PdpServer.start(new PdpServer.Options("127.0.0.1", 0, dataDir, rulesDir));
+    /** Starts on its own rules directory, e.g. a copy a test edits; watching it or not. */
+    public static RunningPdp start(Path dataDir, Path rulesDir, boolean watchRules) {
+        PdpServer server = PdpServer.start(new PdpServer.Options("127.0.0.1", 0, dataDir, rulesDir, watchRules));
         return new RunningPdp(dataDir, server);
     }
 
