@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +17,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.execpolicy.pdp.api.PdpServer;
+import org.execpolicy.pdp.engine.Ruleset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -39,6 +42,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", description = "Measured duration after a warm-up of the same length (default: ${DEFAULT-VALUE}).")
     int seconds = 10;
 
+    @Option(names = "--reloads", description = "Reload the rules this many times during the measured run "
+            + "(a copy of --rules, changed before each reload); default: ${DEFAULT-VALUE}.")
+    int reloads = 0;
+
     private static final String BODY = """
             {"trace_id":"%s","role":"worker","task_type":"chat","model_id":"m-7b","backend":"local",
              "runtime":{"supported_modes":["standard","spec_decode","layer_skip"]},
@@ -48,24 +55,55 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PdpServer server = null;
+        Path served = rules;
         if (url == null) {
-            server = PdpServer.start(new PdpServer.Options("127.0.0.1", 0, Files.createTempDirectory("pdp-bench-"), rules));
+            printCompileTimes();
+            served = reloads > 0 ? copyOf(rules) : rules;
+            server = PdpServer.start(new PdpServer.Options("127.0.0.1", 0,
+                    Files.createTempDirectory("pdp-bench-"), served, false));
             url = "http://127.0.0.1:" + server.port();
+        } else if (reloads > 0) {
+            System.err.println("--reloads needs the PDP bench starts itself (no --url)");
+            return 2;
         }
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             run(http, seconds); // warm-up: JIT, connection pool, H2 caches
+            Reloads reloading = reloads > 0 ? Reloads.start(http, url, served, reloads, seconds) : null;
             Result result = run(http, seconds);
             System.out.printf("clients=%d seconds=%d decisions=%d failed=%d throughput=%.0f decisions/s "
                             + "latency_ms p50=%.2f p99=%.2f max=%.2f%n",
                     clients, seconds, result.ok, result.failed, result.ok / (double) seconds,
                     result.percentile(50), result.percentile(99), result.percentile(100));
-            return result.failed == 0 ? 0 : 1;
+            boolean reloadsOk = reloading == null || reloading.finishAndPrint();
+            return result.failed == 0 && reloadsOk ? 0 : 1;
         } finally {
             if (server != null) {
                 server.close();
             }
         }
+    }
+
+    /** Cold (first in this JVM) and warm compile of the ruleset, as a start and a reload pay them. */
+    private void printCompileTimes() {
+        long cold = System.nanoTime();
+        Ruleset.compile(rules);
+        long warm = System.nanoTime();
+        Ruleset ruleset = Ruleset.compile(rules);
+        long end = System.nanoTime();
+        System.out.printf("ruleset %s: %d rules in %d files, compile_ms cold=%.0f warm=%.0f%n",
+                ruleset.digest().substring(0, 12), ruleset.rules().size(), ruleset.files().size(),
+                (warm - cold) / 1e6, (end - warm) / 1e6);
+    }
+
+    private static Path copyOf(Path rulesDir) throws IOException {
+        Path copy = Files.createTempDirectory("pdp-bench-rules-");
+        try (Stream<Path> files = Files.list(rulesDir)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, copy.resolve(file.getFileName()));
+            }
+        }
+        return copy;
     }
 
     private Result run(HttpClient http, int durationSeconds) throws Exception {

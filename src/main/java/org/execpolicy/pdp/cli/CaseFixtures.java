@@ -1,0 +1,151 @@
+package org.execpolicy.pdp.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.execpolicy.pdp.engine.FactAssembler;
+import org.execpolicy.pdp.engine.Facts;
+import org.execpolicy.pdp.model.Json;
+
+/**
+ * What the registry would hold for one decision: the work profile in force,
+ * the dynamic roles and the waivers. A test case and a `decide --fixtures`
+ * file spell them with the same keys, read here, so an author can copy
+ * between them. Each is held to what the HTTP API would have accepted.
+ */
+final class CaseFixtures {
+    static final List<String> FIELDS = List.of("profile", "dynamic_roles", "waivers");
+    static final CaseFixtures NONE = new CaseFixtures(null, Map.of(), Map.of());
+
+    private static final List<String> CORE_ROLES = List.of("frontend", "orchestrator", "worker", "validator");
+    /** What the registry adds to a waiver it stores; not part of what an operator POSTs. */
+    private static final List<String> STORED_WAIVER_TIMES = List.of("created_at", "revoked_at");
+
+    private final JsonNode profile;
+    private final Map<String, JsonNode> dynamicRoles;
+    private final Map<String, JsonNode> waivers;
+
+    private CaseFixtures(JsonNode profile, Map<String, JsonNode> dynamicRoles, Map<String, JsonNode> waivers) {
+        this.profile = profile;
+        this.dynamicRoles = dynamicRoles;
+        this.waivers = waivers;
+    }
+
+    /** Reads the fixture keys of `holder`, the object at pointer `at`; its other keys are the caller's. */
+    static CaseFixtures read(JsonNode holder, String at, ApiSchemas schemas, List<Problem> problems) {
+        JsonNode profile = holder.get("profile");
+        if (profile == null || profile.isNull()) {
+            profile = null;
+        } else {
+            problems.addAll(schemas.check(ApiSchemas.WORK_PROFILE, profile, at + "/profile", "profile"));
+            profile.path("model_assignments").fields().forEachRemaining(assignment -> requireWaiverWhenAllowed(
+                    assignment.getValue().path("compute"),
+                    at + "/profile/model_assignments/" + assignment.getKey() + "/compute",
+                    "profile/model_assignments/" + assignment.getKey() + "/compute", problems));
+        }
+        Map<String, JsonNode> roles = byId(holder, "dynamic_roles", "role_id", at, problems, (role, where, label) -> {
+            problems.addAll(schemas.check(ApiSchemas.DYNAMIC_ROLE, role, where, label));
+            if (CORE_ROLES.contains(role.path("role_id").asText())) {
+                problems.add(new Problem(where + "/role_id", label + "/role_id: '" + role.path("role_id").asText()
+                        + "' is a core role; a dynamic role may not take its id"));
+            }
+            requireWaiverWhenAllowed(role.path("compute"), where + "/compute", label + "/compute", problems);
+        });
+        Map<String, JsonNode> waivers = byId(holder, "waivers", "waiver_id", at, problems, (waiver, where, label) -> {
+            ObjectNode asPosted = waiver.deepCopy();
+            STORED_WAIVER_TIMES.forEach(field -> checkTime(waiver, field, where, label, problems));
+            STORED_WAIVER_TIMES.forEach(asPosted::remove);
+            asPosted.remove("revoke_reason");
+            problems.addAll(schemas.check(ApiSchemas.WAIVER, asPosted, where, label));
+        });
+        return new CaseFixtures(profile, roles, waivers);
+    }
+
+    private interface EntryCheck {
+        void check(JsonNode entry, String where, String label);
+    }
+
+    /** A list of registry entries keyed by their id; ids must be present and unique, as in the registry. */
+    private static Map<String, JsonNode> byId(JsonNode holder, String field, String idField, String at,
+                                              List<Problem> problems, EntryCheck check) {
+        Map<String, JsonNode> byId = new LinkedHashMap<>();
+        JsonNode list = holder.get(field);
+        if (list == null || list.isNull()) {
+            return byId;
+        }
+        if (!list.isArray()) {
+            problems.add(new Problem(at + "/" + field, field + " must be a list"));
+            return byId;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode entry = list.get(i);
+            String where = at + "/" + field + "/" + i;
+            String label = field + "/" + i;
+            if (!entry.isObject()) {
+                problems.add(new Problem(where, label + " must be a mapping"));
+                continue;
+            }
+            String id = Json.textOrNull(entry, idField);
+            if (id == null) {
+                problems.add(new Problem(where, label + ": no " + idField));
+            } else if (byId.putIfAbsent(id, entry) != null) {
+                problems.add(new Problem(where + "/" + idField, label + ": " + idField + " '" + id + "' is given twice"));
+            }
+            check.check(entry, where, label);
+        }
+        return byId;
+    }
+
+    /** SPEC.md 2: the API refuses approximate.allowed=true without a waiver_ref. */
+    private static void requireWaiverWhenAllowed(JsonNode compute, String where, String label, List<Problem> problems) {
+        JsonNode approximate = compute.path("approximate");
+        if (approximate.path("allowed").asBoolean(false) && !approximate.hasNonNull("waiver_ref")) {
+            problems.add(new Problem(where + "/approximate", label
+                    + "/approximate: waiver_ref is required when approximate.allowed is true"));
+        }
+    }
+
+    private static void checkTime(JsonNode waiver, String field, String where, String label, List<Problem> problems) {
+        String text = Json.textOrNull(waiver, field);
+        if (text != null && parseTime(text) == null) {
+            problems.add(new Problem(where + "/" + field, label + "/" + field + ": '" + text
+                    + "' is not an RFC 3339 date-time"));
+        }
+    }
+
+    /** An RFC 3339 date-time, or null when it is not one. */
+    static Instant parseTime(String text) {
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** The profile in force, as the decision records it. */
+    String profileId() {
+        return profile == null ? null : Json.textOrNull(profile, "profile_id");
+    }
+
+    /** The server answers 422 for a profile_id it does not hold; here the fixtures' profile is the only one. */
+    Optional<String> profileMismatch(JsonNode request) {
+        String named = Json.textOrNull(request, "profile_id");
+        if (named == null || named.equals(profileId())) {
+            return Optional.empty();
+        }
+        return Optional.of("the request names profile_id '" + named + "' but "
+                + (profile == null ? "no profile is given" : "the profile given is '" + profileId() + "'"));
+    }
+
+    /** The facts the server would assemble: only the dynamic role registered under the request's role is used. */
+    Facts facts(JsonNode request, Instant now) {
+        JsonNode dynamicRole = dynamicRoles.get(request.path("role").asText());
+        return FactAssembler.assemble(request, profile, dynamicRole, id -> Optional.ofNullable(waivers.get(id)), now);
+    }
+}

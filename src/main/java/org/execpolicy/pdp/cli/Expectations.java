@@ -1,0 +1,127 @@
+package org.execpolicy.pdp.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+
+/**
+ * What a test case expects of the answer. Fields are named and compared as
+ * the HTTP answer has them (lists in order, null is a value); `rules_fired`
+ * lists rules that must be among those that fired, in any order.
+ */
+final class Expectations {
+    private record Kind(String name, Predicate<JsonNode> accepts) {
+    }
+
+    private static final Kind TEXT = new Kind("a string", JsonNode::isTextual);
+    private static final Kind TEXT_OR_NULL = new Kind("a string or null", n -> n.isTextual() || n.isNull());
+    private static final Kind BOOLEAN = new Kind("true or false", JsonNode::isBoolean);
+    private static final Kind TEXT_LIST = new Kind("a list of strings",
+            n -> n.isArray() && StreamSupport.stream(n.spliterator(), false).allMatch(JsonNode::isTextual));
+    private static final Kind MAPPING = new Kind("a mapping", JsonNode::isObject);
+
+    static final String RULES_FIRED = "rules_fired";
+
+    /** Every field an `expect` may hold, in the order differences are reported. */
+    static final Map<String, Kind> FIELDS = fields();
+
+    private static Map<String, Kind> fields() {
+        Map<String, Kind> fields = new LinkedHashMap<>();
+        fields.put("requested_source", TEXT);
+        fields.put("mode", TEXT);
+        fields.put("exactness", TEXT);
+        fields.put("downgraded", BOOLEAN);
+        fields.put("reason_codes", TEXT_LIST);
+        fields.put("waiver_ref", TEXT_OR_NULL);
+        fields.put("adjustments", TEXT_LIST);
+        fields.put("codes", TEXT_LIST);
+        fields.put("trace_artifact_null_reason", TEXT_OR_NULL);
+        fields.put("effective_policy", MAPPING);
+        fields.put(RULES_FIRED, TEXT_LIST);
+        return fields;
+    }
+
+    /** Numbers compare by value: YAML's 0.3 and the policy's 0.3 may be different node types. */
+    private static final Comparator<JsonNode> BY_VALUE = (a, b) -> a.isNumber() && b.isNumber()
+            ? a.decimalValue().compareTo(b.decimalValue()) : a.equals(b) ? 0 : 1;
+
+    private final JsonNode expect;
+
+    private Expectations(JsonNode expect) {
+        this.expect = expect;
+    }
+
+    /** Reads `expect` at pointer `at`; a case must expect at least one thing. */
+    static Expectations read(JsonNode expect, String at, List<Problem> problems) {
+        if (expect == null || !expect.isObject() || expect.isEmpty()) {
+            problems.add(new Problem(at, "expect must be a mapping with at least one of: " + String.join(", ", FIELDS.keySet())));
+            return null;
+        }
+        int before = problems.size();
+        expect.fieldNames().forEachRemaining(field -> {
+            Kind kind = FIELDS.get(field);
+            if (kind == null) {
+                problems.add(new Problem(at + "/" + field, "unknown field '" + field + "' in expect (known: "
+                        + String.join(", ", FIELDS.keySet()) + ")"));
+            } else if (!kind.accepts().test(expect.get(field))) {
+                problems.add(new Problem(at + "/" + field, "expect." + field + " must be " + kind.name()));
+            }
+        });
+        return problems.size() == before ? new Expectations(expect) : null;
+    }
+
+    /** What differs, one phrase each; empty when the answer meets every expectation. */
+    List<String> differences(JsonNode answer, Set<String> ruleNames) {
+        List<String> differences = new ArrayList<>();
+        for (String field : FIELDS.keySet()) {
+            JsonNode expected = expect.get(field);
+            if (expected == null) {
+                continue;
+            }
+            if (field.equals(RULES_FIRED)) {
+                List<String> fired = texts(answer.path("ruleset").path("rules_fired"));
+                expected.forEach(rule -> {
+                    if (!ruleNames.contains(rule.asText())) {
+                        differences.add("rules_fired: no rule is named '" + rule.asText() + "'");
+                    } else if (!fired.contains(rule.asText())) {
+                        differences.add("rules_fired: '" + rule.asText() + "' did not fire");
+                    }
+                });
+                continue;
+            }
+            JsonNode actual = answer.get(field);
+            if (actual == null || !expected.equals(BY_VALUE, actual)) {
+                differences.add(field + " expected " + show(expected) + " but was " + show(actual));
+            }
+        }
+        return differences;
+    }
+
+    /** As an author wrote it: a list of codes as [A, B], a string bare, anything else as JSON. */
+    private static String show(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return "null";
+        }
+        if (value.isTextual()) {
+            return value.asText();
+        }
+        if (value instanceof ArrayNode array && TEXT_LIST.accepts().test(array)) {
+            return texts(array).stream().collect(Collectors.joining(", ", "[", "]"));
+        }
+        return value.toString();
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> texts = new ArrayList<>();
+        array.forEach(item -> texts.add(item.asText()));
+        return texts;
+    }
+}

@@ -1,0 +1,30 @@
+package org.execpolicy.pdp.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.List;
+import org.execpolicy.pdp.engine.DecisionRecords;
+import org.execpolicy.pdp.engine.DecisionService.RecordedDecision;
+import org.execpolicy.pdp.engine.Evaluation;
+import org.execpolicy.pdp.engine.Facts;
+import org.execpolicy.pdp.engine.RuleEngine;
+import org.execpolicy.pdp.model.TimeOrderedIds;
+
+/**
+ * One decision with no server and no database: the records the server would
+ * commit, built by the same code, so that `decide` prints and `rules check`
+ * compares exactly what POST /v1/decisions would answer.
+ */
+final class OfflineDecision {
+    private OfflineDecision() {
+    }
+
+    static RecordedDecision decide(RuleEngine engine, JsonNode request, CaseFixtures fixtures, Instant now) {
+        Facts facts = fixtures.facts(request, now);
+        Evaluation evaluation = engine.evaluate(facts);
+        List<ObjectNode> records = DecisionRecords.of(TimeOrderedIds.next(), facts.request(), fixtures.profileId(),
+                evaluation, now);
+        return new RecordedDecision(records.get(0), records.subList(1, records.size()));
+    }
+}
