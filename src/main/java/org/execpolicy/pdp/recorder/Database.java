@@ -20,11 +20,17 @@ import org.h2.jdbcx.JdbcDataSource;
 public final class Database implements AutoCloseable {
 
     private final JdbcDataSource dataSource;
+    private final Path dataDir;
     /** Once closed, never reopen the files by accident through the URL. */
     private volatile boolean closed;
 
-    private Database(JdbcDataSource dataSource) {
+    private Database(JdbcDataSource dataSource, Path dataDir) {
         this.dataSource = dataSource;
+        this.dataDir = dataDir;
+    }
+
+    public Path dataDir() {
+        return dataDir;
     }
 
     /**
@@ -46,7 +52,7 @@ public final class Database implements AutoCloseable {
         dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=0");
         dataSource.setUser("sa");
         dataSource.setPassword("");
-        Database db = new Database(dataSource);
+        Database db = new Database(dataSource, dir);
         try {
             Flyway.configure()
                     .dataSource(dataSource)

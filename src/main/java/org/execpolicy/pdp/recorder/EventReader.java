@@ -24,6 +24,19 @@ final class EventReader {
         this.db = db;
     }
 
+    /** Where the node's chain ends in the store: a restarted writer continues from there. */
+    HashChain chainHead(String nodeId) {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT chain_seq, record_hash FROM events WHERE node_id = ? ORDER BY chain_seq DESC LIMIT 1")) {
+            ps.setString(1, nodeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new HashChain(nodeId, rs.getLong(1), rs.getString(2)) : new HashChain(nodeId, 0, null);
+            }
+        } catch (SQLException e) {
+            throw new RecorderUnavailableException("cannot read the head of the hash chain: " + e.getMessage(), e);
+        }
+    }
+
     Optional<ObjectNode> event(String eventId) {
         return query("SELECT seq, body FROM events WHERE event_id = ?", List.of(eventId))
                 .stream().findFirst().map(Stored::body);

@@ -8,10 +8,12 @@ import java.time.format.DateTimeParseException;
 
 /**
  * One row of {@code events}, taken from a validated record in the caller's
- * thread: the writer only binds values, and later changes to the caller's
- * ObjectNode cannot alter what is stored.
+ * thread (canonical form included): the writer only links it into the hash
+ * chain and binds values, and later changes to the caller's ObjectNode cannot
+ * alter what is stored.
  */
-record EventRow(String eventId, String type, OffsetDateTime ts, String traceId, String decisionId, String body) {
+record EventRow(String eventId, String type, OffsetDateTime ts, String traceId, String decisionId,
+                CanonicalRecord record) {
 
     static EventRow of(ObjectNode record) {
         String type = record.path("type").asText();
@@ -27,7 +29,7 @@ record EventRow(String eventId, String type, OffsetDateTime ts, String traceId, 
                 ts,
                 textOrNull(record.get("trace_id")),
                 textOrNull(record.get("decision_id")),
-                RecordJson.write(record));
+                CanonicalRecord.of(record));
     }
 
     private static String textOrNull(JsonNode node) {

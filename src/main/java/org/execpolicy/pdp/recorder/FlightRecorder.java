@@ -22,11 +22,20 @@ public final class FlightRecorder implements AutoCloseable {
     private final RecordSchemas schemas;
     private final GroupCommitWriter writer;
     private final EventReader reader;
+    private final ChainVerifier verifier;
+    private final Database db;
 
+    /** Chains records under the node id kept in the data directory. */
     public FlightRecorder(Database db, RecordSchemas schemas) {
+        this(db, schemas, NodeIdentity.of(db.dataDir()));
+    }
+
+    public FlightRecorder(Database db, RecordSchemas schemas, String nodeId) {
         this.schemas = schemas;
         this.reader = new EventReader(db);
-        this.writer = new GroupCommitWriter(db);
+        this.verifier = new ChainVerifier(db);
+        this.db = db;
+        this.writer = new GroupCommitWriter(db, reader.chainHead(nodeId));
     }
 
     /**
@@ -68,6 +77,16 @@ public final class FlightRecorder implements AutoCloseable {
     /** Every record of one decision (the decision and its rule firings), oldest first. */
     public List<ObjectNode> eventsOfDecision(String decisionId) {
         return reader.eventsOfDecision(decisionId);
+    }
+
+    /** Writes the records with a timestamp in [since, until) as JSON Lines in chain order; nulls mean open ends. */
+    public long export(java.time.Instant since, java.time.Instant until, java.io.Writer out) {
+        return new ChainExporter(db).export(since, until, out);
+    }
+
+    /** Walks the hash chains of the whole store (blocking; call from a worker thread). */
+    public ChainReport verify() {
+        return verifier.verify();
     }
 
     /** False after a failed commit until a later commit or an idle probe succeeds. */

@@ -23,11 +23,13 @@ final class GroupCommitWriter implements AutoCloseable {
     static final int MAX_APPENDS_PER_BATCH = 256;
     private static final long IDLE_POLL_MS = 1000;
     private static final String INSERT =
-            "INSERT INTO events (event_id, type, ts, trace_id, decision_id, body) VALUES (?, ?, ?, ?, ?, ?)";
+            "INSERT INTO events (event_id, type, ts, trace_id, decision_id, body, node_id, chain_seq, prev_hash,"
+                    + " record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     /** Queued last by close(): everything before it is flushed, then the thread ends. */
     private static final PendingAppend STOP = new PendingAppend(List.of(), new CompletableFuture<>());
 
     private final Database db;
+    private final HashChain chain; // writer thread only
     private final BlockingQueue<PendingAppend> queue = new LinkedBlockingQueue<>();
     /** Appends hold the read side so none can slip in behind STOP. */
     private final ReadWriteLock gate = new ReentrantReadWriteLock();
@@ -36,8 +38,9 @@ final class GroupCommitWriter implements AutoCloseable {
     private volatile boolean healthy = true;
     private Connection connection; // writer thread only
 
-    GroupCommitWriter(Database db) {
+    GroupCommitWriter(Database db, HashChain chain) {
         this.db = db;
+        this.chain = chain;
         this.thread = new Thread(this::run, "flight-recorder-writer");
         // Daemon so a forgotten close() cannot keep the JVM alive; unacknowledged
         // appends were never promised durable.
@@ -138,20 +141,27 @@ final class GroupCommitWriter implements AutoCloseable {
 
     private void insertAndCommit(List<PendingAppend> batch) throws SQLException {
         Connection c = openConnection();
+        HashChain.Cursor cursor = chain.cursor();
         try (PreparedStatement insert = c.prepareStatement(INSERT)) {
             for (PendingAppend pending : batch) {
                 for (EventRow row : pending.rows()) {
+                    HashChain.Link link = cursor.link(row.record());
                     insert.setString(1, row.eventId());
                     insert.setString(2, row.type());
                     insert.setObject(3, row.ts());
                     insert.setString(4, row.traceId());
                     insert.setString(5, row.decisionId());
-                    insert.setString(6, row.body());
+                    insert.setString(6, link.body());
+                    insert.setString(7, chain.nodeId());
+                    insert.setLong(8, link.seq());
+                    insert.setString(9, link.prevHash());
+                    insert.setString(10, link.recordHash());
                     insert.addBatch();
                 }
             }
             insert.executeBatch();
             c.commit();
+            chain.advanceTo(cursor); // only a committed link may be the next one's prev_hash
         } catch (SQLException | RuntimeException e) {
             rollbackOrDrop(c);
             throw e;

@@ -14,8 +14,9 @@ class RecordSchemasTest {
     private final RecordSchemas schemas = new RecordSchemas();
 
     @Test
-    void knowsTheTwoRecordTypes() {
-        assertThat(schemas.types()).containsExactly("llm_exec_policy", "policy_rule_fired");
+    void knowsTheRecordTypes() {
+        assertThat(schemas.types()).containsExactly(
+                "llm_exec_policy", "policy_rule_fired", "policy_ruleset_loaded", "policy_ruleset_rejected");
     }
 
     @Test
