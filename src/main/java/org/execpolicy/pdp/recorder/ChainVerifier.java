@@ -50,6 +50,18 @@ final class ChainVerifier {
     private static ChainReport.Chain walk(Connection c, String nodeId) throws SQLException {
         long expectedSeq = 1;
         String expectedPrev = HashChain.GENESIS;
+        long first = firstSeq(c, nodeId);
+        if (first > 1) { // older records were purged: the chain resumes where a checkpoint says
+            ObjectNode checkpoint = latestCheckpoint(c, nodeId);
+            long purgedThrough = checkpoint == null ? 0 : checkpoint.path("purged_through_seq").asLong();
+            if (purgedThrough != first - 1) {
+                long missing = purgedThrough + 1;
+                return new ChainReport.Chain(nodeId, 0, purgedThrough, HashChain.GENESIS, new ChainReport.Break(
+                        missing, "record missing", "chain_seq " + missing, "chain_seq " + first));
+            }
+            expectedSeq = first;
+            expectedPrev = checkpoint.path("purged_through_hash").asText();
+        }
         long checked = 0;
         try (PreparedStatement ps = c.prepareStatement("SELECT chain_seq, prev_hash, record_hash, body FROM events"
                 + " WHERE node_id = ? AND chain_seq >= ? ORDER BY chain_seq LIMIT " + PAGE)) {
@@ -102,6 +114,32 @@ final class ChainVerifier {
                     recomputed);
         }
         return null;
+    }
+
+    private static long firstSeq(Connection c, String nodeId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT MIN(chain_seq) FROM events WHERE node_id = ?")) {
+            ps.setString(1, nodeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The node's most recent retention checkpoint (the furthest purge), or null. */
+    private static ObjectNode latestCheckpoint(Connection c, String nodeId) throws SQLException {
+        ObjectNode latest = null;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT body FROM events WHERE type = 'retention_checkpoint' ORDER BY seq");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                ObjectNode checkpoint = RecordJson.read(rs.getString(1));
+                if (nodeId.equals(checkpoint.path("purged_node_id").asText())) {
+                    latest = checkpoint;
+                }
+            }
+        }
+        return latest;
     }
 
     private static long count(Connection c, String sql) throws SQLException {

@@ -35,7 +35,8 @@ public final class RecordSchemas {
 
     /** Record types this build knows. Adding one means adding its schema file here. */
     public static final List<String> KNOWN_TYPES = List.of(
-            "llm_exec_policy", "policy_rule_fired", "policy_ruleset_loaded", "policy_ruleset_rejected");
+            "llm_exec_policy", "policy_rule_fired", "policy_ruleset_loaded", "policy_ruleset_rejected",
+            "retention_checkpoint");
 
     private static final String BASE_URI = "https://execpolicy.org/schemas/";
     private static final int ERRORS_IN_MESSAGE = 3;

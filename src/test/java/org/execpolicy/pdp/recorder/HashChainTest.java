@@ -118,4 +118,24 @@ class HashChainTest {
             prev = stated;
         }
     }
+
+    @Test
+    void aPurgeLeavesACheckpointSoTheRestStillVerifies() throws Exception {
+        try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, new RecordSchemas())) {
+            appendDecisions(recorder, 20); // timestamps T0 .. T0+19s
+
+            List<Retention.Purge> purges = new Retention(db, recorder).purgeOlderThan(Records.T0.plusSeconds(8));
+
+            assertThat(purges).singleElement().satisfies(p -> {
+                assertThat(p.throughSeq()).isEqualTo(8);
+                assertThat(p.count()).isEqualTo(8);
+            });
+            ChainReport report = recorder.verify();
+            assertThat(report.intact()).as(report.toJson().toString()).isTrue();
+            assertThat(report.recordsChecked()).isEqualTo(13); // 12 kept decisions + the checkpoint
+
+            sql(db, "DELETE FROM events WHERE chain_seq = 9");
+            assertThat(recorder.verify().chains().get(0).firstBroken().seq()).isEqualTo(9);
+        }
+    }
 }

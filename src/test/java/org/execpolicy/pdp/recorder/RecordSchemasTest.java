@@ -16,7 +16,8 @@ class RecordSchemasTest {
     @Test
     void knowsTheRecordTypes() {
         assertThat(schemas.types()).containsExactly(
-                "llm_exec_policy", "policy_rule_fired", "policy_ruleset_loaded", "policy_ruleset_rejected");
+                "llm_exec_policy", "policy_rule_fired", "policy_ruleset_loaded", "policy_ruleset_rejected",
+                "retention_checkpoint");
     }
 
     @Test
