@@ -12,9 +12,12 @@ final class DecisionHandlers {
     private final Vertx vertx;
     private final DecisionService decisions;
 
-    DecisionHandlers(Vertx vertx, DecisionService decisions) {
+    private final Metrics metrics;
+
+    DecisionHandlers(Vertx vertx, DecisionService decisions, Metrics metrics) {
         this.vertx = vertx;
         this.decisions = decisions;
+        this.metrics = metrics;
     }
 
     /** Evaluated off the event loop; answered only once the records are committed. */
@@ -27,9 +30,11 @@ final class DecisionHandlers {
                 throw ApiException.unprocessable("/profile_id", e.getMessage());
             }
         }).compose(recorded -> Future.fromCompletionStage(recorded, ctx.vertx().getOrCreateContext()))
-                .map(recorded -> explain(ctx)
-                        ? DecisionView.explained(DecisionView.answer(recorded), recorded)
-                        : DecisionView.answer(recorded));
+                .map(recorded -> {
+                    ObjectNode view = DecisionView.answer(recorded);
+                    metrics.decided(view);
+                    return explain(ctx) ? DecisionView.explained(view, recorded) : view;
+                });
         Http.reply(ctx, 200, answer);
     }
 

@@ -11,7 +11,7 @@ import org.execpolicy.pdp.model.Json;
  * The answer about a decision, built from its records, so that what a runtime
  * is told and what an auditor reads later can never differ.
  */
-final class DecisionView {
+public final class DecisionView {
     /** The fields of SPEC.md section 5, in the order of the contract. */
     private static final List<String> ANSWER_FIELDS = List.of(
             "decision_id", "event_id", "trace_id", "requested_source", "requested_policy",
@@ -28,10 +28,14 @@ final class DecisionView {
     }
 
     /** The answer to POST /v1/decisions. */
-    static ObjectNode answer(RecordedDecision decision) {
+    public static ObjectNode answer(RecordedDecision decision) {
         ObjectNode record = decision.decision();
         ObjectNode view = Json.object();
         ANSWER_FIELDS.forEach(field -> view.set(field, record.get(field)));
+        JsonNode ruleError = record.get("rule_error"); // only when a rule failed (reason RULE_ERROR)
+        if (ruleError != null && !ruleError.isNull()) {
+            view.set("rule_error", ruleError);
+        }
         ObjectNode ruleset = view.putObject("ruleset");
         ruleset.put("digest", record.path("ruleset_digest").asText());
         ArrayNode fired = ruleset.putArray("rules_fired");
@@ -45,7 +49,7 @@ final class DecisionView {
      * firing. Built from the records, so a recorded decision explains itself
      * even after its ruleset changed.
      */
-    static ObjectNode explained(ObjectNode view, RecordedDecision decision) {
+    public static ObjectNode explained(ObjectNode view, RecordedDecision decision) {
         ArrayNode explain = view.putArray("explain");
         decision.firings().forEach(firing -> entry(explain, "fired", firing, firing.get("rule_description"))
                 .put("seq", firing.path("seq").asInt()));

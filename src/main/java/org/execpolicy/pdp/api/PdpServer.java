@@ -6,10 +6,12 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
@@ -39,10 +41,43 @@ import org.execpolicy.pdp.recorder.RegistryStore;
 public final class PdpServer implements AutoCloseable {
     public static final int BODY_LIMIT_BYTES = 1024 * 1024;
 
-    /** Where to listen, where the data and rules live, and whether rule edits reload by themselves. */
-    public record Options(String host, int port, Path dataDir, Path rulesDir, boolean watchRules) {
+    /** Largest request head (request line and headers) accepted; larger is answered 431. */
+    public static final int MAX_HEADER_BYTES = 16 * 1024;
+    /** Default of {@link Options#requestTimeoutMs()}. */
+    public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+    /**
+     * Where to listen, where the data and rules live, whether rule edits reload by themselves,
+     * requests per second allowed per client (0: no limit) and the time a request may take
+     * before it is answered 504 (0: no limit).
+     */
+    public record Options(String host, int port, Path dataDir, Path rulesDir, boolean watchRules,
+                          int rateLimit, long requestTimeoutMs) {
+        public Options {
+            if (rateLimit < 0) {
+                throw new IllegalArgumentException("rate limit must be 0 (off) or positive, was " + rateLimit);
+            }
+            if (requestTimeoutMs < 0) {
+                throw new IllegalArgumentException("request timeout must be 0 (off) or positive, was " + requestTimeoutMs);
+            }
+        }
+
+        public Options(String host, int port, Path dataDir, Path rulesDir, boolean watchRules) {
+            this(host, port, dataDir, rulesDir, watchRules, 0, DEFAULT_REQUEST_TIMEOUT_MS);
+        }
+
         public Options(String host, int port, Path dataDir, Path rulesDir) {
             this(host, port, dataDir, rulesDir, true);
+        }
+
+        /** The same options with at most {@code perSecond} requests per second per client; 0 turns it off. */
+        public Options withRateLimit(int perSecond) {
+            return new Options(host, port, dataDir, rulesDir, watchRules, perSecond, requestTimeoutMs);
+        }
+
+        /** The same options with a request time limit in milliseconds; 0 turns it off. */
+        public Options withRequestTimeoutMs(long millis) {
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, millis);
         }
     }
 
@@ -78,8 +113,13 @@ public final class PdpServer implements AutoCloseable {
         try {
             reloader.recordStartup();
             watcher = options.watchRules() ? new RulesWatcher(options.rulesDir(), reloader) : null;
-            Router router = router(vertx, decisions, registry, recorder, reloader, engine, clock);
-            HttpServer http = await(vertx.createHttpServer().requestHandler(router)
+            Router router = router(vertx, options, decisions, registry, recorder, reloader, engine, clock);
+            // HTTP/1.1 only: in Vert.x 5.0.7 an h2c upgrade request whose headers are over the limit is
+            // upgraded all the same and then hangs instead of being answered 431
+            HttpServerOptions serverOptions = new HttpServerOptions().setMaxHeaderSize(MAX_HEADER_BYTES)
+                    .setHttp2ClearTextEnabled(false);
+            HttpServer http = await(vertx.createHttpServer(serverOptions).requestHandler(router)
+                    .invalidRequestHandler(Problems::invalidRequest)
                     .listen(options.port(), options.host()).toCompletionStage().toCompletableFuture());
             return new PdpServer(vertx, http, watcher, reloader, recorder, database);
         } catch (RuntimeException e) {
@@ -94,19 +134,23 @@ public final class PdpServer implements AutoCloseable {
         }
     }
 
-    private static Router router(Vertx vertx, DecisionService decisions, RegistryStore registry,
+    private static Router router(Vertx vertx, Options options, DecisionService decisions, RegistryStore registry,
                                  FlightRecorder recorder, RulesReloader reloader, RuleEngine engine, Clock clock) {
         String yaml = resource("openapi.yaml");
         OpenAPIContract contract = await(OpenAPIContract.from(vertx, yamlToJson(yaml))
                 .toCompletionStage().toCompletableFuture());
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
         builder.rootHandler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
+        // after the body is read, before the OpenAPI validator parses it
+        builder.rootHandler(new JsonLimits());
 
-        DecisionHandlers decisionHandlers = new DecisionHandlers(vertx, decisions);
+        Metrics metrics = new Metrics(recorder, engine);
+        DecisionHandlers decisionHandlers = new DecisionHandlers(vertx, decisions, metrics);
         EventHandlers events = new EventHandlers(vertx, recorder);
         RegistryHandlers registryHandlers = new RegistryHandlers(vertx, registry, clock);
         SystemHandlers system = new SystemHandlers(engine, recorder);
         RulesHandlers rules = new RulesHandlers(engine, reloader);
+        RecorderHandlers evidence = new RecorderHandlers(vertx, recorder);
         Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
                 Map.entry("createDecision", decisionHandlers::decide),
                 Map.entry("getDecision", decisionHandlers::get),
@@ -125,6 +169,7 @@ public final class PdpServer implements AutoCloseable {
                 Map.entry("revokeWaiver", registryHandlers::revokeWaiver),
                 Map.entry("getRules", rules::describe),
                 Map.entry("reloadRules", rules::reload),
+                Map.entry("verifyRecorder", evidence::verify),
                 Map.entry("live", system::live),
                 Map.entry("ready", system::ready));
         operations.forEach((operationId, handler) -> builder.getRoute(operationId).addHandler(handler));
@@ -132,7 +177,17 @@ public final class PdpServer implements AutoCloseable {
         api.route().failureHandler(Problems::handle);
 
         Router root = Router.router(vertx);
+        if (options.rateLimit() > 0) {
+            RateLimiter limiter = new RateLimiter(options.rateLimit(), RateLimiter.MAX_CLIENTS, System::nanoTime);
+            root.route().handler(limiter);
+            vertx.setPeriodic(RateLimiter.SWEEP_EVERY_MS, id -> limiter.evictIdle());
+        }
+        if (options.requestTimeoutMs() > 0) {
+            root.route().handler(TimeoutHandler.create(options.requestTimeoutMs(), 504));
+        }
+        root.route().handler(new FormBodies());
         Buffer rawYaml = Buffer.buffer(yaml);
+        root.get("/metrics").handler(metrics::scrape);
         root.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml").end(rawYaml));
         root.route("/*").subRouter(api);
         root.route().failureHandler(Problems::handle);

@@ -3,6 +3,10 @@ package org.execpolicy.pdp.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.openapi.validation.ValidatorErrorType;
@@ -33,7 +37,7 @@ final class Problems {
                     "the Flight Recorder cannot store records; no decision is given unrecorded", List.of());
         } else if (failure == null || failure instanceof HttpException) {
             int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
-            send(ctx, status, status >= 500 ? "internal_error" : "invalid_request", plainDetail(ctx, status), List.of());
+            send(ctx, status, errorType(status), plainDetail(ctx, status), List.of());
         } else {
             LOG.error("internal error on {} {}", ctx.request().method(), ctx.request().path(), failure);
             send(ctx, 500, "internal_error", "internal error: " + failure.getClass().getSimpleName(), List.of());
@@ -58,14 +62,55 @@ final class Problems {
             case 404 -> "no such resource: " + ctx.request().path();
             case 405 -> ctx.request().method() + " is not allowed on " + ctx.request().path();
             case 413 -> "the request body is larger than " + PdpServer.BODY_LIMIT_BYTES + " bytes";
+            case 504 -> "the request was not answered within the server's time limit (--request-timeout-ms)";
             default -> HttpResponseStatus.valueOf(status).reasonPhrase();
         };
     }
 
+    /** The runtime contract's error kind of a status without a more specific cause. */
+    static String errorType(int status) {
+        return switch (status) {
+            case 429 -> "rate_limited";
+            case 503 -> "runtime_unavailable";
+            case 504 -> "timeout";
+            default -> status >= 500 ? "internal_error" : "invalid_request";
+        };
+    }
+
+    /**
+     * The server's handler of requests the HTTP decoder refused before any routing: a request
+     * head over {@link PdpServer#MAX_HEADER_BYTES} (431), a request line too long (414) or a
+     * malformed request (400). Answered as a problem, then the connection is closed, as Vert.x does.
+     */
+    static void invalidRequest(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        int status;
+        String detail;
+        if (cause instanceof TooLongHttpHeaderException) {
+            status = 431;
+            detail = "the request headers are larger than " + PdpServer.MAX_HEADER_BYTES + " bytes";
+        } else if (cause instanceof TooLongHttpLineException) {
+            status = 414;
+            detail = "the request line is longer than " + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + " bytes";
+        } else {
+            status = 400;
+            detail = "the request is not valid HTTP";
+        }
+        request.response().setStatusCode(status).putHeader("content-type", "application/problem+json")
+                .putHeader("connection", "close")
+                .end(problem(status, "invalid_request", detail, List.of()).toString());
+        request.connection().close();
+    }
+
     static void send(RoutingContext ctx, int status, String errorType, String detail, List<FieldError> errors) {
-        if (ctx.response().ended()) {
+        if (ctx.response().ended() || ctx.response().headWritten()) {
             return;
         }
+        ctx.response().setStatusCode(status).putHeader("content-type", "application/problem+json")
+                .end(problem(status, errorType, detail, errors).toString());
+    }
+
+    private static ObjectNode problem(int status, String errorType, String detail, List<FieldError> errors) {
         ObjectNode problem = Json.object();
         problem.put("type", "about:blank");
         problem.put("title", HttpResponseStatus.valueOf(status).reasonPhrase());
@@ -76,8 +121,7 @@ final class Problems {
             ArrayNode list = problem.putArray("errors");
             errors.forEach(e -> list.addObject().put("path", e.path()).put("message", e.message()));
         }
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/problem+json")
-                .end(problem.toString());
+        return problem;
     }
 
     private static Throwable unwrap(Throwable failure) {

@@ -31,7 +31,7 @@ final class Expectations {
     static final String RULES_FIRED = "rules_fired";
 
     /** Every field an `expect` may hold, in the order differences are reported. */
-    static final Map<String, Kind> FIELDS = fields();
+    private static final Map<String, Kind> FIELDS = fields();
 
     private static Map<String, Kind> fields() {
         Map<String, Kind> fields = new LinkedHashMap<>();

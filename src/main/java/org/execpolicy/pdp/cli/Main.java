@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** `java -jar target/pdp.jar <command>`: the PDP's command line. */
 @Command(name = "pdp", mixinStandardHelpOptions = true,
         description = "Policy decision point for LLM execution policies.",
-        subcommands = {ServeCommand.class, BenchCommand.class})
+        subcommands = {ServeCommand.class, BenchCommand.class, RulesCommand.class, DecideCommand.class,
+                RecorderCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));

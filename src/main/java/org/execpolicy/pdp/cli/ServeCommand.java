@@ -27,11 +27,28 @@ final class ServeCommand implements Callable<Integer> {
             description = "Reload the rules when their directory changes (default: ${DEFAULT-VALUE}).")
     boolean watch;
 
+    @Option(names = "--rate-limit", paramLabel = "N",
+            description = "Requests per second allowed per client (bearer token, else remote address); "
+                    + "more are answered 429 with Retry-After. 0 turns it off (default: ${DEFAULT-VALUE}).")
+    int rateLimit = 0;
+
+    @Option(names = "--request-timeout-ms", paramLabel = "MS",
+            description = "Time a request may take before it is answered 504; 0 turns it off (default: ${DEFAULT-VALUE}).")
+    long requestTimeoutMs = PdpServer.DEFAULT_REQUEST_TIMEOUT_MS;
+
     @Override
     public Integer call() throws InterruptedException {
+        PdpServer.Options options;
+        try {
+            options = new PdpServer.Options(host, port, data, rules, watch)
+                    .withRateLimit(rateLimit).withRequestTimeoutMs(requestTimeoutMs);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
         PdpServer server;
         try {
-            server = PdpServer.start(new PdpServer.Options(host, port, data, rules, watch));
+            server = PdpServer.start(options);
         } catch (RulesCompileException e) {
             System.err.println(e.getMessage());
             return 2;

@@ -11,7 +11,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.MarkedYAMLException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -47,7 +49,8 @@ final class SourceDocument {
         try {
             text = Files.readString(file);
         } catch (IOException e) {
-            throw new InvalidInputException(List.of(file + ": cannot read: " + e.getMessage()));
+            String why = e instanceof NoSuchFileException ? "no such file" : e.toString();
+            throw new InvalidInputException(List.of(file + ": cannot read: " + why));
         }
         try {
             JsonNode root = mapper.readTree(text);
@@ -61,6 +64,8 @@ final class SourceDocument {
         } catch (JsonProcessingException e) {
             throw new InvalidInputException(List.of(file + ":" + lineOf(e.getLocation()) + ": malformed "
                     + (yaml ? "YAML" : "JSON") + ": " + e.getOriginalMessage().lines().findFirst().orElse("")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // reading a String: not expected
         }
     }
 

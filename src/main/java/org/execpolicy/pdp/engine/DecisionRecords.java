@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.execpolicy.pdp.model.CanonicalJson;
 import org.execpolicy.pdp.model.DecisionRequest;
 import org.execpolicy.pdp.model.Effective;
 import org.execpolicy.pdp.model.ExecPolicy;
@@ -16,13 +17,13 @@ import org.execpolicy.pdp.model.Outcome;
  * `llm_exec_policy` holding everything the answer says, and one
  * `policy_rule_fired` per firing, in order.
  */
-final class DecisionRecords {
+public final class DecisionRecords {
     static final String TRACES_PATH = "/v1/traces/";
 
     private DecisionRecords() {
     }
 
-    static List<ObjectNode> of(String decisionId, DecisionRequest request, String profileId,
+    public static List<ObjectNode> of(String decisionId, DecisionRequest request, String profileId,
                                Evaluation evaluation, Instant now) {
         List<ObjectNode> records = new ArrayList<>();
         records.add(decision(decisionId, request, profileId, evaluation, now));
@@ -61,9 +62,9 @@ final class DecisionRecords {
         record.put("parameter_class", request.getParameterClass());
         record.put("cloud_reasoning_strength", outcome.getCloudReasoningStrength());
         record.put("requested_source", evaluation.requested().getSource());
-        record.set("requested_policy", requested.toJson());
+        record.set("requested_policy", canonicalForm(requested));
         record.put("requested_policy_hash", requested.hash());
-        record.set("effective_policy", effective.getPolicy().toJson());
+        record.set("effective_policy", canonicalForm(effective.getPolicy()));
         record.put("effective_policy_hash", effective.getPolicy().hash());
         record.put("mode", effective.getMode());
         record.put("exactness", effective.getExactness());
@@ -84,11 +85,32 @@ final class DecisionRecords {
         record.putNull("offload");
         record.put("ruleset_digest", evaluation.rulesetDigest());
         record.put("evaluated_at", now.toString());
+        record.set("rule_error", ruleError(evaluation.ruleError()));
         ArrayNode cancelled = record.putArray("cancelled_rules");
         evaluation.cancelled().forEach(match -> cancelled.addObject()
                 .put("rule_name", match.ruleName())
                 .put("rule_description", match.description())
                 .set("matched", Json.array(match.matched())));
         return record;
+    }
+
+    /** The rule that failed, when the decision is the safe default (reason RULE_ERROR); null otherwise. */
+    private static ObjectNode ruleError(RuleError error) {
+        if (error == null) {
+            return null;
+        }
+        ObjectNode node = Json.object();
+        node.put("rule_name", error.ruleName());
+        node.put("rule_package", error.rulePackage());
+        node.put("message", error.message());
+        return node;
+    }
+
+    /**
+     * The policy as the recorder stores it (RFC 8785: sorted members, 1.0 written 1), so that
+     * the answer to POST and a later GET of the same decision carry the same JSON.
+     */
+    private static ObjectNode canonicalForm(ExecPolicy policy) {
+        return Json.parseObject(CanonicalJson.canonicalize(policy.toJson()));
     }
 }

@@ -6,12 +6,15 @@ import org.execpolicy.pdp.model.Effective;
 import org.execpolicy.pdp.model.Outcome;
 import org.execpolicy.pdp.model.Requested;
 import org.kie.api.runtime.KieSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the rules over one set of facts in a fresh session. Java inserts facts
  * and reads the conclusions; what they mean is decided by the DRL alone. The
  * serving ruleset can be swapped at any time: an evaluation keeps the one it
- * started with.
+ * started with. A rule error is a decision too: the safe default
+ * {standard, exact} with reason RULE_ERROR, counted in {@link #ruleErrors()}.
  */
 public final class RuleEngine {
     /**
@@ -20,7 +23,10 @@ public final class RuleEngine {
      */
     static final int MAX_FIRINGS = 1000;
 
+    private static final Logger LOG = LoggerFactory.getLogger(RuleEngine.class);
+
     private final AtomicReference<Ruleset> serving;
+    private final RuleErrors ruleErrors = new RuleErrors();
 
     public RuleEngine(Ruleset ruleset) {
         this.serving = new AtomicReference<>(ruleset);
@@ -36,6 +42,18 @@ public final class RuleEngine {
         return serving.getAndSet(next);
     }
 
+    /** Rule errors so far, by rule name, for metrics. */
+    public RuleErrors ruleErrors() {
+        return ruleErrors;
+    }
+
+    /**
+     * Never throws because of the rules: when a rule fails (its consequence
+     * throws, a condition cannot be evaluated, the rules do not settle or do not
+     * conclude one requested and one effective policy), the evaluation is the
+     * safe default with reason RULE_ERROR and the failing rule named; the
+     * firings before the failure are kept, in order.
+     */
     public Evaluation evaluate(Facts facts) {
         Ruleset ruleset = serving.get();
         KieSession session = ruleset.kieBase().newKieSession();
@@ -47,16 +65,38 @@ public final class RuleEngine {
             session.insert(facts.request());
             session.insert(facts.clock());
             facts.context().forEach(session::insert);
-            if (session.fireAllRules(MAX_FIRINGS) >= MAX_FIRINGS) {
-                throw new RulesDidNotSettleException(MAX_FIRINGS, firings.firings());
+            try {
+                if (session.fireAllRules(MAX_FIRINGS) >= MAX_FIRINGS) {
+                    throw new RulesDidNotSettleException(MAX_FIRINGS, firings.firings());
+                }
+                Requested requested = single(session.getObjects(o -> o instanceof Requested), "requested policy");
+                Effective effective = single(session.getObjects(o -> o instanceof Effective), "effective policy");
+                return new Evaluation(requested, effective, outcome, firings.firings(), firings.cancelled(),
+                        ruleset.digest());
+            } catch (RuntimeException failure) {
+                RuleError error = RuleError.of(failure, ruleset);
+                long count = ruleErrors.record(error);
+                // The rule and the kind of failure only: exception messages can quote request values.
+                LOG.warn("rule error in {}: {}; answered standard/exact with RULE_ERROR "
+                                + "(ruleset {}, rule errors of this rule so far: {})",
+                        error.ruleName() == null ? "a rule Drools did not name " + RuleErrors.UNATTRIBUTED
+                                : "rule \"" + error.ruleName() + "\" of " + error.rulePackage(),
+                        failureType(failure), ruleset.digest().substring(0, 12), count);
+                return SafeDefault.of(error, session.getObjects(), firings.firings(), firings.cancelled(),
+                        ruleset.digest());
             }
-            Requested requested = single(session.getObjects(o -> o instanceof Requested), "requested policy");
-            Effective effective = single(session.getObjects(o -> o instanceof Effective), "effective policy");
-            return new Evaluation(requested, effective, outcome, firings.firings(), firings.cancelled(),
-                    ruleset.digest());
         } finally {
             session.dispose();
         }
+    }
+
+    /** The exception the rule raised (not Drools' wrapper around it), by class name. */
+    private static String failureType(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getClass().getName();
     }
 
     @SuppressWarnings("unchecked")

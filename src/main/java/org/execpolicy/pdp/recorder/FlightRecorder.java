@@ -84,6 +84,16 @@ public final class FlightRecorder implements AutoCloseable {
         return new ChainExporter(db).export(since, until, out);
     }
 
+    /** Appends queued and not yet committed. */
+    public int queueDepth() {
+        return writer.queueDepth();
+    }
+
+    /** Observes every successful group commit (for metrics); called on the writer thread, keep it quick. */
+    public void onCommit(CommitListener listener) {
+        writer.onCommit(listener);
+    }
+
     /** Walks the hash chains of the whole store (blocking; call from a worker thread). */
     public ChainReport verify() {
         return verifier.verify();

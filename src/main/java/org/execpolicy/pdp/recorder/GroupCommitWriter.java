@@ -36,6 +36,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private final Thread thread;
     private boolean closed; // guarded by gate's write lock
     private volatile boolean healthy = true;
+    private volatile CommitListener listener = (appends, records, nanos) -> { };
     private Connection connection; // writer thread only
 
     GroupCommitWriter(Database db, HashChain chain) {
@@ -65,6 +66,14 @@ final class GroupCommitWriter implements AutoCloseable {
 
     boolean healthy() {
         return healthy;
+    }
+
+    int queueDepth() {
+        return queue.size();
+    }
+
+    void onCommit(CommitListener listener) {
+        this.listener = listener;
     }
 
     /** Stops accepting, flushes everything queued, then waits for the thread to end. */
@@ -126,7 +135,10 @@ final class GroupCommitWriter implements AutoCloseable {
 
     private void write(List<PendingAppend> batch) {
         try {
+            long start = System.nanoTime();
             insertAndCommit(batch);
+            listener.committed(batch.size(), batch.stream().mapToInt(p -> p.rows().size()).sum(),
+                    System.nanoTime() - start);
             healthy = true;
             batch.forEach(p -> p.done().complete(null));
         } catch (SQLException | RuntimeException e) {

@@ -41,7 +41,12 @@ class DurabilityTest {
             assertThat(after.get("rule_firings").size()).isEqualTo(answer.get("ruleset").get("rules_fired").size());
             assertThat(after.get("rule_firings").findValuesAsText("rule_name"))
                     .isEqualTo(Steps.texts(answer.get("ruleset").get("rules_fired")));
-            assertThat(Steps.allEvents(second, null, 500)).isEqualTo(recordsBefore);
+            // Everything stored before the restart is still there, unchanged; the restart adds its startup record.
+            List<JsonNode> recordsAfter = Steps.allEvents(second, null, 500);
+            assertThat(recordsAfter.subList(recordsAfter.size() - recordsBefore.size(), recordsAfter.size()))
+                    .isEqualTo(recordsBefore);
+            assertThat(recordsAfter.get(0).get("type").asText()).isEqualTo("policy_ruleset_loaded");
+            assertThat(recordsAfter.get(0).get("source").asText()).isEqualTo("startup");
             // the registry survives too: the same request decides the same way
             JsonNode again = Steps.decide(second, Bodies.decision("worker"));
             assertThat(second.get("/v1/profiles").json().get("active_profile_id").asText()).isEqualTo(profileId);

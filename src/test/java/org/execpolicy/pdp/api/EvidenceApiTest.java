@@ -299,7 +299,8 @@ class EvidenceApiTest {
         assertThat(decisions).isNotEmpty().allSatisfy(r -> assertThat(r.get("type").asText()).isEqualTo("llm_exec_policy"));
         assertThat(firings).isNotEmpty().allSatisfy(r -> assertThat(r.get("type").asText()).isEqualTo("policy_rule_fired"));
         assertThat(decisions).extracting(r -> r.get("event_id").asText()).contains(answer.get("event_id").asText());
-        assertThat(decisions.size() + firings.size()).isEqualTo(allEvents(pdp, null, 500).size());
+        List<JsonNode> rulesets = allEvents(pdp, "type=policy_ruleset_loaded", 500);
+        assertThat(decisions.size() + firings.size() + rulesets.size()).isEqualTo(allEvents(pdp, null, 500).size());
     }
 
     @Test

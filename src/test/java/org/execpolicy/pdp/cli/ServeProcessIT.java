@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,63 +23,80 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real `java -jar target/pdp.jar serve` as an operator runs it. A decision
- * answered 200 is durable: kill -9 the server while clients are asking, restart
- * it on the same data directory, and every answered decision is still in the
- * Flight Recorder with its rule firings. SIGTERM stops it cleanly.
+ * answered 200 is durable: kill -9 the server at a random moment while 16
+ * clients are asking, restart it on the same data directory, and every
+ * answered decision is still in the Flight Recorder with its rule firings and
+ * the hash chain verifies; five rounds. SIGTERM stops it cleanly.
  */
 class ServeProcessIT {
-    private static final int CLIENTS = 8;
+    private static final int CLIENTS = 16;
+    private static final int ROUNDS = 5;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path data;
 
     @Test
-    void everyAnsweredDecisionSurvivesSigkill() throws Exception {
-        ConcurrentLinkedQueue<String> answered = new ConcurrentLinkedQueue<>();
-        try (PdpProcess pdp = PdpProcess.start(data)) {
-            AtomicBoolean killed = new AtomicBoolean();
-            ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
-            for (int c = 0; c < CLIENTS; c++) {
-                int client = c;
-                clients.submit(() -> {
-                    for (int i = 0; !killed.get(); i++) {
-                        try {
-                            HttpResponse<String> reply = http.send(decision(pdp.baseUrl(), "kill9-" + client + "-" + i),
-                                    HttpResponse.BodyHandlers.ofString());
-                            if (reply.statusCode() == 200) {
-                                answered.add(Json.MAPPER.readTree(reply.body()).path("decision_id").asText());
+    void everyAnsweredDecisionSurvivesSigkillAndTheChainStaysIntactOverFiveRounds() throws Exception {
+        Random random = new Random();
+        for (int round = 1; round <= ROUNDS; round++) {
+            ConcurrentLinkedQueue<String> answered = new ConcurrentLinkedQueue<>();
+            try (PdpProcess pdp = PdpProcess.start(data)) {
+                AtomicBoolean killed = new AtomicBoolean();
+                ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+                for (int c = 0; c < CLIENTS; c++) {
+                    String client = round + "-" + c;
+                    clients.submit(() -> {
+                        for (int i = 0; !killed.get(); i++) {
+                            try {
+                                HttpResponse<String> reply = http.send(decision(pdp.baseUrl(), "kill9-" + client + "-" + i),
+                                        HttpResponse.BodyHandlers.ofString());
+                                if (reply.statusCode() == 200) {
+                                    answered.add(Json.MAPPER.readTree(reply.body()).path("decision_id").asText());
+                                }
+                            } catch (Exception connectionLost) {
+                                return null;
                             }
-                        } catch (Exception connectionLost) {
-                            return null;
                         }
-                    }
-                    return null;
-                });
-            }
-            while (answered.size() < 200) {
-                Thread.sleep(20);
-            }
-            pdp.kill();
-            killed.set(true);
-            clients.shutdown();
-            assertThat(clients.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-        }
-
-        try (PdpProcess restarted = PdpProcess.start(data)) {
-            List<String> missing = new ArrayList<>();
-            for (String decisionId : answered) {
-                HttpResponse<String> reply = http.send(HttpRequest.newBuilder(
-                        URI.create(restarted.baseUrl() + "/v1/decisions/" + decisionId)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                JsonNode body = reply.statusCode() == 200 ? Json.MAPPER.readTree(reply.body()) : null;
-                if (body == null || body.path("rule_firings").isEmpty()) {
-                    missing.add(decisionId);
+                        return null;
+                    });
                 }
+                int killAfter = 50 + random.nextInt(400); // a random moment under load
+                while (answered.size() < killAfter) {
+                    Thread.sleep(5);
+                }
+                pdp.kill();
+                killed.set(true);
+                clients.shutdown();
+                assertThat(clients.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
             }
-            assertThat(answered).hasSizeGreaterThanOrEqualTo(200);
-            assertThat(missing).as("answered 200 before the kill, missing after restart").isEmpty();
+
+            try (PdpProcess restarted = PdpProcess.start(data)) {
+                List<String> missing = new ArrayList<>();
+                for (String decisionId : answered) {
+                    HttpResponse<String> reply = http.send(HttpRequest.newBuilder(
+                            URI.create(restarted.baseUrl() + "/v1/decisions/" + decisionId)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    JsonNode body = reply.statusCode() == 200 ? Json.MAPPER.readTree(reply.body()) : null;
+                    if (body == null || body.path("rule_firings").isEmpty()) {
+                        missing.add(decisionId);
+                    }
+                }
+                assertThat(missing).as("round %d: answered 200 before the kill, missing after restart", round).isEmpty();
+                JsonNode verify = Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(
+                        URI.create(restarted.baseUrl() + "/v1/recorder/verify")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+                assertThat(verify.path("intact").asBoolean()).as("round %d: %s", round, verify).isTrue();
+                restarted.kill();
+            }
         }
+        Process verify = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", "target/pdp.jar", "recorder", "verify", "--data", data.toString())
+                .redirectErrorStream(true).start();
+        String report = new String(verify.getInputStream().readAllBytes());
+        assertThat(verify.waitFor()).as(report).isZero();
+        assertThat(Json.MAPPER.readTree(report.substring(report.indexOf('{'))).path("records_checked").asLong())
+                .isGreaterThan(ROUNDS * 50L);
     }
 
     @Test

@@ -81,8 +81,10 @@ class RulesetTest {
         Facts facts = FactAssembler.assemble(org.execpolicy.pdp.model.Json.parseObject(
                 "{\"trace_id\":\"t\",\"role\":\"worker\",\"task_type\":\"chat\",\"model_id\":\"m\"}"),
                 null, null, id -> java.util.Optional.empty(), java.time.Instant.now());
-        assertThatThrownBy(() -> engine.evaluate(facts)).isInstanceOf(RulesDidNotSettleException.class)
-                .hasMessageContaining("loop: ");
+        // A rule error, answered with the safe default (RuleErrorTest has the details).
+        Evaluation evaluation = engine.evaluate(facts);
+        assertThat(evaluation.outcome().getReasonCodes()).containsExactly("RULE_ERROR");
+        assertThat(evaluation.ruleError().message()).contains("did not settle").contains("loop: ");
     }
 
     @Test

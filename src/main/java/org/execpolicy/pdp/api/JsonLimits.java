@@ -1,0 +1,133 @@
+package org.execpolicy.pdp.api;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Limits on the shape of every JSON request body, checked after the body is read and before
+ * the OpenAPI validator builds a tree of it: nesting depth, length of strings and field names,
+ * length of numbers. A body over a limit is answered 400 naming the place, and nothing of it
+ * is stored. A body that is not JSON at all is left to the validator, which answers its own 400.
+ */
+final class JsonLimits implements Handler<RoutingContext> {
+    /** Objects and arrays nested deeper than this are refused; a decision request needs 5. */
+    static final int MAX_DEPTH = 32;
+    /** Longest string value or field name, in characters (64 KiB). */
+    static final int MAX_STRING_CHARS = 64 * 1024;
+    /** Longest number, in characters; Jackson's own default. */
+    static final int MAX_NUMBER_CHARS = 1000;
+
+    private final JsonFactory factory = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxStringLength(MAX_STRING_CHARS)
+                    .maxNameLength(MAX_STRING_CHARS)
+                    .maxNumberLength(MAX_NUMBER_CHARS)
+                    .build())
+            .build();
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        Buffer body = ctx.body() == null ? null : ctx.body().buffer();
+        if (body == null || body.length() == 0 || !isJson(ctx.request().getHeader("content-type"))) {
+            ctx.next();
+            return;
+        }
+        FieldError violation = check(body.getBytes());
+        if (violation == null) {
+            ctx.next();
+        } else {
+            String detail = (violation.path().isEmpty() ? "" : violation.path() + ": ") + violation.message();
+            ctx.fail(new ApiException(400, "invalid_request", detail, List.of(violation)));
+        }
+    }
+
+    /** The first limit the document breaks, or null; malformed JSON is not this check's business. */
+    FieldError check(byte[] json) {
+        JsonParser parser = null;
+        try {
+            parser = factory.createParser(json);
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token == JsonToken.VALUE_STRING || token == JsonToken.FIELD_NAME) {
+                    // strings are decoded lazily; reading the text enforces the length limit
+                    String text = parser.getText();
+                    if (text.length() > MAX_STRING_CHARS) {
+                        return new FieldError(pointer(parser), "string longer than " + MAX_STRING_CHARS + " characters");
+                    }
+                    if (hasLoneSurrogate(text)) {
+                        return new FieldError(pointer(parser), (token == JsonToken.FIELD_NAME ? "field name" : "string")
+                                + " with an unpaired UTF-16 surrogate, which has no UTF-8 form (RFC 7493 2.1)");
+                    }
+                }
+            }
+            return null;
+        } catch (StreamConstraintsException e) {
+            return violation(e, parser);
+        } catch (IOException | RuntimeException e) {
+            return null; // not JSON: the OpenAPI validator answers it
+        } finally {
+            closeQuietly(parser);
+        }
+    }
+
+    private static boolean hasLoneSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void closeQuietly(JsonParser parser) {
+        if (parser != null) {
+            try {
+                parser.close();
+            } catch (IOException ignored) {
+                // a parser over a byte array holds nothing to release
+            }
+        }
+    }
+
+    private static FieldError violation(StreamConstraintsException e, JsonParser parser) {
+        String path = parser == null ? "" : pointer(parser);
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        if (message.contains("nesting depth")) {
+            return new FieldError(path, "JSON nested deeper than " + MAX_DEPTH + " levels");
+        }
+        if (message.contains("Number value length")) {
+            return new FieldError(path, "number longer than " + MAX_NUMBER_CHARS + " characters");
+        }
+        if (message.contains("Name length")) {
+            return new FieldError(path, "field name longer than " + MAX_STRING_CHARS + " characters");
+        }
+        return new FieldError(path, "string longer than " + MAX_STRING_CHARS + " characters");
+    }
+
+    /** A JSON pointer to where the parser stands, shortened when it is very long. */
+    private static String pointer(JsonParser parser) {
+        String path = parser.getParsingContext().pathAsPointer().toString();
+        return path.length() > 512 ? path.substring(0, 512) + "..." : path;
+    }
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String type = contentType.toLowerCase(java.util.Locale.ROOT);
+        int semicolon = type.indexOf(';');
+        type = (semicolon < 0 ? type : type.substring(0, semicolon)).trim();
+        return type.equals("application/json") || type.endsWith("+json");
+    }
+}

@@ -1,0 +1,20 @@
+package org.execpolicy.pdp.api;
+
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import org.execpolicy.pdp.recorder.FlightRecorder;
+
+/** GET /v1/recorder/verify: walks the hash chain of the running store. */
+final class RecorderHandlers {
+    private final Vertx vertx;
+    private final FlightRecorder recorder;
+
+    RecorderHandlers(Vertx vertx, FlightRecorder recorder) {
+        this.vertx = vertx;
+        this.recorder = recorder;
+    }
+
+    void verify(RoutingContext ctx) {
+        Http.reply(ctx, 200, Http.blocking(vertx, () -> recorder.verify().toJson()));
+    }
+}

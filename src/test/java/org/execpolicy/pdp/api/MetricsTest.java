@@ -1,0 +1,57 @@
+package org.execpolicy.pdp.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.execpolicy.pdp.support.RunningPdp;
+import org.execpolicy.pdp.support.RunningPdp.Reply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** GET /metrics in Prometheus text format, moving with what the PDP does. */
+class MetricsTest {
+    private static RunningPdp pdp;
+
+    @BeforeAll
+    static void start() {
+        pdp = RunningPdp.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        pdp.close();
+    }
+
+    private static double value(String metrics, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    @Test
+    void decisionsDowngradesReasonsAndTheRecorderAreCounted() {
+        String before = pdp.get("/metrics").body();
+        for (int i = 0; i < 3; i++) {
+            assertThat(pdp.post("/v1/decisions", """
+                    {"trace_id":"metrics-%d","role":"worker","task_type":"chat","model_id":"m",
+                     "settings":{"exec_policy":{"mode":"layer_skip","exactness":"approximate"}}}""".formatted(i))
+                    .status()).isEqualTo(200);
+        }
+
+        Reply reply = pdp.get("/metrics");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.contentType()).startsWith("text/plain");
+        String after = reply.body();
+        String refused = "pdp_decisions_total{downgraded=\"true\",exactness=\"exact\",mode=\"spec_decode\"}";
+        assertThat(value(after, refused) - value(before, refused)).isEqualTo(3);
+        String waiverMissing = "pdp_decision_reasons_total{reason=\"WAIVER_MISSING\"}";
+        assertThat(value(after, waiverMissing) - value(before, waiverMissing)).isEqualTo(3);
+        assertThat(value(after, "pdp_downgrades_total") - value(before, "pdp_downgrades_total")).isEqualTo(3);
+        assertThat(value(after, "pdp_recorder_commit_seconds_count")).isGreaterThan(value(before, "pdp_recorder_commit_seconds_count"));
+        assertThat(after).contains("pdp_recorder_batch_records_count", "pdp_recorder_queue_depth",
+                "pdp_rule_errors_total", "pdp_exec_policy_violations_total", "jvm_memory_used_bytes");
+        assertThat(after).containsPattern("(?m)^audit_dropped_total 0\\.0$");
+    }
+}

@@ -1,0 +1,181 @@
+package org.execpolicy.pdp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.StreamSupport;
+import org.execpolicy.pdp.engine.Ruleset;
+import org.execpolicy.pdp.model.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `decide` in-process: the answer POST /v1/decisions would give, with no server and no database. */
+class DecideCommandTest {
+    private static final String REQUEST = """
+            {"trace_id": "trace-42", "role": "worker", "task_type": "chat", "model_id": "llama-7b",
+             "backend": "local", "runtime": {"supported_modes": ["standard", "spec_decode", "layer_skip"]},
+             "settings": {"temperature": 0.7,
+                          "exec_policy": {"mode": "layer_skip", "exactness": "approximate",
+                                          "layer_skip": {"skip_ratio": 0.3}}}}
+            """;
+
+    private static final String FIXTURES = """
+            profile:
+              schema_version: hsk.work_profile@0.6
+              profile_id: fast
+              name: Fast worker
+              model_assignments:
+                frontend: {primary_model_id: llama-7b, local_only: true}
+                orchestrator: {primary_model_id: llama-7b, local_only: true}
+                validator: {primary_model_id: llama-7b, local_only: true}
+                worker: {primary_model_id: llama-7b, local_only: true,
+                         compute: {speed_preset: fast_approx, approximate: {allowed: true, waiver_ref: wv-1}}}
+            dynamic_roles:
+              - {role_id: reviewer, inherits: worker}
+            waivers:
+              - {waiver_id: wv-1, check_waived: approximate_execution, scope: {roles: [worker]},
+                 justification: latency SLO, approver: ops-lead, expires_at: 2027-01-31T00:00:00Z}
+            """;
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void withoutFixturesApproximateIsRefusedAsTheReadmeSays() throws IOException {
+        CommandRun run = CommandRun.of("decide", "--input", write("request.json", REQUEST).toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode answer = Json.MAPPER.readTree(run.out());
+        assertThat(answer.path("mode").asText()).isEqualTo("spec_decode");
+        assertThat(answer.path("exactness").asText()).isEqualTo("exact");
+        assertThat(answer.path("downgraded").asBoolean()).isTrue();
+        assertThat(texts(answer.path("reason_codes"))).containsExactly("APPROXIMATE_NOT_ALLOWED", "WAIVER_MISSING");
+        assertThat(answer.path("requested_source").asText()).isEqualTo("request");
+        assertThat(answer.path("requested_policy_hash").asText()).matches("[0-9a-f]{64}");
+        assertThat(answer.path("ruleset").path("digest").asText()).isEqualTo(Ruleset.digestOf(Path.of("rules")));
+        assertThat(answer.has("explain")).isFalse();
+    }
+
+    @Test
+    void fixturesGrantApproximateExecutionUnderTheirWaiver() throws IOException {
+        CommandRun run = CommandRun.of("decide", "--input", write("request.json", REQUEST).toString(),
+                "--fixtures", write("fixtures.yaml", FIXTURES).toString(), "--now", "2026-11-25T12:00:00Z");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode answer = Json.MAPPER.readTree(run.out());
+        assertThat(answer.path("mode").asText()).isEqualTo("layer_skip");
+        assertThat(answer.path("exactness").asText()).isEqualTo("approximate");
+        assertThat(answer.path("waiver_ref").asText()).isEqualTo("wv-1");
+        assertThat(texts(answer.path("adjustments"))).containsExactly("TRACE_FORCED");
+        assertThat(answer.path("trace_artifact_ref").asText())
+                .isEqualTo("/v1/traces/" + answer.path("decision_id").asText());
+        assertThat(texts(answer.path("ruleset").path("rules_fired")))
+                .contains("governance: granted approximate execution names its waiver");
+    }
+
+    @Test
+    void nowDecidesWhetherTheWaiverHasExpired() throws IOException {
+        Path request = write("request.json", REQUEST);
+        Path fixtures = write("fixtures.yaml", FIXTURES);
+
+        CommandRun after = CommandRun.of("decide", "--input", request.toString(), "--fixtures", fixtures.toString(),
+                "--now", "2027-01-31T00:00:00Z");
+
+        assertThat(after.exit()).as(after.err()).isZero();
+        assertThat(texts(Json.MAPPER.readTree(after.out()).path("reason_codes"))).containsExactly("WAIVER_EXPIRED");
+    }
+
+    @Test
+    void explainListsTheFiredRulesInOrderWithTheirDescriptions() throws IOException {
+        CommandRun run = CommandRun.of("decide", "--input", write("request.json", REQUEST).toString(), "--explain");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode answer = Json.MAPPER.readTree(run.out());
+        JsonNode explain = answer.path("explain");
+        assertThat(explain.size()).isGreaterThanOrEqualTo(answer.path("ruleset").path("rules_fired").size());
+        JsonNode first = explain.get(0);
+        assertThat(first.path("outcome").asText()).isEqualTo("fired");
+        assertThat(first.path("seq").asInt()).isEqualTo(1);
+        assertThat(first.path("rule_name").asText()).isEqualTo("role class: a core role is its own class");
+        assertThat(first.path("description").asText()).isNotBlank();
+    }
+
+    @Test
+    void aTestCaseCopiedIntoFilesDecidesAsTheCaseExpects() throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        JsonNode rulecase = StreamSupport.stream(
+                        yaml.readTree(Path.of("rules/tests/governance.yaml").toFile()).spliterator(), false)
+                .filter(candidate -> candidate.path("name").asText().equals("worker-revoked"))
+                .findFirst().orElseThrow();
+        ObjectNode fixtures = Json.object();
+        CaseFixtures.FIELDS.forEach(field -> fixtures.set(field, rulecase.get(field)));
+
+        CommandRun run = CommandRun.of("decide",
+                "--input", write("request.json", rulecase.get("request").toString()).toString(),
+                "--fixtures", write("fixtures.yaml", yaml.writeValueAsString(fixtures)).toString(),
+                "--now", rulecase.get("now").asText());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode answer = Json.MAPPER.readTree(run.out());
+        assertThat(answer.path("reason_codes")).isEqualTo(rulecase.path("expect").path("reason_codes"));
+        assertThat(answer.path("mode")).isEqualTo(rulecase.path("expect").path("mode"));
+    }
+
+    @Test
+    void malformedJsonIsReportedWithFileAndLine() throws IOException {
+        Path request = write("request.json", """
+                {"trace_id": "t-1",
+                 "role": "worker",
+                 "task_type": ,
+                 "model_id": "llama-7b"}
+                """);
+
+        CommandRun run = CommandRun.of("decide", "--input", request.toString());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).startsWith(request + ":3: malformed JSON: ");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void aRequestTheApiWouldRefuseIsRefusedWithFileLineAndField() throws IOException {
+        Path request = write("request.json", """
+                {"trace_id": "t-1",
+                 "role": "worker",
+                 "task_type": "chat",
+                 "model_id": "llama-7b",
+                 "prompt": "never stored"}
+                """);
+
+        CommandRun run = CommandRun.of("decide", "--input", request.toString());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).startsWith(request + ":5: /prompt: property 'prompt' is not defined");
+    }
+
+    @Test
+    void anUnknownFixturesFieldIsNamedWithFileAndLine() throws IOException {
+        Path fixtures = write("fixtures.yaml", FIXTURES + "waiver:\n  - {waiver_id: wv-2}\n");
+
+        CommandRun run = CommandRun.of("decide", "--input", write("request.json", REQUEST).toString(),
+                "--fixtures", fixtures.toString());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).startsWith(fixtures + ":16: unknown field 'waiver'");
+    }
+
+    private Path write(String name, String content) throws IOException {
+        return Files.writeString(temp.resolve(name), content);
+    }
+
+    private static List<String> texts(JsonNode array) {
+        return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+    }
+}
