@@ -32,6 +32,8 @@ import org.execpolicy.pdp.recorder.Database;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 import org.execpolicy.pdp.recorder.RecordSchemas;
 import org.execpolicy.pdp.recorder.RegistryStore;
+import org.execpolicy.pdp.recorder.Retention;
+import org.execpolicy.pdp.recorder.RetentionSchedule;
 
 /**
  * The running PDP: rules compiled, Flight Recorder open, HTTP API listening.
@@ -45,6 +47,8 @@ public final class PdpServer implements AutoCloseable {
     public static final int MAX_HEADER_BYTES = 16 * 1024;
     /** Default of {@link Options#requestTimeoutMs()}. */
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+    /** Default of {@link Options#retentionDays()}. */
+    public static final int DEFAULT_RETENTION_DAYS = 30;
 
     /**
      * Where to listen, where the data and rules live, whether rule edits reload by themselves,
@@ -52,8 +56,11 @@ public final class PdpServer implements AutoCloseable {
      * before it is answered 504 (0: no limit).
      */
     public record Options(String host, int port, Path dataDir, Path rulesDir, boolean watchRules,
-                          int rateLimit, long requestTimeoutMs) {
+                          int rateLimit, long requestTimeoutMs, int retentionDays) {
         public Options {
+            if (retentionDays < 1) {
+                throw new IllegalArgumentException("retention must be at least 1 day, was " + retentionDays);
+            }
             if (rateLimit < 0) {
                 throw new IllegalArgumentException("rate limit must be 0 (off) or positive, was " + rateLimit);
             }
@@ -63,7 +70,7 @@ public final class PdpServer implements AutoCloseable {
         }
 
         public Options(String host, int port, Path dataDir, Path rulesDir, boolean watchRules) {
-            this(host, port, dataDir, rulesDir, watchRules, 0, DEFAULT_REQUEST_TIMEOUT_MS);
+            this(host, port, dataDir, rulesDir, watchRules, 0, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETENTION_DAYS);
         }
 
         public Options(String host, int port, Path dataDir, Path rulesDir) {
@@ -72,12 +79,17 @@ public final class PdpServer implements AutoCloseable {
 
         /** The same options with at most {@code perSecond} requests per second per client; 0 turns it off. */
         public Options withRateLimit(int perSecond) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, perSecond, requestTimeoutMs);
+            return new Options(host, port, dataDir, rulesDir, watchRules, perSecond, requestTimeoutMs, retentionDays);
         }
 
         /** The same options with a request time limit in milliseconds; 0 turns it off. */
         public Options withRequestTimeoutMs(long millis) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, millis);
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, millis, retentionDays);
+        }
+
+        /** The same options keeping records (and their proofs) for {@code days} days. */
+        public Options withRetentionDays(int days) {
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, days);
         }
     }
 
@@ -85,15 +97,17 @@ public final class PdpServer implements AutoCloseable {
     private final HttpServer http;
     private final RulesWatcher watcher;
     private final RulesReloader reloader;
+    private final RetentionSchedule retention;
     private final FlightRecorder recorder;
     private final Database database;
 
     private PdpServer(Vertx vertx, HttpServer http, RulesWatcher watcher, RulesReloader reloader,
-                      FlightRecorder recorder, Database database) {
+                      RetentionSchedule retention, FlightRecorder recorder, Database database) {
         this.vertx = vertx;
         this.http = http;
         this.watcher = watcher;
         this.reloader = reloader;
+        this.retention = retention;
         this.recorder = recorder;
         this.database = database;
     }
@@ -121,7 +135,9 @@ public final class PdpServer implements AutoCloseable {
             HttpServer http = await(vertx.createHttpServer(serverOptions).requestHandler(router)
                     .invalidRequestHandler(Problems::invalidRequest)
                     .listen(options.port(), options.host()).toCompletionStage().toCompletableFuture());
-            return new PdpServer(vertx, http, watcher, reloader, recorder, database);
+            RetentionSchedule retention = new RetentionSchedule(new Retention(database, recorder),
+                    options.retentionDays(), clock);
+            return new PdpServer(vertx, http, watcher, reloader, retention, recorder, database);
         } catch (RuntimeException e) {
             if (watcher != null) {
                 watcher.close();
@@ -216,6 +232,7 @@ public final class PdpServer implements AutoCloseable {
             }
             await(http.close().toCompletionStage().toCompletableFuture());
         } finally {
+            retention.close();
             reloader.close();
             recorder.close();
             database.close();

@@ -36,12 +36,17 @@ final class ServeCommand implements Callable<Integer> {
             description = "Time a request may take before it is answered 504; 0 turns it off (default: ${DEFAULT-VALUE}).")
     long requestTimeoutMs = PdpServer.DEFAULT_REQUEST_TIMEOUT_MS;
 
+    @Option(names = "--retention-days", paramLabel = "N",
+            description = "Days the Flight Recorder keeps records; a daily purge leaves a retention_checkpoint "
+                    + "so the rest still verifies (default: ${DEFAULT-VALUE}).")
+    int retentionDays = PdpServer.DEFAULT_RETENTION_DAYS;
+
     @Override
     public Integer call() throws InterruptedException {
         PdpServer.Options options;
         try {
             options = new PdpServer.Options(host, port, data, rules, watch)
-                    .withRateLimit(rateLimit).withRequestTimeoutMs(requestTimeoutMs);
+                    .withRateLimit(rateLimit).withRequestTimeoutMs(requestTimeoutMs).withRetentionDays(retentionDays);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             return 2;
