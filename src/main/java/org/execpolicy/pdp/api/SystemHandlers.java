@@ -26,8 +26,8 @@ final class SystemHandlers {
     /** Ready while the Flight Recorder commits: a decision that cannot be recorded is not given. */
     void ready(RoutingContext ctx) {
         if (!recorder.healthy()) {
-            Problems.send(ctx, 503, "runtime_unavailable",
-                    "not ready: the Flight Recorder's last commit failed", List.of());
+            Problems.send(ctx, 503, "runtime_unavailable", "not ready: the Flight Recorder's last commit failed ("
+                    + recorder.lastFailure().orElse("unknown") + "); decisions are refused until it recovers", List.of());
             return;
         }
         ObjectNode body = Json.object();

@@ -104,6 +104,11 @@ public final class FlightRecorder implements AutoCloseable {
         return writer.healthy();
     }
 
+    /** While unhealthy: the store's own words for why the last commit failed. */
+    public Optional<String> lastFailure() {
+        return Optional.ofNullable(writer.lastFailure());
+    }
+
     /** Stops accepting appends, flushes what is queued, stops the writer. Does not close the Database. */
     @Override
     public void close() {

@@ -36,6 +36,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private final Thread thread;
     private boolean closed; // guarded by gate's write lock
     private volatile boolean healthy = true;
+    private volatile String lastFailure; // why the last commit failed, while unhealthy
     private volatile CommitListener listener = (appends, records, nanos) -> { };
     private Connection connection; // writer thread only
 
@@ -66,6 +67,10 @@ final class GroupCommitWriter implements AutoCloseable {
 
     boolean healthy() {
         return healthy;
+    }
+
+    String lastFailure() {
+        return healthy ? null : lastFailure;
     }
 
     int queueDepth() {
@@ -188,6 +193,7 @@ final class GroupCommitWriter implements AutoCloseable {
                     "record rejected: event_id already recorded (" + e.getMessage() + ")");
         } else {
             healthy = false;
+            lastFailure = e.getMessage();
             failure = new RecorderUnavailableException("flight recorder could not commit: " + e.getMessage(), e);
         }
         batch.stream().filter(p -> !p.done().isDone()).forEach(p -> p.done().completeExceptionally(failure));

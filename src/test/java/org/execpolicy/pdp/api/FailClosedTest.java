@@ -42,7 +42,9 @@ class FailClosedTest {
         assertThat(refused.contentType()).isEqualTo("application/problem+json");
         assertThat(refused.json().path("error_type").asText()).isEqualTo("runtime_unavailable");
         assertThat(refused.body()).doesNotContain("decision_id");
-        assertThat(pdp.get("/health/ready").status()).isEqualTo(503);
+        Reply notReady = pdp.get("/health/ready");
+        assertThat(notReady.status()).isEqualTo(503);
+        assertThat(notReady.json().path("detail").asText()).contains("last commit failed (").doesNotContain("(unknown)");
 
         Reply recovered = pdp.post("/v1/decisions", DECISION.formatted("after"));
         assertThat(recovered.status()).isEqualTo(200);
