@@ -69,6 +69,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             run(http, seconds); // warm-up: JIT, connection pool, H2 caches
+            long heapBefore = usedHeapAfterGc();
             Reloads reloading = reloads > 0 ? Reloads.start(http, url, served, reloads, seconds) : null;
             Result result = run(http, seconds);
             System.out.printf("clients=%d seconds=%d decisions=%d failed=%d throughput=%.0f decisions/s "
@@ -76,12 +77,23 @@ final class BenchCommand implements Callable<Integer> {
                     clients, seconds, result.ok, result.failed, result.ok / (double) seconds,
                     result.percentile(50), result.percentile(99), result.percentile(100));
             boolean reloadsOk = reloading == null || reloading.finishAndPrint();
+            if (server != null) {
+                System.out.printf("heap_used_after_gc_mb before=%.1f after=%.1f%n",
+                        heapBefore / 1048576.0, usedHeapAfterGc() / 1048576.0);
+            }
             return result.failed == 0 && reloadsOk ? 0 : 1;
         } finally {
             if (server != null) {
                 server.close();
             }
         }
+    }
+
+    /** Heap in use once garbage is collected: what the PDP (and this client) really keep. */
+    private static long usedHeapAfterGc() {
+        System.gc();
+        Runtime runtime = Runtime.getRuntime();
+        return runtime.totalMemory() - runtime.freeMemory();
     }
 
     /** Cold (first in this JVM) and warm compile of the ruleset, as a start and a reload pay them. */
