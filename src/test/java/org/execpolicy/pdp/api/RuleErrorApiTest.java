@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
+import org.execpolicy.pdp.support.ShippedRules;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,11 +28,7 @@ class RuleErrorApiTest {
     @BeforeAll
     static void start() throws IOException {
         Path rules = Files.createDirectories(dir.resolve("rules"));
-        try (Stream<Path> list = Files.list(Path.of("rules"))) {
-            for (Path file : list.filter(p -> p.toString().endsWith(".drl")).toList()) {
-                Files.copy(file, rules.resolve(file.getFileName()));
-            }
-        }
+        ShippedRules.copyTo(rules);
         Files.writeString(rules.resolve("zz_broken.drl"), """
                 package org.execpolicy.rules.broken;
                 import org.execpolicy.pdp.model.*;

@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
+import org.execpolicy.pdp.support.ShippedRules;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,11 +35,7 @@ class RulesReloadTest {
 
     @BeforeEach
     void start() throws IOException {
-        try (var files = Files.list(Path.of("rules"))) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".drl")).toList()) {
-                Files.copy(file, rules.resolve(file.getFileName()));
-            }
-        }
+        ShippedRules.copyTo(rules);
         pdp = RunningPdp.start(data, rules, false); // reloads only when asked: no race with the watcher
         Reply saved = pdp.put("/v1/profiles/p-fast", """
                 {"schema_version":"hsk.work_profile@0.6","profile_id":"p-fast","name":"fast","model_assignments":{

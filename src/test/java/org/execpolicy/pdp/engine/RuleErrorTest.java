@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.recorder.RecordSchemas;
+import org.execpolicy.pdp.support.ShippedRules;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,11 +34,7 @@ class RuleErrorTest {
 
     /** The shipped rules and one more file. */
     private RuleEngine engineWith(String extraDrl) throws IOException {
-        try (Stream<Path> list = Files.list(Path.of("rules"))) {
-            for (Path file : list.filter(p -> p.toString().endsWith(".drl")).toList()) {
-                Files.copy(file, dir.resolve(file.getFileName()));
-            }
-        }
+        ShippedRules.copyTo(dir);
         Files.writeString(dir.resolve("zz_broken.drl"), """
                 package org.execpolicy.rules.broken;
                 import org.execpolicy.pdp.model.*;

@@ -55,39 +55,6 @@ class RulesetTest {
     }
 
     @Test
-    void rulesThatUndoEachOtherAreStoppedInsteadOfSpinning() throws IOException {
-        try (var list = Files.list(Path.of("rules"))) {
-            for (Path file : list.filter(p -> p.toString().endsWith(".drl")).toList()) {
-                Files.copy(file, dir.resolve(file.getFileName()));
-            }
-        }
-        Files.writeString(dir.resolve("zz_loop.drl"), """
-                package org.execpolicy.rules;
-                import org.execpolicy.pdp.model.*;
-
-                rule "loop: standard becomes spec_decode"
-                    @description("test: undoes the other loop rule")
-                when $e : Effective( mode == "standard" )
-                then $e.getPolicy().switchTo( "spec_decode", "exact" ); update( $e );
-                end
-
-                rule "loop: spec_decode becomes standard"
-                    @description("test: undoes the other loop rule")
-                when $e : Effective( mode == "spec_decode" )
-                then $e.getPolicy().switchTo( "standard", "exact" ); update( $e );
-                end
-                """);
-        RuleEngine engine = new RuleEngine(Ruleset.compile(dir));
-        Facts facts = FactAssembler.assemble(org.execpolicy.pdp.model.Json.parseObject(
-                "{\"trace_id\":\"t\",\"role\":\"worker\",\"task_type\":\"chat\",\"model_id\":\"m\"}"),
-                null, null, id -> java.util.Optional.empty(), java.time.Instant.now());
-        // A rule error, answered with the safe default (RuleErrorTest has the details).
-        Evaluation evaluation = engine.evaluate(facts);
-        assertThat(evaluation.outcome().getReasonCodes()).containsExactly("RULE_ERROR");
-        assertThat(evaluation.ruleError().message()).contains("did not settle").contains("loop: ");
-    }
-
-    @Test
     void everyShippedRuleHasADescriptionAndAUniqueName() {
         List<RuleInfo> rules = Ruleset.compile(Path.of("rules")).rules();
         assertThat(rules).isNotEmpty().allSatisfy(rule -> {
