@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pdp", mixinStandardHelpOptions = true,
         description = "Policy decision point for LLM execution policies.",
         subcommands = {ServeCommand.class, BenchCommand.class, RulesCommand.class, DecideCommand.class,
-                RecorderCommand.class})
+                RecorderCommand.class, ReplayCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));

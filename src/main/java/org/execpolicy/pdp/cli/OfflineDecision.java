@@ -9,6 +9,7 @@ import org.execpolicy.pdp.engine.DecisionService.RecordedDecision;
 import org.execpolicy.pdp.engine.Evaluation;
 import org.execpolicy.pdp.engine.Facts;
 import org.execpolicy.pdp.engine.RuleEngine;
+import org.execpolicy.pdp.model.CanonicalJson;
 import org.execpolicy.pdp.model.TimeOrderedIds;
 
 /**
@@ -23,8 +24,13 @@ final class OfflineDecision {
     static RecordedDecision decide(RuleEngine engine, JsonNode request, CaseFixtures fixtures, Instant now) {
         Facts facts = fixtures.facts(request, now);
         Evaluation evaluation = engine.evaluate(facts);
-        List<ObjectNode> records = DecisionRecords.of(TimeOrderedIds.next(), facts.request(), fixtures.profileId(),
-                evaluation, now);
+        List<ObjectNode> records = DecisionRecords.of(TimeOrderedIds.next(), facts, fixtures.profileId(),
+                evaluation, OfflineDecision::hashOnly);
         return new RecordedDecision(records.get(0), records.subList(1, records.size()));
+    }
+
+    /** Nothing is stored offline: a snapshot is named by its hash alone. */
+    static String hashOnly(String kind, JsonNode body) {
+        return CanonicalJson.sha256Hex(body);
     }
 }

@@ -23,10 +23,18 @@ public final class DecisionRecords {
     private DecisionRecords() {
     }
 
-    public static List<ObjectNode> of(String decisionId, DecisionRequest request, String profileId,
-                               Evaluation evaluation, Instant now) {
+    /**
+     * @param facts     what the rules saw; its {@link DecisionInputs} become the record's `inputs`
+     * @param snapshots stores the registry snapshots of the inputs and answers their SHA-256
+     */
+    public static List<ObjectNode> of(String decisionId, Facts facts, String profileId,
+                               Evaluation evaluation, DecisionInputs.Snapshots snapshots) {
+        DecisionRequest request = facts.request();
+        Instant now = facts.inputs().now();
         List<ObjectNode> records = new ArrayList<>();
-        records.add(decision(decisionId, request, profileId, evaluation, now));
+        ObjectNode decision = decision(decisionId, request, profileId, evaluation, now);
+        decision.set("inputs", facts.inputs().toRecord(snapshots));
+        records.add(decision);
         int seq = 1;
         for (Firing firing : evaluation.firings()) {
             ObjectNode record = RecordEnvelope.of("policy_rule_fired", "system", now);

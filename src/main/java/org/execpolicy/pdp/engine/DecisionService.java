@@ -8,7 +8,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.execpolicy.pdp.model.DecisionRequest;
 import org.execpolicy.pdp.model.TimeOrderedIds;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 import org.execpolicy.pdp.recorder.RegistryStore;
@@ -49,8 +48,9 @@ public final class DecisionService {
         Facts facts = FactAssembler.assemble(request, profile, dynamicRole, registry::waiver, now);
         Evaluation evaluation = engine.evaluate(facts);
         String decisionId = TimeOrderedIds.next();
-        DecisionRequest decisionRequest = facts.request();
-        List<ObjectNode> records = DecisionRecords.of(decisionId, decisionRequest, profileId, evaluation, now);
+        // Snapshots are stored (insert if absent, cached) before the record that names them is appended.
+        List<ObjectNode> records = DecisionRecords.of(decisionId, facts, profileId, evaluation,
+                recorder.replayStore()::putSnapshot);
         return recorder.append(records)
                 .thenApply(done -> new RecordedDecision(records.get(0), records.subList(1, records.size())));
     }

@@ -1,6 +1,7 @@
 package org.execpolicy.pdp.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -28,6 +29,7 @@ public final class FactAssembler {
      * @param profile     the work profile in force (named in the request, else the active one), or null
      * @param dynamicRole the registered dynamic role whose id is the request's role, or null
      * @param waivers     looks a waiver up by id in the registry
+     * @return the facts, with the {@link DecisionInputs} they were made from (what a replay needs)
      */
     public static Facts assemble(JsonNode request, JsonNode profile, JsonNode dynamicRole,
                                  Function<String, Optional<? extends JsonNode>> waivers, Instant now) {
@@ -54,7 +56,14 @@ public final class FactAssembler {
         blocks.stream()
                 .filter(block -> block.getApproximate() != null && block.getApproximate().getWaiverRef() != null)
                 .forEach(block -> waiverRefs.add(block.getApproximate().getWaiverRef()));
-        waiverRefs.forEach(ref -> waivers.apply(ref).map(Waiver::fromJson).ifPresent(context::add));
-        return new Facts(DecisionRequest.fromJson(request), new Clock(now), context);
+        List<JsonNode> waiverSnapshots = new ArrayList<>();
+        waiverRefs.forEach(ref -> waivers.apply(ref).ifPresent(waiver -> {
+            waiverSnapshots.add(waiver);
+            context.add(Waiver.fromJson(waiver));
+        }));
+        // The request fact is built from the sanitized request that is recorded: one source for both.
+        ObjectNode sanitized = DecisionInputs.sanitize(request);
+        DecisionInputs inputs = new DecisionInputs(sanitized, profile, dynamicRole, waiverSnapshots, now);
+        return new Facts(DecisionRequest.fromJson(sanitized), new Clock(now), context, inputs);
     }
 }

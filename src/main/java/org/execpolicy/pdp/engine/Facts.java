@@ -4,6 +4,9 @@ import java.util.List;
 import org.execpolicy.pdp.model.Clock;
 import org.execpolicy.pdp.model.DecisionRequest;
 
-/** Everything one decision is made from: the request, the clock and the registry facts that concern it. */
-public record Facts(DecisionRequest request, Clock clock, List<Object> context) {
+/**
+ * Everything one decision is made from: the request, the clock and the registry facts that concern it,
+ * and the inputs they were assembled from, as recorded for replay.
+ */
+public record Facts(DecisionRequest request, Clock clock, List<Object> context, DecisionInputs inputs) {
 }

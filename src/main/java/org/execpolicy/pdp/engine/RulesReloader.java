@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.execpolicy.pdp.recorder.EventQuery;
 import org.execpolicy.pdp.recorder.FlightRecorder;
+import org.execpolicy.pdp.recorder.ReplayStore;
 
 /**
  * Loads the rules directory into the running engine. Compiling happens on one
@@ -57,6 +58,7 @@ public final class RulesReloader implements AutoCloseable {
     /** Records the ruleset the engine started with, naming the one that served before the restart. */
     public void recordStartup() {
         Ruleset serving = engine.ruleset();
+        storeSources(serving);
         String previous = recorder.events(new EventQuery("policy_ruleset_loaded", null, null, null, null, 1, null))
                 .items().stream().findFirst().map(r -> r.path("digest").asText()).orElse(null);
         recorder.append(List.of(loaded(serving, previous, Source.startup))).join();
@@ -87,9 +89,16 @@ public final class RulesReloader implements AutoCloseable {
         } catch (RulesCompileException e) {
             return reject(source, attempted, e.messages());
         }
+        storeSources(next);
         recorder.append(List.of(loaded(next, serving.digest(), source))).join();
         engine.swap(next);
         return new Outcome(next, true, null);
+    }
+
+    /** Keeps the DRL files of every ruleset that serves, by digest (if absent), so a decision can be replayed. */
+    private void storeSources(Ruleset ruleset) {
+        recorder.replayStore().putRuleset(ruleset.digest(), ruleset.sources().stream()
+                .map(source -> new ReplayStore.SourceFile(source.name(), source.bytes())).toList());
     }
 
     private Outcome reject(Source source, String attemptedDigest, List<RuleMessage> messages) {

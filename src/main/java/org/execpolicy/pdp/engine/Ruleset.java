@@ -30,36 +30,62 @@ public final class Ruleset {
     private final KieBase kieBase;
     private final String digest;
     private final List<RuleFile> files;
+    private final List<RuleSource> sources;
     private final List<RuleInfo> rules;
     private final Instant loadedAt;
 
-    private Ruleset(KieBase kieBase, String digest, List<RuleFile> files, List<RuleInfo> rules, Instant loadedAt) {
+    private Ruleset(KieBase kieBase, String digest, List<RuleFile> files, List<RuleSource> sources,
+                    List<RuleInfo> rules, Instant loadedAt) {
         this.kieBase = kieBase;
         this.digest = digest;
         this.files = List.copyOf(files);
+        this.sources = List.copyOf(sources);
         this.rules = List.copyOf(rules);
         this.loadedAt = loadedAt;
     }
 
     /** The SHA-256 a directory's ruleset would have, without compiling it. */
     public static String digestOf(Path rulesDir) {
+        return digestOf(sourcesOf(rulesDir));
+    }
+
+    /** The SHA-256 of sources in the given order: the digest a ruleset compiled from them has. */
+    public static String digestOf(List<RuleSource> sources) {
         MessageDigest all = sha256();
-        drlFiles(rulesDir).forEach(file -> all.update(read(file)));
+        sources.forEach(source -> all.update(source.bytes()));
         return HexFormat.of().formatHex(all.digest());
     }
 
     /** Compiles every `*.drl` directly in the directory; throws with file and line when one does not compile. */
     public static Ruleset compile(Path rulesDir) {
-        List<Path> drlFiles = drlFiles(rulesDir);
+        return compile(sourcesOf(rulesDir));
+    }
+
+    /** The `*.drl` files directly in the directory, in file-name order, as they are compiled. */
+    public static List<RuleSource> sourcesOf(Path rulesDir) {
+        return drlFiles(rulesDir).stream()
+                .map(file -> new RuleSource(file.getFileName().toString(), read(file)))
+                .toList();
+    }
+
+    /**
+     * Compiles DRL sources in the given order (the digest covers their bytes in that order), e.g. the
+     * files of a directory or a ruleset stored by the Flight Recorder; throws with file and line when
+     * one does not compile.
+     */
+    public static Ruleset compile(List<RuleSource> sources) {
+        if (sources.isEmpty()) {
+            throw new RulesCompileException(List.of(new RuleMessage("?", 0, "no .drl files")));
+        }
         KieServices kie = KieServices.Factory.get();
         KieFileSystem kfs = kie.newKieFileSystem();
         MessageDigest all = sha256();
         List<RuleFile> files = new ArrayList<>();
-        Map<String, String> sources = new HashMap<>();
-        for (Path file : drlFiles) {
-            byte[] bytes = read(file);
-            String name = file.getFileName().toString();
-            sources.put(name, new String(bytes, StandardCharsets.UTF_8));
+        Map<String, String> texts = new HashMap<>();
+        for (RuleSource source : sources) {
+            byte[] bytes = source.bytes();
+            String name = source.name();
+            texts.put(name, new String(bytes, StandardCharsets.UTF_8));
             all.update(bytes);
             files.add(new RuleFile(name, HexFormat.of().formatHex(sha256().digest(bytes))));
             kfs.write(kie.getResources().newByteArrayResource(bytes)
@@ -73,8 +99,8 @@ public final class Ruleset {
             throw new RulesCompileException(errors);
         }
         KieBase kieBase = kie.newKieContainer(builder.getKieModule().getReleaseId()).getKieBase();
-        List<RuleInfo> rules = RuleHygiene.check(kieBase, sources);
-        return new Ruleset(kieBase, HexFormat.of().formatHex(all.digest()), files, rules, Instant.now());
+        List<RuleInfo> rules = RuleHygiene.check(kieBase, texts);
+        return new Ruleset(kieBase, HexFormat.of().formatHex(all.digest()), files, sources, rules, Instant.now());
     }
 
     private static List<Path> drlFiles(Path rulesDir) {
@@ -123,6 +149,11 @@ public final class Ruleset {
 
     public List<RuleFile> files() {
         return files;
+    }
+
+    /** The DRL files compiled, with their bytes, in digest order. */
+    public List<RuleSource> sources() {
+        return sources;
     }
 
     /** Every rule, in file and line order. */

@@ -24,6 +24,7 @@ public final class FlightRecorder implements AutoCloseable {
     private final EventReader reader;
     private final ChainVerifier verifier;
     private final Database db;
+    private final ReplayStore replayStore;
 
     /** Chains records under the node id kept in the data directory. */
     public FlightRecorder(Database db, RecordSchemas schemas) {
@@ -35,6 +36,7 @@ public final class FlightRecorder implements AutoCloseable {
         this.reader = new EventReader(db);
         this.verifier = new ChainVerifier(db);
         this.db = db;
+        this.replayStore = new ReplayStore(db);
         this.writer = new GroupCommitWriter(db, reader.chainHead(nodeId));
     }
 
@@ -63,6 +65,11 @@ public final class FlightRecorder implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         return writer.submit(List.copyOf(rows));
+    }
+
+    /** The registry snapshots and ruleset sources that decisions are replayed from. */
+    public ReplayStore replayStore() {
+        return replayStore;
     }
 
     public Optional<ObjectNode> event(String eventId) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.execpolicy.pdp.model.CanonicalJson;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.recorder.RecordSchemas;
 import org.execpolicy.pdp.support.ShippedRules;
@@ -63,7 +64,7 @@ class RuleErrorTest {
 
     private static ObjectNode decisionRecord(Evaluation e) {
         ObjectNode record = DecisionRecords.of("d-1", FactAssembler.assemble(Json.parseObject(PLAIN_REQUEST), null,
-                null, id -> Optional.empty(), NOW).request(), null, e, NOW).get(0);
+                null, id -> Optional.empty(), NOW), null, e, (kind, body) -> CanonicalJson.sha256Hex(body)).get(0);
         new RecordSchemas().validate(record);
         return record;
     }

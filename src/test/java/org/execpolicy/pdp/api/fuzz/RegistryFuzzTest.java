@@ -146,9 +146,11 @@ class RegistryFuzzTest {
         Api.wellFormed(answer);
         if (answer.ok()) {
             String storedId = answer.json().path("waiver_id").asText();
-            // not every id can be read back by its path: a control character cannot be in a URL, and
-            // the Vert.x 5.0.7 validator reads a path parameter holding a '"' as JSON ("\"abc\"" is abc)
-            if (storedId.chars().noneMatch(c -> Character.isISOControl(c) || c == '"')) {
+            // Not every stored id can be read back by its path: the Vert.x 5.0.7 OpenAPI validator
+            // JSON-decodes a string path parameter that is not \w+ ("-1" and "1.5" become numbers and
+            // are refused 400, "\"abc\"" becomes abc, "\\" is refused), and a control character
+            // cannot be in a URL. Ids starting with a letter and made of [\w.:@-] are read back as sent.
+            if (storedId.matches("[A-Za-z_][\\w.:@-]*")) {
                 assertThat(api.get("/v1/waivers/" + Api.pathSegment(storedId)).status()).as("%s", answer).isEqualTo(200);
             }
             decisionReading(roleUsing(storedId), null, answer);

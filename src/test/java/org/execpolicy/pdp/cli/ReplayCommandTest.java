@@ -1,0 +1,197 @@
+package org.execpolicy.pdp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.execpolicy.pdp.engine.Ruleset;
+import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.recorder.Database;
+import org.execpolicy.pdp.support.RunningPdp;
+import org.execpolicy.pdp.support.RunningPdp.Reply;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `replay`: a recorded decision re-evaluated offline from its recorded inputs and ruleset. */
+class ReplayCommandTest {
+    private static final String SECRET = "SECRET-PROMPT-do-not-store-4711";
+    private static final String WAIVER = """
+            {"waiver_id":"wv-1","check_waived":"approximate_execution","scope":{"roles":["worker"]},
+             "justification":"latency SLO","approver":"ops-lead","expires_at":"2099-01-31T00:00:00Z"}""";
+    private static final String PROFILE = """
+            {"schema_version":"hsk.work_profile@0.6","profile_id":"fast","name":"Fast worker","model_assignments":{
+              "frontend":{"primary_model_id":"m-7b","local_only":true},
+              "orchestrator":{"primary_model_id":"m-7b","local_only":true},
+              "validator":{"primary_model_id":"m-7b","local_only":true},
+              "worker":{"primary_model_id":"m-7b","local_only":true,
+                        "compute":{"speed_preset":"%s","approximate":{"allowed":true,"waiver_ref":"wv-1"}}}}}""";
+    private static final String REQUEST = """
+            {"trace_id":"%s","role":"worker","task_type":"chat","model_id":"m-7b","backend":"local",
+             "runtime":{"supported_modes":["standard","spec_decode","layer_skip"]},
+             "settings":{"temperature":0.7,"prompt":"%s","system":"%s"}}""";
+
+    @TempDir
+    Path data;
+
+    private static Reply ok(Reply reply) {
+        assertThat(reply.status()).as(reply.body()).isBetween(200, 201);
+        return reply;
+    }
+
+    private static JsonNode decide(RunningPdp pdp, String traceId) {
+        return ok(pdp.post("/v1/decisions", REQUEST.formatted(traceId, SECRET, SECRET))).json();
+    }
+
+    private JsonNode replay(String decisionId, int expectedExit, String... more) {
+        List<String> args = new ArrayList<>(List.of("replay", "--data", data.toString(), "--decision", decisionId));
+        args.addAll(List.of(more));
+        CommandRun run = CommandRun.of(args.toArray(String[]::new));
+        assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(expectedExit);
+        return run.out().isBlank() ? null : Json.parseObject(run.out());
+    }
+
+    @Test
+    void aDecisionReplaysWithItsRecordedInputsEvenAfterTheWaiverIsRevoked() throws SQLException {
+        JsonNode granted;
+        try (RunningPdp pdp = RunningPdp.start(data)) {
+            ok(pdp.post("/v1/waivers", WAIVER));
+            ok(pdp.put("/v1/profiles/fast", PROFILE.formatted("fast_approx")));
+            ok(pdp.post("/v1/profiles/fast/activate", ""));
+            granted = decide(pdp, "trace-granted");
+        }
+        assertThat(granted.path("exactness").asText()).isEqualTo("approximate");
+        String grantedId = granted.path("decision_id").asText();
+
+        JsonNode report = replay(grantedId, 0);
+        assertThat(report.path("match").asBoolean()).isTrue();
+        assertThat(report.path("ruleset_present").asBoolean()).isTrue();
+        assertThat(report.path("replayed_with_digest").asText()).isEqualTo(granted.path("ruleset").path("digest").asText());
+        assertThat(report.path("recorded_effective_policy_hash").asText())
+                .isEqualTo(granted.path("effective_policy_hash").asText())
+                .isEqualTo(report.path("replayed_effective_policy_hash").asText());
+        assertThat(report.path("differences")).isEmpty();
+        assertThat(report.path("notes")).isEmpty();
+
+        JsonNode revoked;
+        try (RunningPdp pdp = RunningPdp.start(data)) {
+            ok(pdp.post("/v1/waivers/wv-1/revoke", "{}"));
+            revoked = decide(pdp, "trace-revoked");
+        }
+        assertThat(revoked.path("reason_codes").toString()).contains("WAIVER_REVOKED");
+        assertThat(revoked.path("effective_policy_hash").asText()).isNotEqualTo(granted.path("effective_policy_hash").asText());
+
+        JsonNode old = replay(grantedId, 0); // the recorded waiver snapshot, not today's registry
+        assertThat(old.path("match").asBoolean()).isTrue();
+        assertThat(old.path("replayed_effective_policy_hash").asText()).isEqualTo(granted.path("effective_policy_hash").asText());
+        JsonNode later = replay(revoked.path("decision_id").asText(), 0);
+        assertThat(later.path("replayed_effective_policy_hash").asText()).isEqualTo(revoked.path("effective_policy_hash").asText());
+
+        // The settings bag's other keys are stored nowhere: neither in records nor in snapshots.
+        try (Database db = Database.open(data); Connection c = db.connection(); Statement s = c.createStatement()) {
+            for (String table : List.of("events", "input_snapshots")) {
+                try (ResultSet rs = s.executeQuery("SELECT body FROM " + table)) {
+                    while (rs.next()) {
+                        assertThat(rs.getString(1)).doesNotContain(SECRET).doesNotContain("\"temperature\"");
+                    }
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM input_snapshots")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(3); // profile, waiver, revoked waiver: each once
+            }
+        }
+    }
+
+    @Test
+    void theRecordedInputsAreTheSanitizedRequestAndSnapshotHashes() {
+        JsonNode decision;
+        try (RunningPdp pdp = RunningPdp.start(data)) {
+            decision = decide(pdp, "trace-inputs");
+            JsonNode record = pdp.get("/v1/events?type=llm_exec_policy&limit=1").json().path("items").get(0);
+            JsonNode inputs = record.path("inputs");
+            assertThat(inputs.path("request").path("settings").size()).isZero();
+            assertThat(inputs.path("request").path("runtime").path("supported_modes")).hasSize(3);
+            assertThat(inputs.path("profile_sha256").isNull()).isTrue();
+            assertThat(inputs.path("waiver_sha256s")).isEmpty();
+            assertThat(record.path("node_id").asText()).isNotEmpty();
+        }
+        assertThat(replay(decision.path("decision_id").asText(), 0).path("match").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aDecisionUnderAnEditedRulesetReplaysWithItsStoredSourcesAfterTheDirectoryIsGone() throws IOException {
+        Path rules = Files.createTempDirectory("replay-rules-");
+        try (Stream<Path> files = Files.list(Path.of("rules"))) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".drl")).toList()) {
+                Files.copy(file, rules.resolve(file.getFileName()));
+            }
+        }
+        JsonNode decision;
+        try (RunningPdp pdp = RunningPdp.start(data, rules, false)) {
+            ok(pdp.post("/v1/waivers", WAIVER));
+            ok(pdp.put("/v1/profiles/fast", PROFILE.formatted("fast_exact")));
+            ok(pdp.post("/v1/profiles/fast/activate", ""));
+            assertThat(decide(pdp, "trace-before").path("mode").asText()).isEqualTo("spec_decode");
+            Path presets = rules.resolve("presets.drl");
+            String drl = Files.readString(presets);
+            String edited = drl.replace("ExecPolicy.of( \"spec_decode\", \"exact\" )", "ExecPolicy.of( \"standard\", \"exact\" )");
+            assertThat(edited).isNotEqualTo(drl);
+            Files.writeString(presets, edited);
+            assertThat(ok(pdp.post("/v1/rules/reload", "")).json().path("digest").asText())
+                    .isNotEqualTo(Ruleset.digestOf(Path.of("rules")));
+            decision = decide(pdp, "trace-edited");
+        }
+        assertThat(decision.path("mode").asText()).isEqualTo("standard");
+        try (Stream<Path> walk = Files.walk(rules)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        assertThat(rules).doesNotExist();
+
+        JsonNode report = replay(decision.path("decision_id").asText(), 0);
+        assertThat(report.path("match").asBoolean()).isTrue();
+        assertThat(report.path("ruleset_present").asBoolean()).isTrue();
+        assertThat(report.path("replayed_with_digest").asText())
+                .isEqualTo(decision.path("ruleset").path("digest").asText())
+                .isNotEqualTo(Ruleset.digestOf(Path.of("rules")));
+    }
+
+    @Test
+    void aRulesetThatIsNotStoredIsSaidSoAndCanBeReplayedAgainstADirectory() throws SQLException {
+        JsonNode decision;
+        try (RunningPdp pdp = RunningPdp.start(data)) {
+            decision = decide(pdp, "trace-gone");
+        }
+        try (Database db = Database.open(data); Connection c = db.connection(); Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM ruleset_sources");
+        }
+        String id = decision.path("decision_id").asText();
+        CommandRun without = CommandRun.of("replay", "--data", data.toString(), "--decision", id);
+        assertThat(without.exit()).isEqualTo(2);
+        assertThat(without.err()).contains("is not stored").contains("--rules");
+
+        JsonNode report = replay(id, 0, "--rules", "rules");
+        assertThat(report.path("ruleset_present").asBoolean()).isFalse();
+        assertThat(report.path("replayed_with_digest").asText()).isEqualTo(Ruleset.digestOf(Path.of("rules")));
+        assertThat(report.path("notes").get(0).asText()).contains("not stored");
+    }
+
+    @Test
+    void anUnknownDecisionExits2() {
+        try (RunningPdp pdp = RunningPdp.start(data)) {
+            decide(pdp, "trace-any");
+        }
+        CommandRun run = CommandRun.of("replay", "--data", data.toString(), "--decision", "no-such-decision");
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("no decision 'no-such-decision'");
+    }
+}
