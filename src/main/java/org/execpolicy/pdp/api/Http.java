@@ -28,8 +28,12 @@ final class Http {
         }
     }
 
+    /**
+     * A path parameter as the client sent it (decoded once). The validator's copy is read as JSON,
+     * so an id such as "-1" would come back as a number.
+     */
     static String pathParam(RoutingContext ctx, String name) {
-        return validated(ctx).getPathParameters().get(name).getString();
+        return ctx.pathParam(name);
     }
 
     /** A query parameter, or null when absent. */
@@ -48,6 +52,9 @@ final class Http {
     }
 
     static void json(RoutingContext ctx, int status, JsonNode body) {
+        if (ctx.response().headWritten()) {
+            return; // already answered, e.g. 504 after the request timed out
+        }
         ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.toString());
     }
 
