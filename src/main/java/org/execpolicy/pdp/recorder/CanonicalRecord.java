@@ -4,15 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import java.util.Map;
 import java.util.TreeMap;
 import org.execpolicy.pdp.model.CanonicalJson;
 
 /**
- * A record in RFC 8785 form, kept as its sorted top-level members so that the
- * writer can add the chain fields without canonicalising the whole record again
- * on its (single) thread. String's natural order is UTF-16 code-unit order,
- * which is the order RFC 8785 sorts members in.
+ * A record in RFC 8785 form, kept as its sorted, already serialised top-level
+ * members (`"name":value`), so that the single writer thread only adds the
+ * chain fields and joins, instead of canonicalising whole records. String's
+ * natural order is UTF-16 code-unit order, the order RFC 8785 sorts members in.
  */
 final class CanonicalRecord {
     private final TreeMap<String, String> members;
@@ -23,37 +22,31 @@ final class CanonicalRecord {
 
     static CanonicalRecord of(ObjectNode record) {
         TreeMap<String, String> members = new TreeMap<>();
-        record.fields().forEachRemaining(e -> members.put(e.getKey(), CanonicalJson.canonicalize(e.getValue())));
+        record.fields().forEachRemaining(e -> members.put(e.getKey(), member(e.getKey(), e.getValue())));
         return new CanonicalRecord(members);
     }
 
-    /** A copy with one more member (a string or a whole number), in canonical form. */
-    CanonicalRecord with(String name, JsonNode value) {
-        TreeMap<String, String> copy = new TreeMap<>(members);
-        copy.put(name, CanonicalJson.canonicalize(value));
-        return new CanonicalRecord(copy);
+    /** A copy to add members to; this record stays as it is. */
+    CanonicalRecord copy() {
+        return new CanonicalRecord(new TreeMap<>(members));
     }
 
-    CanonicalRecord with(String name, String value) {
-        return with(name, TextNode.valueOf(value));
+    CanonicalRecord put(String name, String value) {
+        members.put(name, member(name, TextNode.valueOf(value)));
+        return this;
     }
 
-    CanonicalRecord with(String name, long value) {
-        return with(name, LongNode.valueOf(value));
+    CanonicalRecord put(String name, long value) {
+        members.put(name, member(name, LongNode.valueOf(value)));
+        return this;
     }
 
     /** The RFC 8785 canonical JSON text of the record. */
     String json() {
-        StringBuilder out = new StringBuilder(members.size() * 48);
-        out.append('{');
-        boolean first = true;
-        for (Map.Entry<String, String> member : members.entrySet()) {
-            if (!first) {
-                out.append(',');
-            }
-            first = false;
-            out.append(CanonicalJson.canonicalize(TextNode.valueOf(member.getKey()))).append(':').append(member.getValue());
-        }
-        return out.append('}').toString();
+        return "{" + String.join(",", members.values()) + "}";
+    }
+
+    private static String member(String name, JsonNode value) {
+        return CanonicalJson.canonicalize(TextNode.valueOf(name)) + ":" + CanonicalJson.canonicalize(value);
     }
 }

@@ -55,12 +55,12 @@ final class HashChain {
 
         Link link(CanonicalRecord record) {
             long next = seq + 1;
-            CanonicalRecord chained = record.with("node_id", nodeId).with("chain_seq", next).with("prev_hash", hash);
+            CanonicalRecord chained = record.copy().put("node_id", nodeId).put("chain_seq", next).put("prev_hash", hash);
             String recordHash = hashOf(hash, chained.json());
             seq = next;
             String prev = hash;
             hash = recordHash;
-            return new Link(next, prev, recordHash, chained.with("record_hash", recordHash).json());
+            return new Link(next, prev, recordHash, chained.put("record_hash", recordHash).json());
         }
     }
 
