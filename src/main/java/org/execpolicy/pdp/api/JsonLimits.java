@@ -67,6 +67,10 @@ final class JsonLimits implements Handler<RoutingContext> {
                                 + " with an unpaired UTF-16 surrogate, which has no UTF-8 form (RFC 7493 2.1)");
                     }
                 }
+                if (token.isNumeric() && !Double.isFinite(parser.getDoubleValue())) {
+                    // RFC 8785 (and so every hash the PDP stores) knows only IEEE doubles
+                    return new FieldError(pointer(parser), "number out of the range of a double (RFC 8785)");
+                }
             }
             return null;
         } catch (StreamConstraintsException e) {

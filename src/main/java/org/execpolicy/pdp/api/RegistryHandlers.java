@@ -10,12 +10,11 @@ import java.util.NoSuchElementException;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.model.RegistryEntryChecks;
 import org.execpolicy.pdp.recorder.RegistryStore;
 
 /** Work profiles, dynamic roles and waivers: what operators set and the rules read. */
 final class RegistryHandlers {
-    private static final List<String> CORE_ROLES = List.of("frontend", "orchestrator", "worker", "validator");
-
     private final Vertx vertx;
     private final RegistryStore registry;
     private final Clock clock;
@@ -32,9 +31,7 @@ final class RegistryHandlers {
         String id = Http.pathParam(ctx, "profile_id");
         ObjectNode profile = Http.body(ctx);
         requireSameId(profile, "profile_id", id);
-        profile.path("model_assignments").fields().forEachRemaining(assignment ->
-                requireWaiverWhenAllowed(assignment.getValue().path("compute"),
-                        "/model_assignments/" + assignment.getKey() + "/compute"));
+        refuse(RegistryEntryChecks.ofProfile(profile));
         save(ctx, profile, () -> registry.profile(id).isEmpty(), () -> registry.putProfile(id, profile));
     }
 
@@ -73,10 +70,7 @@ final class RegistryHandlers {
         String id = Http.pathParam(ctx, "role_id");
         ObjectNode role = Http.body(ctx);
         requireSameId(role, "role_id", id);
-        if (CORE_ROLES.contains(id)) {
-            throw ApiException.unprocessable("/role_id", "'" + id + "' is a core role; a dynamic role needs another id");
-        }
-        requireWaiverWhenAllowed(role.path("compute"), "/compute");
+        refuse(RegistryEntryChecks.ofDynamicRole(role));
         save(ctx, role, () -> registry.role(id).isEmpty(), () -> registry.putRole(id, role));
     }
 
@@ -159,12 +153,10 @@ final class RegistryHandlers {
         }
     }
 
-    /** SPEC.md 2: approximate.allowed=true without a waiver_ref is refused, and nothing is stored. */
-    private static void requireWaiverWhenAllowed(JsonNode compute, String path) {
-        JsonNode approximate = compute.path("approximate");
-        if (approximate.path("allowed").asBoolean(false) && !approximate.hasNonNull("waiver_ref")) {
-            throw ApiException.unprocessable(path + "/approximate/waiver_ref",
-                    "waiver_ref is required when approximate.allowed is true");
+    /** 422 naming the first field the registry refuses; nothing is stored. */
+    private static void refuse(List<RegistryEntryChecks.Violation> violations) {
+        if (!violations.isEmpty()) {
+            throw ApiException.unprocessable(violations.get(0).path(), violations.get(0).message());
         }
     }
 

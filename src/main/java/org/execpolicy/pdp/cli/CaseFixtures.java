@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.execpolicy.pdp.engine.FactAssembler;
 import org.execpolicy.pdp.engine.Facts;
 import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.model.RegistryEntryChecks;
 
 /**
  * What the registry would hold for one decision: the work profile in force,
@@ -23,7 +24,6 @@ final class CaseFixtures {
     static final List<String> FIELDS = List.of("profile", "dynamic_roles", "waivers");
     static final CaseFixtures NONE = new CaseFixtures(null, Map.of(), Map.of());
 
-    private static final List<String> CORE_ROLES = List.of("frontend", "orchestrator", "worker", "validator");
     /** What the registry adds to a waiver it stores; not part of what an operator POSTs. */
     private static final List<String> STORED_WAIVER_TIMES = List.of("created_at", "revoked_at");
 
@@ -44,18 +44,11 @@ final class CaseFixtures {
             profile = null;
         } else {
             problems.addAll(schemas.check(ApiSchemas.WORK_PROFILE, profile, at + "/profile", "profile"));
-            profile.path("model_assignments").fields().forEachRemaining(assignment -> requireWaiverWhenAllowed(
-                    assignment.getValue().path("compute"),
-                    at + "/profile/model_assignments/" + assignment.getKey() + "/compute",
-                    "profile/model_assignments/" + assignment.getKey() + "/compute", problems));
+            refusals(RegistryEntryChecks.ofProfile(profile), at + "/profile", "profile", problems);
         }
         Map<String, JsonNode> roles = byId(holder, "dynamic_roles", "role_id", at, problems, (role, where, label) -> {
             problems.addAll(schemas.check(ApiSchemas.DYNAMIC_ROLE, role, where, label));
-            if (CORE_ROLES.contains(role.path("role_id").asText())) {
-                problems.add(new Problem(where + "/role_id", label + "/role_id: '" + role.path("role_id").asText()
-                        + "' is a core role; a dynamic role may not take its id"));
-            }
-            requireWaiverWhenAllowed(role.path("compute"), where + "/compute", label + "/compute", problems);
+            refusals(RegistryEntryChecks.ofDynamicRole(role), where, label, problems);
         });
         Map<String, JsonNode> waivers = byId(holder, "waivers", "waiver_id", at, problems, (waiver, where, label) -> {
             ObjectNode asPosted = waiver.deepCopy();
@@ -102,13 +95,10 @@ final class CaseFixtures {
         return byId;
     }
 
-    /** SPEC.md 2: the API refuses approximate.allowed=true without a waiver_ref. */
-    private static void requireWaiverWhenAllowed(JsonNode compute, String where, String label, List<Problem> problems) {
-        JsonNode approximate = compute.path("approximate");
-        if (approximate.path("allowed").asBoolean(false) && !approximate.hasNonNull("waiver_ref")) {
-            problems.add(new Problem(where + "/approximate", label
-                    + "/approximate: waiver_ref is required when approximate.allowed is true"));
-        }
+    /** What the registry would refuse to store (the API's 422s), as problems of this file. */
+    private static void refusals(List<RegistryEntryChecks.Violation> violations, String where, String label,
+                                 List<Problem> problems) {
+        violations.forEach(v -> problems.add(new Problem(where + v.path(), label + v.path() + ": " + v.message())));
     }
 
     private static void checkTime(JsonNode waiver, String field, String where, String label, List<Problem> problems) {

@@ -42,6 +42,9 @@ public final class DecisionService {
     public CompletableFuture<RecordedDecision> decide(JsonNode request) {
         String profileId = profileIdFor(request);
         JsonNode profile = profileId == null ? null : registry.profile(profileId).orElse(null);
+        if (profile == null && request.hasNonNull("profile_id")) {
+            throw new UnknownProfileException(profileId);
+        }
         JsonNode dynamicRole = registry.role(request.path("role").asText()).orElse(null);
         // Microseconds: what the store keeps, so a record's timestamp is an exact since/until bound.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
@@ -59,14 +62,9 @@ public final class DecisionService {
     private String profileIdFor(JsonNode request) {
         JsonNode named = request.get("profile_id");
         if (named != null && !named.isNull()) {
-            String id = named.asText();
-            if (registry.profile(id).isEmpty()) {
-                throw new UnknownProfileException(id);
-            }
-            return id;
+            return named.asText();
         }
-        Optional<String> active = registry.activeProfileId();
-        return active.orElse(null);
+        return registry.activeProfileId().orElse(null);
     }
 
     public Optional<RecordedDecision> find(String decisionId) {

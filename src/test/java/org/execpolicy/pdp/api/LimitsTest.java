@@ -160,6 +160,18 @@ class LimitsTest {
     }
 
     @Test
+    void a_number_beyond_a_double_is_400_and_the_profile_is_not_stored() {
+        // found by the fuzz tests: stored, it made every decision reading the profile fail on hashing
+        String id = uid("wp");
+        String profile = Bodies.profile(id).toString().replaceFirst("\\}$", ",\"overrides\":{\"b\":1.7976931348623157e309}}");
+        refusedAt("/v1/profiles/" + id, true, profile, "/overrides/b", "out of the range of a double");
+        BadInputTest.problem(pdp.get("/v1/profiles/" + id), 404);
+
+        String body = decision("worker").toString().replaceFirst("\\}$", ",\"settings\":{\"n\":" + "9".repeat(400) + "}}");
+        refusedAt("/v1/decisions", false, body, "/settings/n", "out of the range of a double");
+    }
+
+    @Test
     void a_lone_surrogate_is_400_naming_where_it_is() {
         String body = withPolicy(decision("worker"), policy("MARK", "exact")).toString().replace("MARK", "spec\\ud800");
 

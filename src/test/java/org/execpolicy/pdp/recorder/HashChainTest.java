@@ -85,10 +85,10 @@ class HashChainTest {
     }
 
     @Test
-    void aRecordReplacedWithAConsistentlyRehashedOneBreaksTheNextLink() throws Exception {
+    void aRecordHashChangedOnlyInItsColumnIsCaught() throws Exception {
         try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, new RecordSchemas())) {
             appendDecisions(recorder, 5);
-            // A forger recomputes record 3's own hash after editing it, but cannot fix record 4's prev_hash.
+            // The column no longer matches the record's own chain fields, nor record 4's prev_hash.
             sql(db, "UPDATE events SET record_hash = '" + "b".repeat(64) + "' WHERE chain_seq = 3");
 
             ChainReport.Break broken = recorder.verify().chains().get(0).firstBroken();
