@@ -7,8 +7,8 @@ Feature: Approximate execution only under a work profile that allows it, backed 
   Rule: A valid waiver that covers the role lets the operator's approximate preset through
 
     Scenario: The worker runs approximate under a valid waiver
-      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
-      And waiver "w1" covers role "worker" and expires in 30 days
+      Given waiver "w1" covers role "worker" and expires in 30 days
+      And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
       When the runtime asks for a decision for role "worker"
       Then the effective policy is "layer_skip" and "approximate"
       And the decision is not downgraded
@@ -24,8 +24,8 @@ Feature: Approximate execution only under a work profile that allows it, backed 
   Rule: Otherwise the answer is exact, and the downgrade is on record with its reason
 
     Scenario: The work profile does not allow approximate execution
-      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate not allowed under waiver "w1"
-      And waiver "w1" covers role "worker" and expires in 30 days
+      Given waiver "w1" covers role "worker" and expires in 30 days
+      And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate not allowed under waiver "w1"
       When the runtime asks for a decision for role "worker"
       Then the effective policy is "spec_decode" and "exact"
       And the decision is downgraded
@@ -43,19 +43,9 @@ Feature: Approximate execution only under a work profile that allows it, backed 
       And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
       And the recorded reason codes include "WAIVER_MISSING"
 
-    Scenario: The waiver the work profile names was never granted
-      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
-      And no waiver "w1" has ever been granted
-      When the runtime asks for a decision for role "worker"
-      Then the effective policy is "spec_decode" and "exact"
-      And the decision is downgraded
-      And the reason codes are "WAIVER_UNKNOWN"
-      And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
-      And the recorded reason codes include "WAIVER_UNKNOWN"
-
-    Scenario: The waiver has been revoked
-      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
-      And waiver "w1" covers role "worker" and expires in 30 days
+    Scenario: A waiver revoked after the profile was saved no longer grants
+      Given waiver "w1" covers role "worker" and expires in 30 days
+      And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
       And waiver "w1" has been revoked
       When the runtime asks for a decision for role "worker"
       Then the effective policy is "spec_decode" and "exact"
@@ -64,9 +54,10 @@ Feature: Approximate execution only under a work profile that allows it, backed 
       And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
       And the recorded reason codes include "WAIVER_REVOKED"
 
-    Scenario: The waiver has expired
-      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
-      And waiver "w1" covers role "worker" and expired 1 day ago
+    Scenario: A waiver that expired after the profile was saved no longer grants
+      Given waiver "w1" covers role "worker" and expires in 1 day
+      And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
+      And 2 days pass
       When the runtime asks for a decision for role "worker"
       Then the effective policy is "spec_decode" and "exact"
       And the decision is downgraded
@@ -75,27 +66,35 @@ Feature: Approximate execution only under a work profile that allows it, backed 
       And the recorded reason codes include "WAIVER_EXPIRED"
 
     Scenario: The work profile's own deadline for the waiver has passed, although the waiver still runs
-      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1" until 1 day ago
-      And waiver "w1" covers role "worker" and expires in 30 days
+      Given waiver "w1" covers role "worker" and expires in 30 days
+      And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1" until 1 day from now
+      And 2 days pass
       When the runtime asks for a decision for role "worker"
       Then the effective policy is "spec_decode" and "exact"
       And the decision is downgraded
       And the reason codes are "WAIVER_EXPIRED"
       And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
 
-    Scenario: The waiver covers another role
-      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
-      And waiver "w1" covers role "frontend" and expires in 30 days
-      When the runtime asks for a decision for role "worker"
-      Then the effective policy is "spec_decode" and "exact"
-      And the decision is downgraded
-      And the reason codes are "WAIVER_SCOPE_MISMATCH"
-      And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
-      And the recorded reason codes include "WAIVER_SCOPE_MISMATCH"
+    Scenario Outline: Saving a profile that turns approximate on under a waiver the rules refuse is refused
+      Given waiver "w-revoked" covers role "worker" and expires in 30 days
+      And waiver "w-revoked" has been revoked
+      And waiver "w-frontend-only" covers role "frontend" and expires in 30 days
+      And no waiver "w-nowhere" has ever been granted
+      When an operator saves a work profile "p1" where the worker uses preset "fast_approx" with approximate allowed under waiver "<waiver>"
+      Then it is refused with status 422 as a problem
+      And the problem names the field "/model_assignments/worker/compute/approximate/waiver_ref"
+      And the problem's detail mentions "<code>"
+      And work profile "p1" is not stored
+
+      Examples:
+        | waiver          | code                  |
+        | w-nowhere       | WAIVER_UNKNOWN        |
+        | w-revoked       | WAIVER_REVOKED        |
+        | w-frontend-only | WAIVER_SCOPE_MISMATCH |
 
     Scenario: The waiver covers another work packet
-      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
-      And waiver "w1" covers role "worker" in work packet "wp-7" and expires in 30 days
+      Given waiver "w1" covers role "worker" in work packet "wp-7" and expires in 30 days
+      And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
       When the runtime asks for a decision for role "worker" in work packet "wp-8"
       Then the effective policy is "spec_decode" and "exact"
       And the reason codes are "WAIVER_SCOPE_MISMATCH"
@@ -111,8 +110,8 @@ Feature: Approximate execution only under a work profile that allows it, backed 
       And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
 
     Scenario: A dynamic role's own approximate control governs over the work profile's
-      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
-      And waiver "w1" covers every role and expires in 30 days
+      Given waiver "w1" covers every role and expires in 30 days
+      And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
       And a dynamic role "summarizer" inherits "worker" and uses preset "fast_approx" with approximate not allowed
       When the runtime asks for a decision for role "summarizer"
       Then the requested policy comes from "dynamic_role"
@@ -121,9 +120,10 @@ Feature: Approximate execution only under a work profile that allows it, backed 
       And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
 
     Scenario: A runtime without speculative decoding falls back to standard
-      Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
-      And waiver "w1" covers role "worker" and expired 1 day ago
+      Given waiver "w1" covers role "worker" and expires in 30 days
+      And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
+      And waiver "w1" has been revoked
       When the runtime asks for a decision for role "worker" on a runtime supporting only "standard, layer_skip"
       Then the effective policy is "standard" and "exact"
-      And the reason codes are "WAIVER_EXPIRED"
+      And the reason codes are "WAIVER_REVOKED"
       And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "standard" and "exact"

@@ -6,11 +6,6 @@ Feature: Where the requested policy comes from, and every reason the effective p
 
   Background:
     Given waiver "w-valid" covers every role and expires in 30 days
-    And waiver "w-revoked" covers every role and expires in 30 days
-    And waiver "w-revoked" has been revoked
-    And waiver "w-expired" covers every role and expired 1 day ago
-    And waiver "w-frontend-only" covers role "frontend" and expires in 30 days
-    And no waiver "w-nowhere" has ever been granted
     And a dynamic role "summarizer" inherits "worker" and uses preset "fast_exact"
 
   Scenario Outline: <role> asks <request> where <profile>
@@ -38,10 +33,6 @@ Feature: Where the requested policy comes from, and every reason the effective p
       | validator | the validator uses preset "fast_approx" with approximate allowed under waiver "w-valid"      | with no execution policy                             | work_profile | spec_decode | exact       | is downgraded     | ROLE_VALIDATOR_EXACT_ONLY               | none  |
       | worker    | the worker uses preset "fast_approx" with approximate not allowed under waiver "w-valid"     | with no execution policy                             | work_profile | spec_decode | exact       | is downgraded     | APPROXIMATE_NOT_ALLOWED                 | none  |
       | worker    | the worker uses preset "fast_approx" with no approximate control                             | with no execution policy                             | work_profile | spec_decode | exact       | is downgraded     | APPROXIMATE_NOT_ALLOWED, WAIVER_MISSING | none  |
-      | worker    | the worker uses preset "fast_approx" with approximate allowed under waiver "w-nowhere"       | with no execution policy                             | work_profile | spec_decode | exact       | is downgraded     | WAIVER_UNKNOWN                          | none  |
-      | worker    | the worker uses preset "fast_approx" with approximate allowed under waiver "w-revoked"       | with no execution policy                             | work_profile | spec_decode | exact       | is downgraded     | WAIVER_REVOKED                          | none  |
-      | worker    | the worker uses preset "fast_approx" with approximate allowed under waiver "w-expired"       | with no execution policy                             | work_profile | spec_decode | exact       | is downgraded     | WAIVER_EXPIRED                          | none  |
-      | worker    | the worker uses preset "fast_approx" with approximate allowed under waiver "w-frontend-only" | with no execution policy                             | work_profile | spec_decode | exact       | is downgraded     | WAIVER_SCOPE_MISMATCH                   | none  |
 
     Examples: Role class, classification, capability and codes
       | role     | profile                                                                              | request                                                                       | source          | mode        | exactness | downgraded        | reason codes                                                    | codes     |

@@ -41,8 +41,8 @@ Feature: Every decision is in the Flight Recorder with the requested and the eff
     And the effective policy carries no policy id
 
   Scenario: Granted approximate execution names its waiver and reserves a trace artifact
-    Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
-    And waiver "w1" covers role "worker" and expires in 30 days
+    Given waiver "w1" covers role "worker" and expires in 30 days
+    And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
     When the runtime asks for a decision for role "worker"
     Then approximate execution is granted under waiver "w1"
     And tracing is forced on at level "per_token" for every token with a trace artifact
@@ -52,8 +52,8 @@ Feature: Every decision is in the Flight Recorder with the requested and the eff
     And the recorded policy hashes are the SHA-256 of the canonical requested and effective policies
 
   Scenario: Granted approximate execution keeps a finer trace level the runtime asked for
-    Given a work profile "p1" is active where the worker uses preset "standard" with approximate allowed under waiver "w1"
-    And waiver "w1" covers role "worker" and expires in 30 days
+    Given waiver "w1" covers role "worker" and expires in 30 days
+    And a work profile "p1" is active where the worker uses preset "standard" with approximate allowed under waiver "w1"
     When the runtime asks for a decision for role "worker" requesting "early_exit" and "approximate" with trace level "per_layer"
     Then approximate execution is granted under waiver "w1"
     And tracing is forced on at level "per_layer" for every token with a trace artifact
@@ -75,8 +75,8 @@ Feature: Every decision is in the Flight Recorder with the requested and the eff
     And the recorded decision names no waiver and no trace artifact reference, because of "trace_not_requested"
 
   Scenario: Refused approximate execution has no waiver and no trace artifact
-    Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
-    And waiver "w1" covers role "worker" and expires in 30 days
+    Given waiver "w1" covers role "worker" and expires in 30 days
+    And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
     And waiver "w1" has been revoked
     When the runtime asks for a decision for role "worker"
     Then the answer is exact
@@ -84,14 +84,15 @@ Feature: Every decision is in the Flight Recorder with the requested and the eff
     And the recorded decision names no waiver and no trace artifact reference, because of "trace_not_requested"
 
   Scenario: Every rule that fired is recorded, in order, as evidence of the decision
-    Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
-    And waiver "w1" covers role "worker" and expired 1 day ago
+    Given waiver "w1" covers role "worker" and expires in 30 days
+    And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
+    And waiver "w1" has been revoked
     When the runtime asks for a decision for role "worker"
     Then the Flight Recorder holds every rule that fired for the decision, in order
 
   Scenario: The same request under the same profile, roles and waivers gets the same policy
-    Given a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
-    And waiver "w1" covers role "worker" and expires in 30 days
+    Given waiver "w1" covers role "worker" and expires in 30 days
+    And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
     When the runtime asks for a decision for role "worker" requesting "layer_skip" and "approximate" with trace level "summary"
     And the runtime asks again with the same request
     Then both answers give byte-identical effective policies and hashes

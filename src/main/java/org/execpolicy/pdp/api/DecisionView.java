@@ -17,7 +17,7 @@ public final class DecisionView {
             "decision_id", "event_id", "trace_id", "requested_source", "requested_policy",
             "requested_policy_hash", "effective_policy", "effective_policy_hash", "mode", "exactness",
             "downgraded", "downgrade_reason", "reason_codes", "adjustments", "waiver_ref",
-            "trace_artifact_ref", "trace_artifact_null_reason", "codes");
+            "trace_artifact_ref", "trace_artifact_null_reason", "trace_expected", "codes");
 
     /** What GET adds: the request's context and when it was decided. */
     private static final List<String> CONTEXT_FIELDS = List.of(
@@ -67,10 +67,37 @@ public final class DecisionView {
         return entry;
     }
 
+    /**
+     * What the runtime did: the trace's SHA-256 once attached (the llm_exec_policy record itself never
+     * changes), `trace_status` (attached, missing, expected or none), its report and any violations.
+     */
+    private static void runtimeEvidence(ObjectNode view, RecordedDecision decision) {
+        String status = decision.decision().hasNonNull("trace_artifact_ref") ? "expected" : "none";
+        ObjectNode report = null;
+        ArrayNode violations = Json.MAPPER.createArrayNode();
+        for (ObjectNode record : decision.runtimeEvidence()) {
+            switch (record.path("type").asText()) {
+                case "layerwise_trace_attached" -> {
+                    status = "attached";
+                    view.set("trace_artifact_sha256", record.get("trace_artifact_sha256"));
+                    view.set("trace_summary", record.get("summary"));
+                }
+                case "layerwise_trace_missing" -> status = "missing";
+                case "llm_exec_report" -> report = record;
+                case "exec_policy_violation" -> violations.add(record);
+                default -> { }
+            }
+        }
+        view.put("trace_status", status);
+        view.set("runtime_report", report);
+        view.set("violations", violations);
+    }
+
     /** GET /v1/decisions/{id}: the answer, its context and every rule firing in order. */
     static ObjectNode withFirings(RecordedDecision decision) {
         ObjectNode view = answer(decision);
         CONTEXT_FIELDS.forEach(field -> view.set(field, decision.decision().get(field)));
+        runtimeEvidence(view, decision);
         ArrayNode firings = view.putArray("rule_firings");
         decision.firings().forEach(firing -> {
             ObjectNode item = firings.addObject();

@@ -29,6 +29,7 @@ import org.execpolicy.pdp.recorder.FlightRecorder;
 final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter downgrades;
+    private final Counter violations;
 
     Metrics(FlightRecorder recorder, RuleEngine engine) {
         new JvmMemoryMetrics().bindTo(registry);
@@ -41,8 +42,8 @@ final class Metrics {
                 .register(registry);
         FunctionCounter.builder("pdp.rule.errors", engine.ruleErrors(), RuleErrors::total)
                 .description("Decisions answered with the safe default because a rule failed").register(registry);
-        Counter.builder("pdp.exec.policy.violations").description("Runtime reports that ran other than granted")
-                .register(registry);
+        violations = Counter.builder("pdp.exec.policy.violations")
+                .description("exec_policy_violation records: runtimes that ran other than granted").register(registry);
         Counter.builder("audit.dropped").description("Records lost by the Flight Recorder: 0 by construction")
                 .register(registry);
         Gauge.builder("pdp.recorder.queue.depth", recorder, FlightRecorder::queueDepth)
@@ -70,6 +71,11 @@ final class Metrics {
         if (answer.path("downgraded").asBoolean()) {
             downgrades.increment();
         }
+    }
+
+    /** Counts one recorded exec_policy_violation. */
+    void violationRecorded() {
+        violations.increment();
     }
 
     void scrape(RoutingContext ctx) {

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -24,16 +25,24 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.execpolicy.pdp.engine.DecisionService;
+import org.execpolicy.pdp.engine.RuntimeEvidence;
+import org.execpolicy.pdp.engine.TraceDeadlineSchedule;
+import org.execpolicy.pdp.engine.TraceLimits;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.Ruleset;
 import org.execpolicy.pdp.engine.RulesReloader;
 import org.execpolicy.pdp.engine.RulesWatcher;
+import org.execpolicy.pdp.engine.WaiverCoverage;
 import org.execpolicy.pdp.recorder.Database;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 import org.execpolicy.pdp.recorder.RecordSchemas;
 import org.execpolicy.pdp.recorder.RegistryStore;
 import org.execpolicy.pdp.recorder.Retention;
 import org.execpolicy.pdp.recorder.RetentionSchedule;
+import org.execpolicy.pdp.recorder.TraceDeadlineScan;
+import org.execpolicy.pdp.recorder.TraceStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The running PDP: rules compiled, Flight Recorder open, HTTP API listening.
@@ -41,6 +50,7 @@ import org.execpolicy.pdp.recorder.RetentionSchedule;
  * the router) is done here, before the first request.
  */
 public final class PdpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PdpServer.class);
     public static final int BODY_LIMIT_BYTES = 1024 * 1024;
 
     /** Largest request head (request line and headers) accepted; larger is answered 431. */
@@ -49,14 +59,18 @@ public final class PdpServer implements AutoCloseable {
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
     /** Default of {@link Options#retentionDays()}. */
     public static final int DEFAULT_RETENTION_DAYS = 30;
+    /** The operator console's pages load only their own script and style: no inline script, no eval. */
+    static final String CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     /**
      * Where to listen, where the data and rules live, whether rule edits reload by themselves,
-     * requests per second allowed per client (0: no limit) and the time a request may take
-     * before it is answered 504 (0: no limit).
+     * requests per second allowed per client (0: no limit), the time a request may take
+     * before it is answered 504 (0: no limit), how long records are kept and who needs a token
+     * (a non-loopback host always requires tokens, see {@link AuthMode#forHost}).
      */
     public record Options(String host, int port, Path dataDir, Path rulesDir, boolean watchRules,
-                          int rateLimit, long requestTimeoutMs, int retentionDays) {
+                          int rateLimit, long requestTimeoutMs, int retentionDays, AuthMode auth) {
         public Options {
             if (retentionDays < 1) {
                 throw new IllegalArgumentException("retention must be at least 1 day, was " + retentionDays);
@@ -67,10 +81,12 @@ public final class PdpServer implements AutoCloseable {
             if (requestTimeoutMs < 0) {
                 throw new IllegalArgumentException("request timeout must be 0 (off) or positive, was " + requestTimeoutMs);
             }
+            auth = auth.forHost(host);
         }
 
         public Options(String host, int port, Path dataDir, Path rulesDir, boolean watchRules) {
-            this(host, port, dataDir, rulesDir, watchRules, 0, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETENTION_DAYS);
+            this(host, port, dataDir, rulesDir, watchRules, 0, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETENTION_DAYS,
+                    AuthMode.LOOPBACK);
         }
 
         public Options(String host, int port, Path dataDir, Path rulesDir) {
@@ -79,17 +95,22 @@ public final class PdpServer implements AutoCloseable {
 
         /** The same options with at most {@code perSecond} requests per second per client; 0 turns it off. */
         public Options withRateLimit(int perSecond) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, perSecond, requestTimeoutMs, retentionDays);
+            return new Options(host, port, dataDir, rulesDir, watchRules, perSecond, requestTimeoutMs, retentionDays, auth);
         }
 
         /** The same options with a request time limit in milliseconds; 0 turns it off. */
         public Options withRequestTimeoutMs(long millis) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, millis, retentionDays);
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, millis, retentionDays, auth);
         }
 
         /** The same options keeping records (and their proofs) for {@code days} days. */
         public Options withRetentionDays(int days) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, days);
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, days, auth);
+        }
+
+        /** The same options with the given token mode (still forced to REQUIRED off loopback). */
+        public Options withAuth(AuthMode mode) {
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, retentionDays, mode);
         }
     }
 
@@ -98,36 +119,54 @@ public final class PdpServer implements AutoCloseable {
     private final RulesWatcher watcher;
     private final RulesReloader reloader;
     private final RetentionSchedule retention;
+    private final TraceDeadlineSchedule traceDeadlines;
     private final FlightRecorder recorder;
     private final Database database;
 
     private PdpServer(Vertx vertx, HttpServer http, RulesWatcher watcher, RulesReloader reloader,
-                      RetentionSchedule retention, FlightRecorder recorder, Database database) {
+                      RetentionSchedule retention, TraceDeadlineSchedule traceDeadlines, FlightRecorder recorder,
+                      Database database) {
         this.vertx = vertx;
         this.http = http;
         this.watcher = watcher;
         this.reloader = reloader;
         this.retention = retention;
+        this.traceDeadlines = traceDeadlines;
         this.recorder = recorder;
         this.database = database;
     }
 
     /** Starts and returns once listening; a ruleset that does not compile stops the start. */
     public static PdpServer start(Options options) {
+        return start(options, Clock.systemUTC());
+    }
+
+    /** As {@link #start(Options)}, telling time by {@code clock} (tests move it to expire waivers and deadlines). */
+    public static PdpServer start(Options options, Clock clock) {
+        return start(options, clock, TraceLimits.defaults());
+    }
+
+    /** As {@link #start(Options, Clock)}, with the limits of trace uploads and the trace deadline. */
+    public static PdpServer start(Options options, Clock clock, TraceLimits traces) {
         Ruleset ruleset = Ruleset.compile(options.rulesDir());
         Database database = Database.open(options.dataDir());
         FlightRecorder recorder = new FlightRecorder(database, new RecordSchemas());
-        RegistryStore registry = new RegistryStore(database);
-        Clock clock = Clock.systemUTC();
+        RegistryStore registry = new RegistryStore(database, recorder, clock);
         RuleEngine engine = new RuleEngine(ruleset);
         DecisionService decisions = new DecisionService(engine, registry, recorder, clock);
         RulesReloader reloader = new RulesReloader(options.rulesDir(), engine, recorder);
         Vertx vertx = Vertx.vertx();
         RulesWatcher watcher = null;
         try {
+            RuntimeEvidence runtime = new RuntimeEvidence(recorder, new TraceStore(options.dataDir()),
+                    new TraceDeadlineScan(database), clock, traces);
+            AccessTokens tokens = AccessTokens.openOrCreate(options.dataDir());
+            LOG.info("access tokens {}: {} (auth mode {})", tokens.created() ? "written to" : "read from",
+                    tokens.file().toAbsolutePath(), options.auth().name().toLowerCase(java.util.Locale.ROOT));
             reloader.recordStartup();
             watcher = options.watchRules() ? new RulesWatcher(options.rulesDir(), reloader) : null;
-            Router router = router(vertx, options, decisions, registry, recorder, reloader, engine, clock);
+            Router router = router(vertx, options, tokens, decisions, runtime, registry, recorder, reloader, engine,
+                    clock);
             // HTTP/1.1 only: in Vert.x 5.0.7 an h2c upgrade request whose headers are over the limit is
             // upgraded all the same and then hangs instead of being answered 431
             HttpServerOptions serverOptions = new HttpServerOptions().setMaxHeaderSize(MAX_HEADER_BYTES)
@@ -137,7 +176,8 @@ public final class PdpServer implements AutoCloseable {
                     .listen(options.port(), options.host()).toCompletionStage().toCompletableFuture());
             RetentionSchedule retention = new RetentionSchedule(new Retention(database, recorder),
                     options.retentionDays(), clock);
-            return new PdpServer(vertx, http, watcher, reloader, retention, recorder, database);
+            TraceDeadlineSchedule traceDeadlines = new TraceDeadlineSchedule(runtime);
+            return new PdpServer(vertx, http, watcher, reloader, retention, traceDeadlines, recorder, database);
         } catch (RuntimeException e) {
             if (watcher != null) {
                 watcher.close();
@@ -150,11 +190,15 @@ public final class PdpServer implements AutoCloseable {
         }
     }
 
-    private static Router router(Vertx vertx, Options options, DecisionService decisions, RegistryStore registry,
+    private static Router router(Vertx vertx, Options options, AccessTokens tokens, DecisionService decisions,
+                                 RuntimeEvidence runtime, RegistryStore registry,
                                  FlightRecorder recorder, RulesReloader reloader, RuleEngine engine, Clock clock) {
         String yaml = resource("openapi.yaml");
-        OpenAPIContract contract = await(OpenAPIContract.from(vertx, yamlToJson(yaml))
+        JsonObject rawContract = yamlToJson(yaml);
+        OperationScopes scopes = OperationScopes.takeFrom(rawContract);
+        OpenAPIContract contract = await(OpenAPIContract.from(vertx, rawContract)
                 .toCompletionStage().toCompletableFuture());
+        scopes.requireOnEveryV1Operation(contract);
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
         builder.rootHandler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
         // after the body is read, before the OpenAPI validator parses it
@@ -163,10 +207,14 @@ public final class PdpServer implements AutoCloseable {
         Metrics metrics = new Metrics(recorder, engine);
         DecisionHandlers decisionHandlers = new DecisionHandlers(vertx, decisions, metrics);
         EventHandlers events = new EventHandlers(vertx, recorder);
-        RegistryHandlers registryHandlers = new RegistryHandlers(vertx, registry, clock);
+        RegistryHandlers registryHandlers = new RegistryHandlers(vertx, registry,
+                new WaiverCoverage(engine, registry::waiver), clock);
         SystemHandlers system = new SystemHandlers(engine, recorder);
         RulesHandlers rules = new RulesHandlers(engine, reloader);
         RecorderHandlers evidence = new RecorderHandlers(vertx, recorder);
+        TraceHandlers traces = new TraceHandlers(vertx, runtime, options.requestTimeoutMs());
+        ReportHandlers reports = new ReportHandlers(vertx, runtime);
+        runtime.onViolation(metrics::violationRecorded);
         Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
                 Map.entry("createDecision", decisionHandlers::decide),
                 Map.entry("getDecision", decisionHandlers::get),
@@ -176,6 +224,7 @@ public final class PdpServer implements AutoCloseable {
                 Map.entry("getProfile", registryHandlers::getProfile),
                 Map.entry("putProfile", registryHandlers::putProfile),
                 Map.entry("activateProfile", registryHandlers::activateProfile),
+                Map.entry("getProfileHistory", registryHandlers::profileHistory),
                 Map.entry("listRoles", registryHandlers::listRoles),
                 Map.entry("getRole", registryHandlers::getRole),
                 Map.entry("putRole", registryHandlers::putRole),
@@ -186,6 +235,10 @@ public final class PdpServer implements AutoCloseable {
                 Map.entry("getRules", rules::describe),
                 Map.entry("reloadRules", rules::reload),
                 Map.entry("verifyRecorder", evidence::verify),
+                Map.entry("reportDecision", reports::report),
+                // served on the root router (streamed, ahead of the body handler); never reached here
+                Map.entry("uploadTrace", ctx -> ctx.fail(new IllegalStateException("trace upload reached the API router"))),
+                Map.entry("getTrace", traces::get),
                 Map.entry("live", system::live),
                 Map.entry("ready", system::ready));
         operations.forEach((operationId, handler) -> builder.getRoute(operationId).addHandler(handler));
@@ -199,11 +252,34 @@ public final class PdpServer implements AutoCloseable {
             vertx.setPeriodic(RateLimiter.SWEEP_EVERY_MS, id -> limiter.evictIdle());
         }
         if (options.requestTimeoutMs() > 0) {
-            root.route().handler(TimeoutHandler.create(options.requestTimeoutMs(), 504));
+            Handler<RoutingContext> timeout = TimeoutHandler.create(options.requestTimeoutMs(), 504);
+            // a trace upload may stream 64 MiB: it is cut when idle that long instead (TraceHandlers)
+            root.route().handler(ctx -> {
+                if (TraceHandlers.isUpload(ctx.request())) {
+                    ctx.next();
+                } else {
+                    timeout.handle(ctx);
+                }
+            });
         }
+        // before any body is read: a refused request changes nothing
+        root.route().handler(new AccessControl(contract, scopes, tokens, options.auth()));
+        // traces stream: registered before the API router and its 1 MiB body handler
+        root.put(TraceHandlers.PATH).handler(traces::upload);
+        root.get(TraceHandlers.PATH).handler(traces::get);
         root.route().handler(new FormBodies());
         Buffer rawYaml = Buffer.buffer(yaml);
         root.get("/metrics").handler(metrics::scrape);
+        // the operator console: static files from the classpath (src/main/resources/console), only these paths
+        // (a regex route: the handler then looks up the whole path; "/" answers index.html)
+        StaticHandler console = StaticHandler.create("console").setDirectoryListing(false).setCachingEnabled(false);
+        root.getWithRegex("/(index\\.html|app\\.js|app\\.css)?").handler(ctx -> {
+            ctx.response().putHeader("content-security-policy", CONSOLE_CSP)
+                    .putHeader("x-content-type-options", "nosniff")
+                    .putHeader("referrer-policy", "no-referrer")
+                    .putHeader("cache-control", "no-cache");
+            ctx.next();
+        }).handler(console);
         root.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml").end(rawYaml));
         root.route("/*").subRouter(api);
         root.route().failureHandler(Problems::handle);
@@ -233,6 +309,7 @@ public final class PdpServer implements AutoCloseable {
             await(http.close().toCompletionStage().toCompletableFuture());
         } finally {
             retention.close();
+            traceDeadlines.close();
             reloader.close();
             recorder.close();
             database.close();

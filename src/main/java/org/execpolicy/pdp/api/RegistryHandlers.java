@@ -5,23 +5,31 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.Callable;
+import org.execpolicy.pdp.engine.RegistryChangeRecords;
+import org.execpolicy.pdp.engine.WaiverCoverage;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.model.RegistryEntryChecks;
 import org.execpolicy.pdp.recorder.RegistryStore;
 
-/** Work profiles, dynamic roles and waivers: what operators set and the rules read. */
+/**
+ * Work profiles, dynamic roles and waivers: what operators set and the rules read.
+ * Every change is stored with its record (who, what, hashes before and after).
+ */
 final class RegistryHandlers {
     private final Vertx vertx;
     private final RegistryStore registry;
+    private final WaiverCoverage waiverCoverage;
     private final Clock clock;
 
-    RegistryHandlers(Vertx vertx, RegistryStore registry, Clock clock) {
+    RegistryHandlers(Vertx vertx, RegistryStore registry, WaiverCoverage waiverCoverage, Clock clock) {
         this.vertx = vertx;
         this.registry = registry;
+        this.waiverCoverage = waiverCoverage;
         this.clock = clock;
     }
 
@@ -30,9 +38,31 @@ final class RegistryHandlers {
     void putProfile(RoutingContext ctx) {
         String id = Http.pathParam(ctx, "profile_id");
         ObjectNode profile = Http.body(ctx);
+        String operator = AccessControl.operatorName(ctx);
         requireSameId(profile, "profile_id", id);
         refuse(RegistryEntryChecks.ofProfile(profile));
-        save(ctx, profile, () -> registry.profile(id).isEmpty(), () -> registry.putProfile(id, profile));
+        save(ctx, profile, () -> {
+            synchronized (registry) {
+                ObjectNode before = registry.profile(id).orElse(null);
+                Instant now = clock.instant();
+                refuseWaivers(waiverCoverage.ofProfile(id, before, profile, now));
+                registry.putProfile(id, profile, operator,
+                        was -> List.of(RegistryChangeRecords.profileChanged(id, was, profile, operator, now)));
+                return before == null;
+            }
+        });
+    }
+
+    void profileHistory(RoutingContext ctx) {
+        String id = Http.pathParam(ctx, "profile_id");
+        Http.reply(ctx, 200, Http.blocking(vertx, () -> {
+            if (registry.profile(id).isEmpty()) {
+                throw ApiException.notFound("no work profile '" + id + "'");
+            }
+            ObjectNode body = items(registry.profileHistory(id));
+            body.put("profile_id", id);
+            return body;
+        }));
     }
 
     void getProfile(RoutingContext ctx) {
@@ -52,9 +82,12 @@ final class RegistryHandlers {
 
     void activateProfile(RoutingContext ctx) {
         String id = Http.pathParam(ctx, "profile_id");
+        String operator = AccessControl.operatorName(ctx);
         Http.reply(ctx, 200, Http.blocking(vertx, () -> {
             try {
-                registry.activate(id);
+                String previousId = registry.activeProfileId().orElse(null);
+                registry.activate(id, previous -> List.of(RegistryChangeRecords.profileActivated(id,
+                        registry.profile(id).orElseThrow(), previousId, operator, clock.instant())));
             } catch (NoSuchElementException e) {
                 throw ApiException.notFound("no work profile '" + id + "'");
             }
@@ -69,9 +102,21 @@ final class RegistryHandlers {
     void putRole(RoutingContext ctx) {
         String id = Http.pathParam(ctx, "role_id");
         ObjectNode role = Http.body(ctx);
+        String operator = AccessControl.operatorName(ctx);
         requireSameId(role, "role_id", id);
         refuse(RegistryEntryChecks.ofDynamicRole(role));
-        save(ctx, role, () -> registry.role(id).isEmpty(), () -> registry.putRole(id, role));
+        save(ctx, role, () -> {
+            synchronized (registry) {
+                ObjectNode before = registry.role(id).orElse(null);
+                Instant now = clock.instant();
+                String activeId = registry.activeProfileId().orElse(null);
+                refuseWaivers(waiverCoverage.ofDynamicRole(before, role, activeId,
+                        activeId == null ? null : registry.profile(activeId).orElse(null), now));
+                registry.putRole(id, role,
+                        was -> List.of(RegistryChangeRecords.roleChanged(id, was, role, operator, now)));
+                return before == null;
+            }
+        });
     }
 
     void getRole(RoutingContext ctx) {
@@ -88,18 +133,22 @@ final class RegistryHandlers {
 
     void createWaiver(RoutingContext ctx) {
         ObjectNode waiver = Http.body(ctx);
+        String operator = AccessControl.operatorName(ctx);
+        Instant now = clock.instant();
+        refuse(RegistryEntryChecks.ofNewWaiver(waiver, now));
         if (!waiver.hasNonNull("waiver_id")) {
             waiver.put("waiver_id", "wv-" + UUID.randomUUID());
         }
         String id = waiver.get("waiver_id").asText();
-        waiver.put("created_at", clock.instant().toString());
+        waiver.put("created_at", now.toString());
         waiver.putNull("revoked_at");
         Http.reply(ctx, 201, Http.blocking(vertx, () -> {
             synchronized (registry) {
                 if (registry.waiver(id).isPresent()) {
                     throw ApiException.conflict("waiver '" + id + "' exists; waivers are never replaced");
                 }
-                registry.putWaiver(id, waiver);
+                registry.putWaiver(id, waiver,
+                        was -> List.of(RegistryChangeRecords.waiverGranted(waiver, operator, now)));
             }
             return waiver;
         }));
@@ -118,6 +167,7 @@ final class RegistryHandlers {
     void revokeWaiver(RoutingContext ctx) {
         String id = Http.pathParam(ctx, "waiver_id");
         JsonNode reason = Http.body(ctx).get("reason");
+        String operator = AccessControl.operatorName(ctx);
         Http.reply(ctx, 200, Http.blocking(vertx, () -> {
             synchronized (registry) {
                 ObjectNode waiver = registry.waiver(id)
@@ -125,21 +175,20 @@ final class RegistryHandlers {
                 if (waiver.hasNonNull("revoked_at")) {
                     throw ApiException.conflict("waiver '" + id + "' was revoked at " + waiver.get("revoked_at").asText());
                 }
-                waiver.put("revoked_at", clock.instant().toString());
+                Instant now = clock.instant();
+                waiver.put("revoked_at", now.toString());
                 waiver.set("revoke_reason", reason == null ? Json.object().nullNode() : reason);
-                registry.putWaiver(id, waiver);
+                registry.putWaiver(id, waiver,
+                        was -> List.of(RegistryChangeRecords.waiverRevoked(waiver, operator, now)));
                 return waiver;
             }
         }));
     }
 
-    /** Stores off the event loop and answers 201 for a new entry, 200 for a replaced one. */
-    private void save(RoutingContext ctx, ObjectNode body, BooleanSupplier isNew, Runnable put) {
-        Http.blocking(vertx, () -> {
-            boolean created = isNew.getAsBoolean();
-            put.run();
-            return created;
-        }).onSuccess(created -> Http.json(ctx, created ? 201 : 200, body)).onFailure(ctx::fail);
+    /** Stores off the event loop; {@code store} answers whether the entry is new (201) or replaced (200). */
+    private void save(RoutingContext ctx, ObjectNode body, Callable<Boolean> store) {
+        Http.blocking(vertx, store).onSuccess(created -> Http.json(ctx, created ? 201 : 200, body))
+                .onFailure(ctx::fail);
     }
 
     // ---- checks a schema cannot say
@@ -157,6 +206,15 @@ final class RegistryHandlers {
     private static void refuse(List<RegistryEntryChecks.Violation> violations) {
         if (!violations.isEmpty()) {
             throw ApiException.unprocessable(violations.get(0).path(), violations.get(0).message());
+        }
+    }
+
+    /** 422 naming each role whose waiver the rules would refuse; nothing is stored. */
+    private static void refuseWaivers(List<WaiverCoverage.Refusal> refusals) {
+        if (!refusals.isEmpty()) {
+            List<FieldError> errors = refusals.stream().map(r -> new FieldError(r.path(), r.message())).toList();
+            throw new ApiException(422, "invalid_request", "approximate execution cannot be turned on: "
+                    + errors.get(0).message() + " (at " + errors.get(0).path() + ")", errors);
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.execpolicy.pdp.api.AccessTokens;
 import org.execpolicy.pdp.api.PdpServer;
 import org.execpolicy.pdp.engine.Ruleset;
 import picocli.CommandLine.Command;
@@ -46,6 +47,11 @@ final class BenchCommand implements Callable<Integer> {
             + "(a copy of --rules, changed before each reload); default: ${DEFAULT-VALUE}.")
     int reloads = 0;
 
+    @Option(names = "--trace-mb", paramLabel = "N",
+            description = "Instead of decisions: upload one synthetic trace of about N MB to a PDP it starts, and "
+                    + "print MB/s and the heap while it streams (default: ${DEFAULT-VALUE} = off).")
+    int traceMb = 0;
+
     private static final String BODY = """
             {"trace_id":"%s","role":"worker","task_type":"chat","model_id":"m-7b","backend":"local",
              "runtime":{"supported_modes":["standard","spec_decode","layer_skip"]},
@@ -54,13 +60,18 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (traceMb > 0) {
+            return TraceBench.run(rules, traceMb);
+        }
         PdpServer server = null;
         Path served = rules;
+        String operatorToken = null;
         if (url == null) {
             printCompileTimes();
             served = reloads > 0 ? copyOf(rules) : rules;
-            server = PdpServer.start(new PdpServer.Options("127.0.0.1", 0,
-                    Files.createTempDirectory("pdp-bench-"), served, false));
+            Path data = Files.createTempDirectory("pdp-bench-");
+            server = PdpServer.start(new PdpServer.Options("127.0.0.1", 0, data, served, false));
+            operatorToken = AccessTokens.secretOf(data, "operator");
             url = "http://127.0.0.1:" + server.port();
         } else if (reloads > 0) {
             System.err.println("--reloads needs the PDP bench starts itself (no --url)");
@@ -70,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             run(http, seconds); // warm-up: JIT, connection pool, H2 caches
             long heapBefore = usedHeapAfterGc();
-            Reloads reloading = reloads > 0 ? Reloads.start(http, url, served, reloads, seconds) : null;
+            Reloads reloading = reloads > 0 ? Reloads.start(http, url, operatorToken, served, reloads, seconds) : null;
             Result result = run(http, seconds);
             System.out.printf("clients=%d seconds=%d decisions=%d failed=%d throughput=%.0f decisions/s "
                             + "latency_ms p50=%.2f p99=%.2f max=%.2f%n",

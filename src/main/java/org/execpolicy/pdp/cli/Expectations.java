@@ -44,6 +44,7 @@ final class Expectations {
         fields.put("adjustments", TEXT_LIST);
         fields.put("codes", TEXT_LIST);
         fields.put("trace_artifact_null_reason", TEXT_OR_NULL);
+        fields.put("trace_expected", BOOLEAN);
         fields.put("effective_policy", MAPPING);
         fields.put(RULES_FIRED, TEXT_LIST);
         return fields;

@@ -24,7 +24,7 @@ final class Reloads {
         this.done = done;
     }
 
-    static Reloads start(HttpClient http, String url, Path rulesCopy, int count, int seconds) {
+    static Reloads start(HttpClient http, String url, String operatorToken, Path rulesCopy, int count, int seconds) {
         long gapMillis = seconds * 1000L / (count + 1);
         return new Reloads(CompletableFuture.supplyAsync(() -> {
             List<long[]> outcomes = new ArrayList<>(); // {status, millis}
@@ -32,7 +32,7 @@ final class Reloads {
                 sleep(gapMillis);
                 touch(rulesCopy.resolve("presets.drl"), i);
                 long start = System.nanoTime();
-                int status = post(http, url + "/v1/rules/reload");
+                int status = post(http, url + "/v1/rules/reload", operatorToken);
                 outcomes.add(new long[] {status, (System.nanoTime() - start) / 1_000_000});
             }
             return outcomes;
@@ -59,9 +59,10 @@ final class Reloads {
         }
     }
 
-    private static int post(HttpClient http, String url) {
+    private static int post(HttpClient http, String url, String operatorToken) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            return http.send(HttpRequest.newBuilder(URI.create(url)).header("authorization", "Bearer " + operatorToken)
+                            .POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;

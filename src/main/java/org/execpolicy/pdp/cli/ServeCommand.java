@@ -1,10 +1,14 @@
 package org.execpolicy.pdp.cli;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.execpolicy.pdp.api.AuthMode;
 import org.execpolicy.pdp.api.PdpServer;
 import org.execpolicy.pdp.engine.RulesCompileException;
+import org.execpolicy.pdp.engine.TraceLimits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,19 +45,39 @@ final class ServeCommand implements Callable<Integer> {
                     + "so the rest still verifies (default: ${DEFAULT-VALUE}).")
     int retentionDays = PdpServer.DEFAULT_RETENTION_DAYS;
 
+    @Option(names = "--auth", paramLabel = "MODE",
+            description = "loopback: reads and runtime calls need no token; required: every /v1 call needs a token "
+                    + "of its scope. Writes always need an operator token; a non-loopback --host forces required "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String auth = "loopback";
+
+    @Option(names = "--trace-deadline-minutes", paramLabel = "N",
+            description = "Minutes an approximate decision's runtime has to upload its trace before a "
+                    + "layerwise_trace_missing record says it never came (default: ${DEFAULT-VALUE}).")
+    long traceDeadlineMinutes = TraceLimits.DEFAULT_DEADLINE.toMinutes();
+
+    @Option(names = "--trace-max-mb", paramLabel = "N",
+            description = "Largest trace upload accepted, in MiB; larger is answered 413 and nothing is kept "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long traceMaxMb = TraceLimits.DEFAULT_MAX_BYTES / (1024 * 1024);
+
     @Override
     public Integer call() throws InterruptedException {
         PdpServer.Options options;
+        TraceLimits traces;
         try {
             options = new PdpServer.Options(host, port, data, rules, watch)
-                    .withRateLimit(rateLimit).withRequestTimeoutMs(requestTimeoutMs).withRetentionDays(retentionDays);
+                    .withRateLimit(rateLimit).withRequestTimeoutMs(requestTimeoutMs).withRetentionDays(retentionDays)
+                    .withAuth(AuthMode.parse(auth));
+            traces = TraceLimits.defaults().withDeadline(Duration.ofMinutes(traceDeadlineMinutes))
+                    .withMaxBytes(Math.multiplyExact(traceMaxMb, 1024L * 1024));
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             return 2;
         }
         PdpServer server;
         try {
-            server = PdpServer.start(options);
+            server = PdpServer.start(options, Clock.systemUTC(), traces);
         } catch (RulesCompileException e) {
             System.err.println(e.getMessage());
             return 2;

@@ -87,6 +87,7 @@ public final class DecisionRecords {
         record.put("trace_artifact_ref", traced ? TRACES_PATH + decisionId : null);
         record.putNull("trace_artifact_sha256");
         record.put("trace_artifact_null_reason", traced ? null : outcome.getTraceArtifactNullReason());
+        record.put("trace_expected", outcome.isTraceExpected());
         record.putNull("mean_exit_layer");
         record.putNull("exit_layer_histogram");
         record.putNull("speculative");

@@ -30,8 +30,14 @@ public final class DecisionService {
         this.clock = clock;
     }
 
-    /** A decision as recorded: the `llm_exec_policy` record and its `policy_rule_fired` records in order. */
-    public record RecordedDecision(ObjectNode decision, List<ObjectNode> firings) {
+    /**
+     * A decision as recorded: the `llm_exec_policy` record, its `policy_rule_fired` records in order,
+     * and what the runtime did later (trace attached or missing, report, violations), oldest first.
+     */
+    public record RecordedDecision(ObjectNode decision, List<ObjectNode> firings, List<ObjectNode> runtimeEvidence) {
+        public RecordedDecision(ObjectNode decision, List<ObjectNode> firings) {
+            this(decision, firings, List.of());
+        }
     }
 
     /**
@@ -72,7 +78,8 @@ public final class DecisionService {
         Optional<ObjectNode> decision = records.stream()
                 .filter(r -> "llm_exec_policy".equals(r.path("type").asText())).findFirst();
         return decision.map(d -> new RecordedDecision(d, records.stream()
-                .filter(r -> "policy_rule_fired".equals(r.path("type").asText())).toList()));
+                .filter(r -> "policy_rule_fired".equals(r.path("type").asText())).toList(),
+                records.stream().filter(r -> RuntimeEvidence.TYPES.contains(r.path("type").asText())).toList()));
     }
 
     public Ruleset ruleset() {

@@ -13,6 +13,7 @@ import org.execpolicy.pdp.model.Clock;
 import org.execpolicy.pdp.model.ComputeBlock;
 import org.execpolicy.pdp.model.DecisionRequest;
 import org.execpolicy.pdp.model.DynamicRole;
+import org.execpolicy.pdp.model.TraceSample;
 import org.execpolicy.pdp.model.Waiver;
 
 /**
@@ -64,6 +65,9 @@ public final class FactAssembler {
         // The request fact is built from the sanitized request that is recorded: one source for both.
         ObjectNode sanitized = DecisionInputs.sanitize(request);
         DecisionInputs inputs = new DecisionInputs(sanitized, profile, dynamicRole, waiverSnapshots, now);
-        return new Facts(DecisionRequest.fromJson(sanitized), new Clock(now), context, inputs);
+        DecisionRequest decisionRequest = DecisionRequest.fromJson(sanitized);
+        // sampling of exact traces (trace.drl) is decided from the trace id alone: replays agree
+        context.add(TraceSample.of(decisionRequest.getTraceId()));
+        return new Facts(decisionRequest, new Clock(now), context, inputs);
     }
 }

@@ -59,6 +59,11 @@ public final class ExecPolicy {
         return json.path("trace").path("level").asText("off");
     }
 
+    /** The share of calls to trace; 1 when the policy does not say. */
+    public double getTraceSampleRate() {
+        return json.path("trace").path("sample_rate").asDouble(1.0);
+    }
+
     public boolean isTraceArtifactEnabled() {
         return json.path("trace").path("artifact").path("enabled").asBoolean(false);
     }

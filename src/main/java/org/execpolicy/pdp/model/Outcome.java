@@ -17,6 +17,7 @@ public final class Outcome {
     private String cloudReasoningStrength;
     private boolean traceArtifactRequired;
     private String traceArtifactNullReason;
+    private boolean traceExpected;
 
     public void addReason(String code) {
         addOnce(reasonCodes, code);
@@ -96,6 +97,15 @@ public final class Outcome {
 
     public void setTraceArtifactNullReason(String traceArtifactNullReason) {
         this.traceArtifactNullReason = traceArtifactNullReason;
+    }
+
+    /** Whether the runtime is expected to upload a trace to the reserved artifact reference. */
+    public boolean isTraceExpected() {
+        return traceExpected;
+    }
+
+    public void setTraceExpected(boolean traceExpected) {
+        this.traceExpected = traceExpected;
     }
 
     @Override

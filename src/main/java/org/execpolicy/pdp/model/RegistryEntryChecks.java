@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * What the registry refuses to store that a JSON Schema cannot say (SPEC.md 2):
- * approximate.allowed=true without a waiver_ref, and a dynamic role taking a
- * core role's id. One place, used by the HTTP API and by `rules check` /
+ * approximate.allowed=true without a waiver_ref, a dynamic role taking a
+ * core role's id, a waiver without an approver or already expired. One place, used by the HTTP API and by `rules check` /
  * `decide` fixtures, so both refuse the same entries.
  */
 public final class RegistryEntryChecks {
@@ -35,6 +35,20 @@ public final class RegistryEntryChecks {
             violations.add(new Violation("/role_id", "'" + id + "' is a core role; a dynamic role needs another id"));
         }
         waiverWhenAllowed(role.path("compute"), "/compute", violations);
+        return violations;
+    }
+
+    /** A waiver must name who approved it and must not be born expired. */
+    public static List<Violation> ofNewWaiver(JsonNode waiver, java.time.Instant now) {
+        List<Violation> violations = new ArrayList<>();
+        if (waiver.path("approver").asText("").isBlank()) {
+            violations.add(new Violation("/approver", "approver is required: who approved this waiver"));
+        }
+        java.time.Instant expiresAt = Json.instantOrNull(waiver, "expires_at");
+        if (expiresAt != null && !expiresAt.isAfter(now)) {
+            violations.add(new Violation("/expires_at", "expires_at " + waiver.get("expires_at").asText()
+                    + " is not in the future (now " + now + ")"));
+        }
         return violations;
     }
 

@@ -50,6 +50,11 @@ public final class FlightRecorder implements AutoCloseable {
      *     event_id was already recorded
      */
     public CompletableFuture<Void> append(List<ObjectNode> records) {
+        return append(records, null);
+    }
+
+    /** As {@link #append(List)}, with {@code alongside} run in the same transaction (registry changes). */
+    CompletableFuture<Void> append(List<ObjectNode> records, SqlWork alongside) {
         List<EventRow> rows = new ArrayList<>(records.size());
         Set<String> eventIds = new HashSet<>();
         for (ObjectNode record : records) {
@@ -61,10 +66,10 @@ public final class FlightRecorder implements AutoCloseable {
             }
             rows.add(row);
         }
-        if (rows.isEmpty()) {
+        if (rows.isEmpty() && alongside == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return writer.submit(List.copyOf(rows));
+        return writer.submit(List.copyOf(rows), alongside);
     }
 
     /** The registry snapshots and ruleset sources that decisions are replayed from. */

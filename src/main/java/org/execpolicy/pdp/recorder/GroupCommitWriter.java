@@ -26,7 +26,7 @@ final class GroupCommitWriter implements AutoCloseable {
             "INSERT INTO events (event_id, type, ts, trace_id, decision_id, body, node_id, chain_seq, prev_hash,"
                     + " record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     /** Queued last by close(): everything before it is flushed, then the thread ends. */
-    private static final PendingAppend STOP = new PendingAppend(List.of(), new CompletableFuture<>());
+    private static final PendingAppend STOP = new PendingAppend(List.of(), null, new CompletableFuture<>());
 
     private final Database db;
     private final HashChain chain; // writer thread only
@@ -50,8 +50,8 @@ final class GroupCommitWriter implements AutoCloseable {
         this.thread.start();
     }
 
-    CompletableFuture<Void> submit(List<EventRow> rows) {
-        PendingAppend pending = new PendingAppend(rows, new CompletableFuture<>());
+    CompletableFuture<Void> submit(List<EventRow> rows, SqlWork alongside) {
+        PendingAppend pending = new PendingAppend(rows, alongside, new CompletableFuture<>());
         gate.readLock().lock();
         try {
             if (closed) {
@@ -161,6 +161,9 @@ final class GroupCommitWriter implements AutoCloseable {
         HashChain.Cursor cursor = chain.cursor();
         try (PreparedStatement insert = c.prepareStatement(INSERT)) {
             for (PendingAppend pending : batch) {
+                if (pending.alongside() != null) {
+                    pending.alongside().run(c);
+                }
                 for (EventRow row : pending.rows()) {
                     HashChain.Link link = cursor.link(row.record());
                     insert.setString(1, row.eventId());

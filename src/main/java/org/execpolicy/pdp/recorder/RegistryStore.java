@@ -10,41 +10,65 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import org.execpolicy.pdp.model.CanonicalJson;
 
 /**
  * Work Profiles, dynamic roles and waivers, stored in the database as JSON
  * text with a write-through in-memory copy: decisions read memory only.
  * Writes are serialised, committed before they return, and reach the copy
  * only after the commit, so a reader never sees what the store does not hold.
+ * Every write is committed in one transaction with the Flight Recorder records
+ * that say who changed what, so there is no change without its evidence.
  * Bodies are stored as given; validating them is the caller's job.
  */
 public final class RegistryStore {
 
+    /** Builds the records of one change from the entry as it was (null when new); runs under the store's lock. */
+    @FunctionalInterface
+    public interface ChangeRecords {
+        List<ObjectNode> of(ObjectNode before);
+    }
+
     private final Database db;
+    private final FlightRecorder recorder;
     private final Clock clock;
     private final RegistryTable profiles = new RegistryTable("profiles", "profile_id");
     private final RegistryTable roles = new RegistryTable("roles", "role_id");
     private final RegistryTable waivers = new RegistryTable("waivers", "waiver_id");
     private volatile String activeProfileId;
 
-    public RegistryStore(Database db) {
-        this(db, Clock.systemUTC());
+    public RegistryStore(Database db, FlightRecorder recorder) {
+        this(db, recorder, Clock.systemUTC());
     }
 
     /** Loads every row into memory. */
-    public RegistryStore(Database db, Clock clock) {
+    public RegistryStore(Database db, FlightRecorder recorder, Clock clock) {
         this.db = db;
+        this.recorder = recorder;
         this.clock = clock;
-        transaction(c -> {
+        try (Connection c = db.connection()) {
             profiles.load(c);
             roles.load(c);
             waivers.load(c);
             activeProfileId = loadActiveProfileId(c);
-        });
+        } catch (SQLException e) {
+            throw new RecorderUnavailableException("registry store failed: " + e.getMessage(), e);
+        }
     }
 
-    public synchronized void putProfile(String id, ObjectNode body) {
-        put(profiles, id, body);
+    /** Stores the profile as its next version (kept in its history, saved by {@code operator}). */
+    public synchronized void putProfile(String id, ObjectNode body, String operator, ChangeRecords records) {
+        RegistryTable.checkId(id);
+        ObjectNode copy = body.deepCopy(); // the caller may keep changing its node
+        String text = RecordJson.write(copy);
+        String hash = CanonicalJson.sha256Hex(copy);
+        write(records.of(profiles.get(id).orElse(null)), c -> {
+            OffsetDateTime now = now();
+            profiles.upsert(c, id, text, now);
+            ProfileHistory.append(c, id, hash, text, operator, now);
+        });
+        profiles.cache(id, copy);
     }
 
     public Optional<ObjectNode> profile(String id) {
@@ -56,13 +80,27 @@ public final class RegistryStore {
         return profiles.all();
     }
 
+    /** Every saved version of a profile, newest first; empty when there is no such profile. */
+    public List<ObjectNode> profileHistory(String id) {
+        try (Connection c = db.connection()) {
+            return ProfileHistory.of(c, id);
+        } catch (SQLException e) {
+            throw new RecorderUnavailableException("registry store failed: " + e.getMessage(), e);
+        }
+    }
+
     /**
-     * Makes {@code id} the one active profile, in one transaction.
+     * Makes {@code id} the one active profile, in one transaction with its records,
+     * which are built from the profile that was active before (null if none).
      *
      * @throws NoSuchElementException if no such profile is stored
      */
-    public synchronized void activate(String id) {
-        transaction(c -> {
+    public synchronized void activate(String id, ChangeRecords records) {
+        if (!profiles.contains(id)) {
+            throw new NoSuchElementException("no profile '" + id + "'");
+        }
+        ObjectNode previous = activeProfileId == null ? null : profiles.get(activeProfileId).orElse(null);
+        write(records.of(previous), c -> {
             OffsetDateTime now = now();
             try (PreparedStatement others = c.prepareStatement(
                     "UPDATE profiles SET active = FALSE, updated_at = ? WHERE active = TRUE AND profile_id <> ?");
@@ -73,9 +111,7 @@ public final class RegistryStore {
                 others.executeUpdate();
                 chosen.setObject(1, now);
                 chosen.setString(2, id);
-                if (chosen.executeUpdate() != 1) {
-                    throw new NoSuchElementException("no profile '" + id + "'");
-                }
+                chosen.executeUpdate();
             }
         });
         activeProfileId = id;
@@ -85,8 +121,8 @@ public final class RegistryStore {
         return Optional.ofNullable(activeProfileId);
     }
 
-    public synchronized void putRole(String id, ObjectNode body) {
-        put(roles, id, body);
+    public synchronized void putRole(String id, ObjectNode body, ChangeRecords records) {
+        put(roles, id, body, records);
     }
 
     public Optional<ObjectNode> role(String id) {
@@ -99,8 +135,8 @@ public final class RegistryStore {
     }
 
     /** Waivers are never deleted; revoking one is a put with {@code revoked_at} set. */
-    public synchronized void putWaiver(String id, ObjectNode body) {
-        put(waivers, id, body);
+    public synchronized void putWaiver(String id, ObjectNode body, ChangeRecords records) {
+        put(waivers, id, body, records);
     }
 
     public Optional<ObjectNode> waiver(String id) {
@@ -112,12 +148,21 @@ public final class RegistryStore {
         return waivers.all();
     }
 
-    private void put(RegistryTable table, String id, ObjectNode body) {
+    private void put(RegistryTable table, String id, ObjectNode body, ChangeRecords records) {
         RegistryTable.checkId(id);
         ObjectNode copy = body.deepCopy(); // the caller may keep changing its node
         String text = RecordJson.write(copy);
-        transaction(c -> table.upsert(c, id, text, now()));
+        write(records.of(table.get(id).orElse(null)), c -> table.upsert(c, id, text, now()));
         table.cache(id, copy);
+    }
+
+    /** The change and its records in one transaction of the recorder's writer; returns once committed. */
+    private void write(List<ObjectNode> records, SqlWork change) {
+        try {
+            recorder.append(records, change).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     private static String loadActiveProfileId(Connection c) throws SQLException {
@@ -130,28 +175,5 @@ public final class RegistryStore {
 
     private OffsetDateTime now() {
         return OffsetDateTime.now(clock);
-    }
-
-    private interface SqlWork {
-        void run(Connection c) throws SQLException;
-    }
-
-    private void transaction(SqlWork work) {
-        try (Connection c = db.connection()) {
-            c.setAutoCommit(false);
-            try {
-                work.run(c);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollbackFailure) {
-                    e.addSuppressed(rollbackFailure);
-                }
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new RecorderUnavailableException("registry store failed: " + e.getMessage(), e);
-        }
     }
 }

@@ -2,6 +2,7 @@ package org.execpolicy.pdp.acceptance;
 
 import io.cucumber.java.AfterAll;
 import org.execpolicy.pdp.support.RunningPdp;
+import org.execpolicy.pdp.support.SettableClock;
 
 /**
  * The one real PDP of the acceptance run: started on first use (shipped rules,
@@ -11,16 +12,27 @@ import org.execpolicy.pdp.support.RunningPdp;
  */
 public final class Pdp {
     private static RunningPdp server;
+    /** The server's clock: scenarios let days pass to expire waivers granted while valid. */
+    private static final SettableClock CLOCK = new SettableClock();
 
     private Pdp() {
     }
 
     static synchronized RunningPdp server() {
         if (server == null) {
-            server = RunningPdp.start();
+            server = RunningPdp.start(CLOCK);
             Runtime.getRuntime().addShutdownHook(new Thread(Pdp::stop, "acceptance-pdp-stop"));
         }
         return server;
+    }
+
+    /** Now, as the server tells it. */
+    static java.time.Instant now() {
+        return CLOCK.instant();
+    }
+
+    static void letTimePass(java.time.Duration duration) {
+        CLOCK.advance(duration);
     }
 
     @AfterAll

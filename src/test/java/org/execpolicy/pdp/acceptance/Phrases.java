@@ -56,9 +56,9 @@ final class Phrases {
             new Fragment("with approximate not allowed", (m, c) -> c.putObject("approximate").put("allowed", false)),
             new Fragment("with no approximate control", (m, c) -> c.remove("approximate")),
             new Fragment("until (\\d+) days? ago", (m, c) -> approximate(c).put("waiver_expires_at",
-                    Instant.now().minus(Long.parseLong(m.group(1)), ChronoUnit.DAYS).toString())),
+                    Pdp.now().minus(Long.parseLong(m.group(1)), ChronoUnit.DAYS).toString())),
             new Fragment("until (\\d+) days? from now", (m, c) -> approximate(c).put("waiver_expires_at",
-                    Instant.now().plus(Long.parseLong(m.group(1)), ChronoUnit.DAYS).toString())),
+                    Pdp.now().plus(Long.parseLong(m.group(1)), ChronoUnit.DAYS).toString())),
             new Fragment("and cloud reasoning strength \"([^\"]+)\"", (m, c) ->
                     c.put("cloud_reasoning_strength", m.group(1))));
 

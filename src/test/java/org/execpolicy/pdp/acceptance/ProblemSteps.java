@@ -33,6 +33,11 @@ public class ProblemSteps {
         assertThat(problem.path("error_type").asText()).as(problem.toString()).isEqualTo("invalid_request");
     }
 
+    @Then("^the problem's detail mentions \"([^\"]+)\"$")
+    public void theProblemsDetailMentions(String text) {
+        assertThat(World.reply.json().path("detail").asText()).contains(text);
+    }
+
     @Then("^the problem names the field \"([^\"]+)\"$")
     public void theProblemNamesTheField(String pointer) {
         JsonNode problem = World.reply.json();

@@ -40,6 +40,14 @@ public class RegistrySteps {
         World.reply = Pdp.server().put("/v1/profiles/" + World.id(name), profile.toString());
     }
 
+    @When("^an operator saves a work profile \"([^\"]+)\" where the (frontend|orchestrator|worker|validator) uses "
+            + "(.+ under waiver .+)$")
+    public void anOperatorSavesAProfileUnderAWaiver(String name, String roleClass, String compute) {
+        ObjectNode profile = profile(name);
+        assign(profile, roleClass, compute);
+        World.reply = Pdp.server().put("/v1/profiles/" + World.id(name), profile.toString());
+    }
+
     @Given("^work profile \"([^\"]+)\" is not stored$")
     public void workProfileIsNotStored(String name) {
         Reply reply = Pdp.server().get("/v1/profiles/" + World.id(name));
@@ -67,24 +75,24 @@ public class RegistrySteps {
 
     @Given("^waiver \"([^\"]+)\" covers role \"([^\"]+)\" and expires in (\\d+) days?$")
     public void waiverCoversRole(String name, String role, int days) {
-        grant(name, scopeOfRole(role), Instant.now().plus(days, ChronoUnit.DAYS));
+        grant(name, scopeOfRole(role), Pdp.now().plus(days, ChronoUnit.DAYS));
     }
 
     @Given("^waiver \"([^\"]+)\" covers role \"([^\"]+)\" in work packet \"([^\"]+)\" and expires in (\\d+) days?$")
     public void waiverCoversRoleInWorkPacket(String name, String role, String wpId, int days) {
         ObjectNode scope = scopeOfRole(role);
         scope.putArray("wp_ids").add(wpId);
-        grant(name, scope, Instant.now().plus(days, ChronoUnit.DAYS));
+        grant(name, scope, Pdp.now().plus(days, ChronoUnit.DAYS));
     }
 
     @Given("^waiver \"([^\"]+)\" covers every role and expires in (\\d+) days?$")
     public void waiverCoversEveryRole(String name, int days) {
-        grant(name, null, Instant.now().plus(days, ChronoUnit.DAYS));
+        grant(name, null, Pdp.now().plus(days, ChronoUnit.DAYS));
     }
 
-    @Given("^waiver \"([^\"]+)\" covers (?:role \"([^\"]+)\"|every role) and expired (\\d+) days? ago$")
-    public void waiverExpired(String name, String role, int days) {
-        grant(name, role == null ? null : scopeOfRole(role), Instant.now().minus(days, ChronoUnit.DAYS));
+    @Given("^(\\d+) days? pass(?:es)?$")
+    public void daysPass(int days) {
+        Pdp.letTimePass(java.time.Duration.ofDays(days));
     }
 
     @Given("^waiver \"([^\"]+)\" has been revoked$")

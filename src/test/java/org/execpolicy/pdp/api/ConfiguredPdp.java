@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
 
@@ -23,8 +24,23 @@ final class ConfiguredPdp implements AutoCloseable {
     }
 
     static ConfiguredPdp start(UnaryOperator<PdpServer.Options> configure) {
+        return start(configure, List.of());
+    }
+
+    /**
+     * Starts with a token file of its own: each given string is a token (and its name) with
+     * every scope, for tests that need many distinct clients.
+     */
+    static ConfiguredPdp start(UnaryOperator<PdpServer.Options> configure, List<String> tokens) {
         try {
             Path data = Files.createTempDirectory("pdp-test-");
+            if (!tokens.isEmpty()) {
+                com.fasterxml.jackson.databind.node.ObjectNode file = org.execpolicy.pdp.model.Json.object();
+                var list = file.putArray("tokens");
+                tokens.forEach(token -> list.addObject().put("name", token).put("token", token)
+                        .set("scopes", org.execpolicy.pdp.model.Json.array(List.of("runtime", "operator", "auditor"))));
+                Files.writeString(data.resolve("tokens.json"), file.toString());
+            }
             return new ConfiguredPdp(data, PdpServer.start(
                     configure.apply(new PdpServer.Options("127.0.0.1", 0, data, Path.of("rules"), false))));
         } catch (IOException e) {

@@ -27,6 +27,7 @@ import java.util.List;
 import org.execpolicy.pdp.model.CanonicalJson;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.support.RunningPdp;
+import org.execpolicy.pdp.support.SettableClock;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,10 +45,12 @@ class DecisionApiTest {
     static final String TRACE_FORMAT = "hsk.layerwise_trace@0.1";
 
     static RunningPdp pdp;
+    /** The server's clock: tests let hours pass so that waivers granted while valid expire. */
+    static final SettableClock CLOCK = new SettableClock();
 
     @BeforeAll
     static void start() {
-        pdp = RunningPdp.start();
+        pdp = RunningPdp.start(CLOCK);
     }
 
     @AfterAll
@@ -313,15 +316,19 @@ class DecisionApiTest {
     }
 
     @Test
-    void a_waiver_ref_that_names_no_waiver_is_unknown() {
-        String wp = profileWith("worker", fastApproxAllowed(uid("wv-never-granted")));
+    void a_profile_naming_a_waiver_never_granted_is_refused_and_not_stored() {
+        String id = uid("wp");
+        ObjectNode compute = fastApproxAllowed(uid("wv-never-granted"));
+        ((ObjectNode) compute.get("approximate")).put("waiver_expires_at", "2020-01-01T00:00:00Z");
 
-        JsonNode answer = decide(pdp, decision("worker", wp));
+        Reply reply = pdp.put("/v1/profiles/" + id, Bodies.profile(id, "worker", compute).toString());
 
-        assertThat(reasons(answer)).containsExactly("WAIVER_UNKNOWN");
-        assertExactFallback(answer, "spec_decode");
+        JsonNode problem = ProblemAssert.problem(reply, 422, "invalid_request");
+        assertThat(problem.get("detail").asText()).contains("WAIVER_UNKNOWN");
+        assertThat(problem.get("errors").get(0).get("path").asText())
+                .isEqualTo("/model_assignments/worker/compute/approximate/waiver_ref");
+        assertThat(pdp.get("/v1/profiles/" + id).status()).isEqualTo(404);
     }
-
     @Test
     void a_revoked_waiver_no_longer_grants() {
         String waiver = validWaiver();
@@ -337,38 +344,42 @@ class DecisionApiTest {
     }
 
     @Test
-    void a_waiver_past_its_own_expires_at_is_expired() {
+    void a_waiver_that_expires_after_the_profile_was_saved_no_longer_grants() {
         String waiver = uid("wv");
-        createWaiver(pdp, Bodies.waiver(waiver, Instant.now().minus(Duration.ofHours(1))));
+        createWaiver(pdp, Bodies.waiver(waiver, CLOCK.instant().plus(Duration.ofHours(1))));
         String wp = profileWith("worker", fastApproxAllowed(waiver));
+        JsonNode before = decide(pdp, decision("worker", wp));
 
-        JsonNode answer = decide(pdp, decision("worker", wp));
+        CLOCK.advance(Duration.ofHours(2));
+        JsonNode after = decide(pdp, decision("worker", wp));
 
-        assertThat(reasons(answer)).containsExactly("WAIVER_EXPIRED");
-        assertExactFallback(answer, "spec_decode");
+        assertGranted(before, waiver);
+        assertThat(reasons(after)).containsExactly("WAIVER_EXPIRED");
+        assertExactFallback(after, "spec_decode");
     }
-
     @Test
     void a_valid_waiver_is_expired_once_the_profile_waiver_expires_at_has_passed() {
         String waiver = validWaiver();
-        ObjectNode past = fastApproxAllowed(waiver);
-        ((ObjectNode) past.get("approximate")).put("waiver_expires_at", Instant.now().minus(Duration.ofMinutes(5)).toString());
-        ObjectNode future = fastApproxAllowed(waiver);
-        ((ObjectNode) future.get("approximate")).put("waiver_expires_at", Bodies.inDays(1).toString());
+        ObjectNode soon = fastApproxAllowed(waiver);
+        ((ObjectNode) soon.get("approximate")).put("waiver_expires_at", CLOCK.instant().plus(Duration.ofHours(1)).toString());
+        ObjectNode later = fastApproxAllowed(waiver);
+        ((ObjectNode) later.get("approximate")).put("waiver_expires_at", CLOCK.instant().plus(Duration.ofDays(1)).toString());
+        String soonProfile = profileWith("worker", soon);
+        String laterProfile = profileWith("worker", later);
 
-        JsonNode expired = decide(pdp, decision("worker", profileWith("worker", past)));
-        JsonNode live = decide(pdp, decision("worker", profileWith("worker", future)));
+        CLOCK.advance(Duration.ofHours(2));
+        JsonNode expired = decide(pdp, decision("worker", soonProfile));
+        JsonNode live = decide(pdp, decision("worker", laterProfile));
 
         assertThat(reasons(expired)).containsExactly("WAIVER_EXPIRED");
         assertExactFallback(expired, "spec_decode");
         assertGranted(live, waiver);
     }
-
     @Test
     void a_waiver_whose_scope_does_not_cover_the_request_is_a_scope_mismatch() {
         List<String> mismatches = new ArrayList<>();
-        for (String scope : List.of("{\"roles\":[\"frontend\"]}", "{\"model_ids\":[\"some-other-model\"]}",
-                "{\"wp_ids\":[\"wp-elsewhere\"]}")) {
+        // the profile's worker model is model-worker: each waiver covers the profile, not the request
+        for (String scope : List.of("{\"model_ids\":[\"model-worker\"]}", "{\"wp_ids\":[\"wp-elsewhere\"]}")) {
             String waiver = uid("wv");
             ObjectNode body = Bodies.waiver(waiver);
             body.set("scope", Json.parseObject(scope));
@@ -376,6 +387,7 @@ class DecisionApiTest {
             String wp = profileWith("worker", fastApproxAllowed(waiver));
             ObjectNode request = decision("worker", wp);
             request.put("wp_id", "wp-here");
+            request.put("model_id", "model-other");
             JsonNode answer = decide(pdp, request);
             assertExactFallback(answer, "spec_decode");
             mismatches.add(scope + " -> " + reasons(answer));
@@ -384,18 +396,24 @@ class DecisionApiTest {
     }
 
     @Test
-    void a_waiver_for_another_check_is_a_scope_mismatch() {
-        String waiver = uid("wv");
-        ObjectNode body = Bodies.waiver(waiver);
-        body.put("check_waived", "cloud_escalation");
-        createWaiver(pdp, body);
+    void a_profile_under_a_waiver_for_another_role_or_check_is_refused() {
+        for (String field : List.of("scope", "check_waived")) {
+            String waiver = uid("wv");
+            ObjectNode body = Bodies.waiver(waiver);
+            if (field.equals("scope")) {
+                body.set("scope", Json.parseObject("{\"roles\":[\"frontend\"]}"));
+            } else {
+                body.put("check_waived", "cloud_escalation");
+            }
+            createWaiver(pdp, body);
+            String id = uid("wp");
 
-        JsonNode answer = decide(pdp, decision("worker", profileWith("worker", fastApproxAllowed(waiver))));
+            Reply reply = pdp.put("/v1/profiles/" + id, Bodies.profile(id, "worker", fastApproxAllowed(waiver)).toString());
 
-        assertThat(reasons(answer)).containsExactly("WAIVER_SCOPE_MISMATCH");
-        assertExactFallback(answer, "spec_decode");
+            JsonNode problem = ProblemAssert.problem(reply, 422, "invalid_request");
+            assertThat(problem.get("detail").asText()).as(field).contains("WAIVER_SCOPE_MISMATCH");
+        }
     }
-
     @Test
     void a_scoped_waiver_grants_what_its_scope_covers_including_a_dynamic_role_by_its_class() {
         String waiver = uid("wv");
@@ -491,11 +509,14 @@ class DecisionApiTest {
     @Test
     void the_reason_codes_of_the_checks_come_in_the_order_of_spec_3_5() {
         String waiver = uid("wv");
-        ObjectNode body = Bodies.waiver(waiver, Instant.now().minus(Duration.ofDays(1)));
-        body.set("scope", Json.parseObject("{\"model_ids\":[\"some-other-model\"]}"));
+        ObjectNode body = Bodies.waiver(waiver, CLOCK.instant().plus(Duration.ofHours(1)));
+        body.set("scope", Json.parseObject("{\"model_ids\":[\"model-worker\"]}"));
         createWaiver(pdp, body);
-        Steps.revoke(pdp, waiver, null);
         String expiredRevokedNarrow = profileWith("worker", fastApproxAllowed(waiver));
+        Steps.revoke(pdp, waiver, null);
+        CLOCK.advance(Duration.ofHours(2));
+        ObjectNode otherModel = decision("worker", expiredRevokedNarrow);
+        otherModel.put("model_id", "some-other-model");
         String noControl = profileWith("validator", preset("fast_approx"));
         ObjectNode toolCallByValidator = decision("validator", noControl);
         toolCallByValidator.put("task_type", "tool_call");
@@ -503,27 +524,15 @@ class DecisionApiTest {
         docsOnly.put("task_type", "tool_call");
         docsOnly.put("runtime_mode", "DOCS_ONLY");
 
-        JsonNode waiverChecks = decide(pdp, decision("worker", expiredRevokedNarrow));
+        JsonNode waiverChecks = decide(pdp, otherModel);
         JsonNode exactOnly = decide(pdp, toolCallByValidator);
         JsonNode docs = decide(pdp, docsOnly);
-
         assertThat(reasons(waiverChecks)).containsExactly("WAIVER_REVOKED", "WAIVER_EXPIRED", "WAIVER_SCOPE_MISMATCH");
         assertThat(reasons(exactOnly)).containsExactly("TASK_TOOL_CALL_EXACT_ONLY", "ROLE_VALIDATOR_EXACT_ONLY",
                 "APPROXIMATE_NOT_ALLOWED", "WAIVER_MISSING");
         assertThat(reasons(docs)).containsExactly("RUNTIME_MODE_DOCS_ONLY", "TASK_TOOL_CALL_EXACT_ONLY",
                 "ROLE_VALIDATOR_EXACT_ONLY", "APPROXIMATE_NOT_ALLOWED", "WAIVER_MISSING");
         assertExactFallback(docs, "standard");
-    }
-
-    @Test
-    void an_unknown_waiver_under_a_passed_profile_deadline_is_unknown_and_expired() {
-        ObjectNode compute = fastApproxAllowed(uid("wv-never-granted"));
-        ((ObjectNode) compute.get("approximate")).put("waiver_expires_at", "2020-01-01T00:00:00Z");
-
-        JsonNode answer = decide(pdp, decision("worker", profileWith("worker", compute)));
-
-        assertThat(reasons(answer)).containsExactly("WAIVER_UNKNOWN", "WAIVER_EXPIRED");
-        assertExactFallback(answer, "spec_decode");
     }
 
     @Test

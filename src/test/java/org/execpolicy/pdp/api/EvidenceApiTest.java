@@ -299,8 +299,9 @@ class EvidenceApiTest {
         assertThat(decisions).isNotEmpty().allSatisfy(r -> assertThat(r.get("type").asText()).isEqualTo("llm_exec_policy"));
         assertThat(firings).isNotEmpty().allSatisfy(r -> assertThat(r.get("type").asText()).isEqualTo("policy_rule_fired"));
         assertThat(decisions).extracting(r -> r.get("event_id").asText()).contains(answer.get("event_id").asText());
-        List<JsonNode> rulesets = allEvents(pdp, "type=policy_ruleset_loaded", 500);
-        assertThat(decisions.size() + firings.size() + rulesets.size()).isEqualTo(allEvents(pdp, null, 500).size());
+        int ofEachType = org.execpolicy.pdp.recorder.RecordSchemas.KNOWN_TYPES.stream()
+                .mapToInt(type -> allEvents(pdp, "type=" + type, 500).size()).sum();
+        assertThat(ofEachType).isEqualTo(allEvents(pdp, null, 500).size());
     }
 
     @Test

@@ -16,11 +16,22 @@ import org.junit.jupiter.api.Test;
 /** serve --rate-limit N: N requests per second per client, then 429 rate_limited with Retry-After. */
 class RateLimitTest {
     static final int PER_SECOND = 3;
+    static final int READER_TOKENS = 8;
+    static int readerTokensUsed;
     static ConfiguredPdp limited;
 
     @BeforeAll
     static void start() {
-        limited = ConfiguredPdp.start(options -> options.withRateLimit(PER_SECOND));
+        List<String> tokens = new ArrayList<>(List.of(token("a"), token("b"), token("c"), token("d")));
+        for (int i = 0; i < READER_TOKENS; i++) {
+            tokens.add(token("reader-" + i));
+        }
+        limited = ConfiguredPdp.start(options -> options.withRateLimit(PER_SECOND), tokens);
+    }
+
+    /** Tokens are checked, so every client here is a token in the server's file. */
+    static String token(String name) {
+        return "rate-limit-test-token-" + name;
     }
 
     @AfterAll
@@ -51,7 +62,7 @@ class RateLimitTest {
 
     @Test
     void over_the_limit_is_429_rate_limited_with_retry_after() {
-        List<HttpResponse<String>> answers = untilLimited("token-a");
+        List<HttpResponse<String>> answers = untilLimited(token("a"));
 
         HttpResponse<String> last = answers.get(answers.size() - 1);
         // a burst of N is allowed; refill during the burst may let one or two more through
@@ -63,14 +74,14 @@ class RateLimitTest {
 
     @Test
     void each_token_has_its_own_budget_and_it_comes_back() throws InterruptedException {
-        assertThat(untilLimited("token-b").get(PER_SECOND).statusCode()).isIn(200, 429);
-        HttpResponse<String> limitedB = rules("token-b");
+        assertThat(untilLimited(token("b")).get(PER_SECOND).statusCode()).isIn(200, 429);
+        HttpResponse<String> limitedB = rules(token("b"));
         assertThat(limitedB.statusCode()).isEqualTo(429);
 
-        assertThat(rules("token-c").statusCode()).as("another token").isEqualTo(200);
+        assertThat(rules(token("c")).statusCode()).as("another token").isEqualTo(200);
 
         Thread.sleep(Long.parseLong(limitedB.headers().firstValue("retry-after").orElseThrow()) * 1000 + 100);
-        assertThat(rules("token-b").statusCode()).as("after Retry-After").isEqualTo(200);
+        assertThat(rules(token("b")).statusCode()).as("after Retry-After").isEqualTo(200);
     }
 
     @Test
@@ -85,21 +96,21 @@ class RateLimitTest {
 
     @Test
     void a_refused_decision_is_not_stored() {
-        untilLimited("token-d");
+        untilLimited(token("d"));
         String before = newestEvent();
 
         HttpResponse<String> response = limited.send(limited.to("/v1/decisions")
-                .header("authorization", "Bearer token-d").header("content-type", "application/json")
+                .header("authorization", "Bearer " + token("d")).header("content-type", "application/json")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Bodies.decision("worker").toString())));
 
         assertThat(response.statusCode()).isEqualTo(429);
         assertThat(newestEvent()).isEqualTo(before);
     }
 
-    /** Read with a fresh token each time, so that reading never uses up a budget under test. */
+    /** Read with a token not used before, so that reading never uses up a budget under test. */
     static String newestEvent() {
         HttpResponse<String> response = limited.send(limited.to("/v1/events?limit=1")
-                .header("authorization", "Bearer reader-" + java.util.UUID.randomUUID()).GET());
+                .header("authorization", "Bearer " + token("reader-" + readerTokensUsed++)).GET());
         assertThat(response.statusCode()).isEqualTo(200);
         return reply(response).json().get("items").get(0).get("event_id").asText();
     }

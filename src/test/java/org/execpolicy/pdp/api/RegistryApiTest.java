@@ -357,6 +357,7 @@ class RegistryApiTest {
         Steps.createWaiver(pdp, Bodies.waiver(id));
 
         JsonNode revoked = ok(pdp.send(HttpRequest.newBuilder(URI.create(pdp.baseUrl() + "/v1/waivers/" + id + "/revoke"))
+                .header("authorization", "Bearer " + pdp.token("operator"))
                 .POST(HttpRequest.BodyPublishers.noBody())));
 
         assertThat(revoked.get("revoked_at").isTextual()).isTrue();
@@ -383,15 +384,25 @@ class RegistryApiTest {
     }
 
     @Test
-    void a_waiver_in_the_past_can_be_recorded_but_grants_nothing() {
-        String id = uid("wv");
-        Steps.createWaiver(pdp, Bodies.waiver(id, Instant.now().minus(Duration.ofDays(1))));
-        String wp = uid("wp");
-        Steps.putProfile(pdp, Bodies.profile(wp, "worker", Bodies.fastApproxAllowed(id)));
+    void a_waiver_born_expired_or_without_an_approver_is_refused_and_not_stored() {
+        int recordsBefore = Steps.countEvents(pdp);
+        for (String fault : List.of("expired", "no approver", "blank approver")) {
+            String id = uid("wv");
+            ObjectNode body = fault.equals("expired") ? Bodies.waiver(id, Instant.now().minus(Duration.ofDays(1)))
+                    : Bodies.waiver(id);
+            if (fault.equals("no approver")) {
+                body.remove("approver");
+            } else if (fault.equals("blank approver")) {
+                body.put("approver", " ");
+            }
 
-        JsonNode answer = Steps.decide(pdp, Bodies.decision("worker", wp));
+            Reply reply = pdp.post("/v1/waivers", body.toString());
 
-        assertThat(answer.get("exactness").asText()).isEqualTo("exact");
-        assertThat(Steps.texts(answer.get("reason_codes"))).containsExactly("WAIVER_EXPIRED");
+            JsonNode problem = ProblemAssert.problem(reply, 422, "invalid_request");
+            assertThat(problem.get("errors").get(0).get("path").asText()).as(fault)
+                    .isEqualTo(fault.equals("expired") ? "/expires_at" : "/approver");
+            assertThat(pdp.get("/v1/waivers/" + id).status()).as(fault).isEqualTo(404);
+        }
+        assertThat(Steps.countEvents(pdp)).isEqualTo(recordsBefore);
     }
 }

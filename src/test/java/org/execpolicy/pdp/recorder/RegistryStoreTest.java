@@ -9,7 +9,10 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
 import java.util.NoSuchElementException;
+import org.execpolicy.pdp.engine.RegistryChangeRecords;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,25 +22,62 @@ class RegistryStoreTest {
 
     @TempDir
     Path dataDir;
+    private static final RegistryStore.ChangeRecords UNRECORDED = before -> List.of();
     private Database db;
+    private FlightRecorder recorder;
     private RegistryStore store;
 
     @BeforeEach
     void open() {
         db = Database.open(dataDir);
-        store = new RegistryStore(db);
+        recorder = new FlightRecorder(db, new RecordSchemas());
+        store = new RegistryStore(db, recorder);
     }
 
     @AfterEach
     void close() {
+        recorder.close();
         db.close();
     }
 
     @Test
+    void aChangeAndItsRecordAreCommittedTogether() {
+        ObjectNode v1 = profile("a", "A");
+        store.putProfile("a", v1, "alice", before -> List.of(
+                RegistryChangeRecords.profileChanged("a", before, v1, "alice", Instant.now())));
+        ObjectNode v2 = profile("a", "A2");
+        store.putProfile("a", v2, "bob", before -> List.of(
+                RegistryChangeRecords.profileChanged("a", before, v2, "bob", Instant.now())));
+
+        List<ObjectNode> changes = recorder.events(new EventQuery("work_profile_changed", null, null, null, null, 10, null))
+                .items();
+        assertThat(changes).extracting(r -> r.get("operator").asText()).containsExactly("bob", "alice");
+        assertThat(changes.get(0).get("changed_paths").toString()).isEqualTo("[\"/name\"]");
+        assertThat(changes.get(0).get("before_hash").asText()).isEqualTo(changes.get(1).get("after_hash").asText());
+        assertThat(changes.get(1).get("before_hash").isNull()).isTrue();
+
+        List<ObjectNode> history = store.profileHistory("a");
+        assertThat(history).extracting(v -> v.get("version").asInt()).containsExactly(2, 1);
+        assertThat(history).extracting(v -> v.get("operator").asText()).containsExactly("bob", "alice");
+        assertThat(history.get(0).get("profile")).isEqualTo(v2);
+        assertThat(history.get(0).get("profile_hash").asText()).isEqualTo(changes.get(0).get("after_hash").asText());
+    }
+
+    @Test
+    void aChangeWhoseRecordIsRefusedIsNotStored() {
+        ObjectNode invalid = Records.MAPPER.createObjectNode().put("type", "work_profile_changed"); // no envelope
+        assertThatThrownBy(() -> store.putProfile("a", profile("a", "A"), "alice", before -> List.of(invalid)))
+                .isInstanceOf(RecordRejectedException.class);
+        assertThat(store.profile("a")).isEmpty();
+        assertThat(store.profileHistory("a")).isEmpty();
+        assertThat(new RegistryStore(db, recorder).profile("a")).isEmpty(); // read from the table
+    }
+
+    @Test
     void putsAndGetsProfilesSortedById() {
-        store.putProfile("zeta", profile("zeta", "Z"));
-        store.putProfile("alpha", profile("alpha", "A"));
-        store.putProfile("alpha", profile("alpha", "A2")); // replaces
+        store.putProfile("zeta", profile("zeta", "Z"), "alice", UNRECORDED);
+        store.putProfile("alpha", profile("alpha", "A"), "alice", UNRECORDED);
+        store.putProfile("alpha", profile("alpha", "A2"), "alice", UNRECORDED); // replaces
 
         assertThat(store.profile("alpha")).contains(profile("alpha", "A2"));
         assertThat(store.profile("missing")).isEmpty();
@@ -46,20 +86,20 @@ class RegistryStoreTest {
 
     @Test
     void activationIsExclusive() throws SQLException {
-        store.putProfile("a", profile("a", "A"));
-        store.putProfile("b", profile("b", "B"));
+        store.putProfile("a", profile("a", "A"), "alice", UNRECORDED);
+        store.putProfile("b", profile("b", "B"), "alice", UNRECORDED);
         assertThat(store.activeProfileId()).isEmpty();
 
-        store.activate("a");
-        store.activate("b");
+        store.activate("a", UNRECORDED);
+        store.activate("b", UNRECORDED);
         assertThat(store.activeProfileId()).contains("b");
         assertThat(activeRows()).isEqualTo(1);
 
-        store.putProfile("b", profile("b", "B2")); // editing keeps it active
+        store.putProfile("b", profile("b", "B2"), "alice", UNRECORDED); // editing keeps it active
         assertThat(store.activeProfileId()).contains("b");
         assertThat(activeRows()).isEqualTo(1);
 
-        assertThatThrownBy(() -> store.activate("nope")).isInstanceOf(NoSuchElementException.class);
+        assertThatThrownBy(() -> store.activate("nope", UNRECORDED)).isInstanceOf(NoSuchElementException.class);
         assertThat(store.activeProfileId()).contains("b");
         assertThat(activeRows()).isEqualTo(1); // the failed activation was rolled back
     }
@@ -67,10 +107,10 @@ class RegistryStoreTest {
     @Test
     void storesRolesAndWaivers() {
         ObjectNode role = Records.MAPPER.createObjectNode().put("role_id", "reviewer").put("inherits", "validator");
-        store.putRole("reviewer", role);
+        store.putRole("reviewer", role, UNRECORDED);
         ObjectNode waiver = Records.MAPPER.createObjectNode().put("waiver_id", "W-1").put("check_waived", "approximate_execution");
-        store.putWaiver("W-1", waiver);
-        store.putWaiver("W-1", waiver.deepCopy().put("revoked_at", "2025-02-01T00:00:00Z"));
+        store.putWaiver("W-1", waiver, UNRECORDED);
+        store.putWaiver("W-1", waiver.deepCopy().put("revoked_at", "2025-02-01T00:00:00Z"), UNRECORDED);
 
         assertThat(store.role("reviewer")).contains(role);
         assertThat(store.roles()).containsExactly(role);
@@ -82,7 +122,7 @@ class RegistryStoreTest {
     @Test
     void cachedBodiesCannotBeChangedFromOutside() {
         ObjectNode body = profile("a", "A");
-        store.putProfile("a", body);
+        store.putProfile("a", body, "alice", UNRECORDED);
         body.put("name", "changed after put");
         store.profile("a").orElseThrow().put("name", "changed after get");
         assertThat(store.profile("a").orElseThrow().get("name").asText()).isEqualTo("A");
@@ -90,15 +130,17 @@ class RegistryStoreTest {
 
     @Test
     void reloadsEverythingFromTheDatabaseAfterReopening() {
-        store.putProfile("a", profile("a", "A"));
-        store.putProfile("b", profile("b", "B"));
-        store.activate("b");
-        store.putRole("reviewer", Records.MAPPER.createObjectNode().put("inherits", "validator"));
-        store.putWaiver("W-1", Records.MAPPER.createObjectNode().put("justification", "bench"));
+        store.putProfile("a", profile("a", "A"), "alice", UNRECORDED);
+        store.putProfile("b", profile("b", "B"), "alice", UNRECORDED);
+        store.activate("b", UNRECORDED);
+        store.putRole("reviewer", Records.MAPPER.createObjectNode().put("inherits", "validator"), UNRECORDED);
+        store.putWaiver("W-1", Records.MAPPER.createObjectNode().put("justification", "bench"), UNRECORDED);
+        recorder.close();
         db.close();
 
         db = Database.open(dataDir);
-        RegistryStore reloaded = new RegistryStore(db);
+        recorder = new FlightRecorder(db, new RecordSchemas());
+        RegistryStore reloaded = new RegistryStore(db, recorder);
         assertThat(reloaded.profiles()).containsExactly(profile("a", "A"), profile("b", "B"));
         assertThat(reloaded.activeProfileId()).contains("b");
         assertThat(reloaded.role("reviewer")).isPresent();
@@ -107,9 +149,9 @@ class RegistryStoreTest {
 
     @Test
     void rejectsIdsTheTableCannotHold() {
-        assertThatThrownBy(() -> store.putRole("", Records.MAPPER.createObjectNode()))
+        assertThatThrownBy(() -> store.putRole("", Records.MAPPER.createObjectNode(), UNRECORDED))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> store.putRole("r".repeat(257), Records.MAPPER.createObjectNode()))
+        assertThatThrownBy(() -> store.putRole("r".repeat(257), Records.MAPPER.createObjectNode(), UNRECORDED))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.execpolicy.pdp.api.AccessTokens;
 import org.execpolicy.pdp.api.PdpServer;
 import org.execpolicy.pdp.model.Json;
 
@@ -45,6 +46,26 @@ public final class RunningPdp implements AutoCloseable {
         return new RunningPdp(dataDir, server);
     }
 
+    /** Starts in a fresh data directory with the shipped rules, telling time by {@code clock}. */
+    public static RunningPdp start(java.time.Clock clock) {
+        try {
+            Path dataDir = Files.createTempDirectory("pdp-test-");
+            return new RunningPdp(dataDir, PdpServer.start(
+                    new PdpServer.Options("127.0.0.1", 0, dataDir, Path.of("rules"), false), clock));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts on the given data directory (fresh, or again after a restart) telling time by
+     * {@code clock}, with the given trace limits (size, deadline, how often the deadline is checked).
+     */
+    public static RunningPdp start(Path dataDir, java.time.Clock clock, org.execpolicy.pdp.engine.TraceLimits traces) {
+        return new RunningPdp(dataDir, PdpServer.start(
+                new PdpServer.Options("127.0.0.1", 0, dataDir, Path.of("rules"), false), clock, traces));
+    }
+
     public Path dataDir() {
         return dataDir;
     }
@@ -53,19 +74,28 @@ public final class RunningPdp implements AutoCloseable {
         return "http://127.0.0.1:" + server.port();
     }
 
+    /** The secret of one of the tokens the server wrote on first start: "operator", "runtime" or "auditor". */
+    public String token(String name) {
+        return AccessTokens.secretOf(dataDir, name);
+    }
+
     public Reply get(String path) {
         return send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).GET());
     }
 
+    /** POSTs as the operator, as the tests set up the registry; {@link #send} sends exactly what it is given. */
     public Reply post(String path, String json) {
         return send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .header("content-type", "application/json")
+                .header("authorization", "Bearer " + token("operator"))
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** PUTs as the operator. */
     public Reply put(String path, String json) {
         return send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .header("content-type", "application/json")
+                .header("authorization", "Bearer " + token("operator"))
                 .PUT(HttpRequest.BodyPublishers.ofString(json)));
     }
 

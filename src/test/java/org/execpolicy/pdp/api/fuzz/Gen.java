@@ -128,7 +128,16 @@ final class Gen {
 
     /** RFC 3339 date-times between 2000 and 2100, in UTC or with an offset, with or without fractions. */
     static Arbitrary<JsonNode> dateTimes() {
-        Arbitrary<Instant> instants = Arbitraries.longs().between(946_684_800L, 4_102_444_800L)
+        return dateTimesFrom(946_684_800L); // 2000-01-01
+    }
+
+    /** Date-times from 2030 on: a waiver or deadline that is still running when the test runs. */
+    static Arbitrary<JsonNode> futureDateTimes() {
+        return dateTimesFrom(1_893_456_000L);
+    }
+
+    private static Arbitrary<JsonNode> dateTimesFrom(long epochSecond) {
+        Arbitrary<Instant> instants = Arbitraries.longs().between(epochSecond, 4_102_444_800L)
                 .flatMap(seconds -> Arbitraries.of(0, 500_000_000, 123_456_789)
                         .map(nanos -> Instant.ofEpochSecond(seconds, nanos)));
         Arbitrary<ZoneOffset> offsets = Arbitraries.of(ZoneOffset.UTC, ZoneOffset.ofHours(2),
@@ -204,13 +213,16 @@ final class Gen {
 
     // ---- Work Profiles, dynamic roles, waivers (SPEC.md sections 2 and 5)
 
-    /** A compute block; approximate.allowed=true always names a waiver (else it is a 422). */
+    /**
+     * A compute block; approximate.allowed=true always names the first waiver, which must be one the
+     * rules grant with, and a deadline still running (else saving it is a 422).
+     */
     static Arbitrary<ObjectNode> compute(List<String> waivers) {
         Arbitrary<JsonNode> waiverRef = Arbitraries.frequencyOf(
                 Tuple.of(3, oneOfTexts(waivers)), Tuple.of(1, ids()));
         Arbitrary<ObjectNode> approximate = Arbitraries.oneOf(
-                object(req("allowed", Arbitraries.just(BooleanNode.TRUE)), req("waiver_ref", waiverRef),
-                        opt("waiver_expires_at", orNull(dateTimes()), 30)),
+                object(req("allowed", Arbitraries.just(BooleanNode.TRUE)), req("waiver_ref", oneOfTexts(waivers.subList(0, 1))),
+                        opt("waiver_expires_at", orNull(futureDateTimes()), 30)),
                 object(opt("allowed", Arbitraries.just(BooleanNode.FALSE)), opt("waiver_ref", orNull(waiverRef), 30),
                         opt("waiver_expires_at", orNull(dateTimes()), 20)));
         return object(
@@ -264,7 +276,7 @@ final class Gen {
                 opt("scope", object(opt("roles", arrayOf(roleIds, 6)), opt("model_ids", arrayOf(ids(), 6), 30),
                         opt("wp_ids", arrayOf(ids(), 6), 30))),
                 req("justification", freeText(4000)),
-                req("approver", freeText(256)),
-                req("expires_at", dateTimes()));
+                req("approver", text(Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(256))),
+                req("expires_at", futureDateTimes()));
     }
 }

@@ -130,7 +130,10 @@ class RegistryFuzzTest {
         Api.wellFormed(answer);
         assertThat(answer.status()).as("a valid waiver is created: %s", answer).isEqualTo(201);
         assertThat(api.get("/v1/waivers/" + id).status()).isEqualTo(200);
-        decisionReading(roleUsing(id), null, answer);
+        String roleId = roleUsing(id);
+        if (roleId != null) {
+            decisionReading(roleId, null, answer);
+        }
     }
 
     @Property(tries = 1000)
@@ -153,20 +156,29 @@ class RegistryFuzzTest {
             if (storedId.matches("[A-Za-z_][\\w.:@-]*")) {
                 assertThat(api.get("/v1/waivers/" + Api.pathSegment(storedId)).status()).as("%s", answer).isEqualTo(200);
             }
-            decisionReading(roleUsing(storedId), null, answer);
+            String roleId = roleUsing(storedId);
+            if (roleId != null) {
+                decisionReading(roleId, null, answer);
+            }
         } else {
             notStored(answer, "/v1/waivers/" + id, before);
         }
         Statistics.label("status").collect(answer.status());
     }
 
-    /** Registers a dynamic role whose compute allows approximate execution under the waiver; returns its id. */
+    /**
+     * Registers a dynamic role whose compute allows approximate execution under the waiver; returns its id,
+     * or null when the rules refuse the waiver for it (422, the rules ran with the waiver all the same).
+     */
     static String roleUsing(String waiverId) {
         String roleId = Api.uid("role");
         ObjectNode role = Json.object().put("role_id", roleId).put("inherits", "worker");
         role.putObject("compute").put("speed_preset", "fast_approx")
                 .putObject("approximate").put("allowed", true).put("waiver_ref", waiverId);
         Answer answer = api.put("/v1/roles/" + roleId, role);
+        if (answer.status() == 422 && answer.json().path("detail").asText().contains("WAIVER_")) {
+            return null;
+        }
         assertThat(answer.status()).as("role using waiver %s: %s", waiverId, answer).isEqualTo(201);
         return roleId;
     }

@@ -1,0 +1,30 @@
+package org.execpolicy.pdp.api;
+
+import java.util.List;
+import org.execpolicy.pdp.engine.EvidenceRefusedException;
+
+/** The HTTP answer to a refused trace upload or runtime report (SPEC.md section 5: all `invalid_request`). */
+final class EvidenceRefusals {
+    private EvidenceRefusals() {
+    }
+
+    static ApiException toApi(EvidenceRefusedException refused) {
+        int status = switch (refused.kind()) {
+            case UNKNOWN -> 404;
+            case CONFLICT -> 409;
+            case TOO_LARGE -> 413;
+            case MALFORMED -> 400;
+            case INVALID -> 422;
+        };
+        List<FieldError> errors = refused.path().isEmpty() ? List.of()
+                : List.of(new FieldError(refused.path(), refused.getMessage()));
+        return new ApiException(status, "invalid_request", refused.getMessage(), errors);
+    }
+
+    /** An engine refusal as its HTTP problem; anything else as it is. */
+    static Throwable translate(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return cause instanceof EvidenceRefusedException refused ? toApi(refused) : failure;
+    }
+}

@@ -1,0 +1,43 @@
+package org.execpolicy.pdp.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import org.execpolicy.pdp.engine.EvidenceRefusedException;
+import org.execpolicy.pdp.engine.RuntimeEvidence;
+import org.execpolicy.pdp.model.Json;
+
+/**
+ * POST /v1/decisions/{decision_id}/report: what a runtime actually ran. The OpenAPI router has
+ * checked the report's shape (400); its ranges are the `llm_exec_report` record schema's (422).
+ */
+final class ReportHandlers {
+    private final Vertx vertx;
+    private final RuntimeEvidence evidence;
+
+    ReportHandlers(Vertx vertx, RuntimeEvidence evidence) {
+        this.vertx = vertx;
+        this.evidence = evidence;
+    }
+
+    void report(RoutingContext ctx) {
+        String decisionId = Http.pathParam(ctx, "decision_id");
+        ObjectNode body = Http.body(ctx);
+        Http.reply(ctx, 201, Http.blocking(vertx, () -> {
+            try {
+                return answer(evidence.report(decisionId, body));
+            } catch (EvidenceRefusedException e) {
+                throw EvidenceRefusals.toApi(e);
+            }
+        }));
+    }
+
+    /** The recorded report and the violation it revealed (null when it ran as granted). */
+    private static ObjectNode answer(RuntimeEvidence.Reported reported) {
+        ObjectNode answer = Json.object();
+        answer.put("decision_id", reported.report().path("decision_id").asText());
+        answer.set("report", reported.report());
+        answer.set("violation", reported.violation());
+        return answer;
+    }
+}

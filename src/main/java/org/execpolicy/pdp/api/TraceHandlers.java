@@ -1,0 +1,186 @@
+package org.execpolicy.pdp.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Locale;
+import org.execpolicy.pdp.engine.RuntimeEvidence;
+
+/**
+ * PUT and GET {@code /v1/traces/{decision_id}}: the layer-wise trace a runtime uploads to the
+ * reference its decision reserved, and the stored artifact for auditors. Served on the root
+ * router, ahead of the OpenAPI router's 1 MiB body handler: the upload is streamed to a file
+ * (with back-pressure, so the server never holds more than a few buffers of it), then checked
+ * line by line off the event loop. A stalled upload is cut after the request timeout of silence
+ * instead of after the request timeout in total, so that a large trace on a slow link gets through.
+ */
+final class TraceHandlers {
+    static final String PATH = "/v1/traces/:decision_id";
+    private static final String PREFIX = "/v1/traces/";
+    private static final String NDJSON = "application/x-ndjson";
+    private static final int MAX_ID_LENGTH = 64;
+
+    private final Vertx vertx;
+    private final RuntimeEvidence evidence;
+    private final long idleTimeoutMs;
+
+    /** @param idleTimeoutMs silence after which an upload is answered 504; 0: never */
+    TraceHandlers(Vertx vertx, RuntimeEvidence evidence, long idleTimeoutMs) {
+        this.vertx = vertx;
+        this.evidence = evidence;
+        this.idleTimeoutMs = idleTimeoutMs;
+    }
+
+    /** Uploads are exempt from the request timeout: they have their own idle timeout. */
+    static boolean isUpload(HttpServerRequest request) {
+        return request.method() == HttpMethod.PUT && request.path().startsWith(PREFIX);
+    }
+
+    void upload(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        request.pause(); // not a byte is read before the upload is admitted
+        String decisionId = ctx.pathParam("decision_id");
+        String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).trim().startsWith(NDJSON)) {
+            refuseUnread(ctx, new ApiException(415, "invalid_request", "a trace must be sent as " + NDJSON
+                    + " (hsk.layerwise_trace@0.1 JSON Lines), was " + contentType, List.of()));
+            return;
+        }
+        long declared = declaredLength(request);
+        if (declared > evidence.limits().maxBytes()) {
+            refuseUnread(ctx, tooLarge());
+            return;
+        }
+        if (decisionId.length() > MAX_ID_LENGTH) {
+            refuseUnread(ctx, ApiException.notFound("no decision '" + decisionId.substring(0, MAX_ID_LENGTH) + "...'"));
+            return;
+        }
+        Http.blocking(vertx, () -> evidence.beginUpload(decisionId))
+                .onFailure(e -> refuseUnread(ctx, EvidenceRefusals.translate(e)))
+                .onSuccess(upload -> vertx.fileSystem().open(upload.file().toString(), new OpenOptions().setWrite(true))
+                        .onFailure(e -> abort(upload).onComplete(done -> refuseUnread(ctx, e)))
+                        .onSuccess(file -> new Transfer(ctx, upload, file).start()));
+    }
+
+    void get(RoutingContext ctx) {
+        String decisionId = ctx.pathParam("decision_id");
+        Http.blocking(vertx, () -> evidence.trace(decisionId))
+                .onFailure(e -> ctx.fail(EvidenceRefusals.translate(e)))
+                .onSuccess(file -> {
+                    String sha256 = file.getFileName().toString().replace(".jsonl", "");
+                    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, NDJSON)
+                            .putHeader(HttpHeaders.ETAG, "\"" + sha256 + "\"")
+                            .sendFile(file.toString());
+                });
+    }
+
+    /** Copies the request body into the upload's file, keeping count, then has it checked. */
+    private final class Transfer {
+        private final RoutingContext ctx;
+        private final HttpServerRequest request;
+        private final RuntimeEvidence.Upload upload;
+        private final AsyncFile file;
+        private long bytes;
+        private boolean over;
+        private long idleTimer = -1;
+
+        Transfer(RoutingContext ctx, RuntimeEvidence.Upload upload, AsyncFile file) {
+            this.ctx = ctx;
+            this.request = ctx.request();
+            this.upload = upload;
+            this.file = file;
+        }
+
+        void start() {
+            request.handler(buffer -> {
+                if (over) {
+                    return;
+                }
+                bytes += buffer.length();
+                if (bytes > evidence.limits().maxBytes()) {
+                    stop(tooLarge());
+                    return;
+                }
+                file.write(buffer);
+                if (file.writeQueueFull()) {
+                    request.pause();
+                    file.drainHandler(v -> request.resume());
+                }
+                armIdleTimer();
+            });
+            request.exceptionHandler(e -> stop(e)); // connection lost: nobody to answer, nothing to keep
+            request.endHandler(v -> {
+                if (over) {
+                    return;
+                }
+                over = true;
+                vertx.cancelTimer(idleTimer);
+                file.close()
+                        .compose(closed -> Http.blocking(vertx, () -> evidence.completeUpload(upload)))
+                        .onSuccess(attached -> Http.json(ctx, 201, attached))
+                        .onFailure(e -> ctx.fail(EvidenceRefusals.translate(e)));
+            });
+            armIdleTimer();
+            request.resume();
+        }
+
+        private void armIdleTimer() {
+            if (idleTimeoutMs <= 0) {
+                return;
+            }
+            vertx.cancelTimer(idleTimer);
+            idleTimer = vertx.setTimer(idleTimeoutMs, id -> stop(new ApiException(504, "timeout",
+                    "no bytes of the trace arrived for " + idleTimeoutMs + " ms (--request-timeout-ms)", List.of())));
+        }
+
+        private void stop(Throwable failure) {
+            if (over) {
+                return;
+            }
+            over = true;
+            vertx.cancelTimer(idleTimer);
+            request.handler(null);
+            // answered once nothing is left of it, so that what the client reads is true
+            file.close().eventually(() -> abort(upload)).onComplete(done -> refuseUnread(ctx, failure));
+        }
+    }
+
+    private Future<Void> abort(RuntimeEvidence.Upload upload) {
+        return Http.blocking(vertx, () -> {
+            evidence.abortUpload(upload);
+            return null;
+        });
+    }
+
+    /**
+     * Answers before the body was read to its end: the connection is closed after the answer,
+     * since what is left of the body would otherwise be read as the next request.
+     */
+    private static void refuseUnread(RoutingContext ctx, Throwable failure) {
+        if (!ctx.request().isEnded()) {
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            ctx.response().endHandler(v -> ctx.request().connection().close());
+        }
+        ctx.fail(failure);
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(413, "invalid_request", "the trace is larger than the limit of "
+                + evidence.limits().maxBytes() + " bytes (serve --trace-max-mb)", List.of());
+    }
+
+    private static long declaredLength(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        try {
+            return length == null ? -1 : Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.execpolicy.pdp.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.List;
+import org.execpolicy.pdp.model.CanonicalJson;
+import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.model.JsonDiff;
+
+/**
+ * The Flight Recorder records of what operators change in the registry: who
+ * (the token's name, actor human), what, and the hashes before and after, so
+ * an auditor can tie every decision's profile snapshot to the change that made it.
+ */
+public final class RegistryChangeRecords {
+    /** Bound on the listed paths; `changed_path_count` still counts them all. */
+    static final int MAX_LISTED_PATHS = 256;
+
+    private RegistryChangeRecords() {
+    }
+
+    /** `work_profile_changed`; {@code before} is null for a new profile. */
+    public static ObjectNode profileChanged(String profileId, JsonNode before, JsonNode after, String operator,
+                                            Instant at) {
+        ObjectNode record = changed("work_profile_changed", before, after, operator, at);
+        record.put("profile_id", profileId);
+        return record;
+    }
+
+    /** `work_profile_activated`; {@code previousId} is null when no profile was active. */
+    public static ObjectNode profileActivated(String profileId, JsonNode profile, String previousId, String operator,
+                                              Instant at) {
+        ObjectNode record = human("work_profile_activated", operator, at);
+        record.put("profile_id", profileId);
+        record.put("profile_hash", CanonicalJson.sha256Hex(profile));
+        record.put("previous_profile_id", previousId);
+        return record;
+    }
+
+    /** `dynamic_role_changed`; {@code before} is null for a new role. */
+    public static ObjectNode roleChanged(String roleId, JsonNode before, JsonNode after, String operator, Instant at) {
+        ObjectNode record = changed("dynamic_role_changed", before, after, operator, at);
+        record.put("role_id", roleId);
+        record.put("inherits", after.path("inherits").asText());
+        return record;
+    }
+
+    /** `waiver_granted`: the whole waiver as granted, and its hash. */
+    public static ObjectNode waiverGranted(JsonNode waiver, String operator, Instant at) {
+        ObjectNode record = human("waiver_granted", operator, at);
+        record.put("waiver_id", waiver.path("waiver_id").asText());
+        record.put("waiver_hash", CanonicalJson.sha256Hex(waiver));
+        for (String field : List.of("check_waived", "justification", "approver")) {
+            record.set(field, waiver.get(field));
+        }
+        // as an instant in UTC: the record's timestamps are all in one form (RFC 3339 allows others, e.g. -00:00)
+        record.put("expires_at", Json.instantOrNull(waiver, "expires_at").toString());
+        record.set("scope", waiver.hasNonNull("scope") ? waiver.get("scope") : Json.object());
+        return record;
+    }
+
+    /** `waiver_revoked`: when and why, with the hash of the waiver as it now stands. */
+    public static ObjectNode waiverRevoked(JsonNode revoked, String operator, Instant at) {
+        ObjectNode record = human("waiver_revoked", operator, at);
+        record.put("waiver_id", revoked.path("waiver_id").asText());
+        record.put("waiver_hash", CanonicalJson.sha256Hex(revoked));
+        record.set("revoked_at", revoked.get("revoked_at"));
+        record.set("reason", revoked.get("revoke_reason"));
+        return record;
+    }
+
+    private static ObjectNode changed(String type, JsonNode before, JsonNode after, String operator, Instant at) {
+        ObjectNode record = human(type, operator, at);
+        record.put("before_hash", before == null ? null : CanonicalJson.sha256Hex(before));
+        record.put("after_hash", CanonicalJson.sha256Hex(after));
+        List<String> paths = JsonDiff.changedPaths(before, after);
+        record.set("changed_paths", Json.array(paths.subList(0, Math.min(paths.size(), MAX_LISTED_PATHS))));
+        record.put("changed_path_count", paths.size());
+        return record;
+    }
+
+    private static ObjectNode human(String type, String operator, Instant at) {
+        ObjectNode record = RecordEnvelope.of(type, "human", at);
+        record.put("operator", operator);
+        return record;
+    }
+}

@@ -1,0 +1,351 @@
+package org.execpolicy.pdp.engine;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.execpolicy.pdp.recorder.FlightRecorder;
+import org.execpolicy.pdp.recorder.RecordRejectedException;
+import org.execpolicy.pdp.recorder.TraceDeadlineScan;
+import org.execpolicy.pdp.recorder.TraceStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a runtime did with its decision (issue 5): the layer-wise trace it uploads to the reserved
+ * reference, its runtime report, the violations they reveal, and the deadline after which a trace
+ * that never came is recorded as missing. Everything is read from and written to the Flight
+ * Recorder; the only other state is which uploads are in flight.
+ * <p>
+ * Each decision's evidence changes under one lock (striped by decision id), so that an upload,
+ * a report and the deadline check never both see "nothing yet" and both write. Call from worker
+ * threads: it blocks on files and JDBC.
+ */
+public final class RuntimeEvidence {
+    private static final Logger LOG = LoggerFactory.getLogger(RuntimeEvidence.class);
+    /** The record types of what a runtime did after its decision. */
+    public static final Set<String> TYPES = Set.of(EvidenceRecords.ATTACHED, EvidenceRecords.MISSING,
+            EvidenceRecords.REPORT, EvidenceRecords.VIOLATION);
+    private static final int STRIPES = 64;
+    private static final int SCAN_PAGE = 500;
+    /** A decision is committed a moment after its timestamp: each scan looks this far behind the last. */
+    private static final Duration SCAN_OVERLAP = Duration.ofMinutes(1);
+
+    private final FlightRecorder recorder;
+    private final TraceStore store;
+    private final TraceDeadlineScan scan;
+    private final Clock clock;
+    private final TraceLimits limits;
+    private final Set<String> uploading = ConcurrentHashMap.newKeySet();
+    private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    private final AtomicLong violations = new AtomicLong();
+    private volatile Runnable onViolation = () -> { };
+    /** Decisions older than this were all resolved by an earlier scan; EPOCH after a start. */
+    private Instant resolvedBefore = Instant.EPOCH;
+
+    public RuntimeEvidence(FlightRecorder recorder, TraceStore store, TraceDeadlineScan scan, Clock clock,
+                           TraceLimits limits) {
+        this.recorder = recorder;
+        this.store = store;
+        this.scan = scan;
+        this.clock = clock;
+        this.limits = limits;
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new ReentrantLock();
+        }
+    }
+
+    /** An upload that was admitted: its decision and the file its bytes go to. */
+    public record Upload(String decisionId, ObjectNode decision, Path file) {
+    }
+
+    /** A recorded report, and the violation it revealed (null when it ran as granted). */
+    public record Reported(ObjectNode report, ObjectNode violation) {
+    }
+
+    public TraceLimits limits() {
+        return limits;
+    }
+
+    /** Called after each recorded violation (for metrics); keep it quick. */
+    public void onViolation(Runnable listener) {
+        this.onViolation = listener;
+    }
+
+    /** Violations recorded since start. */
+    public long violationsRecorded() {
+        return violations.get();
+    }
+
+    /**
+     * Admits an upload before any byte of it is read.
+     *
+     * @throws EvidenceRefusedException UNKNOWN when the decision does not exist or reserved no
+     *     artifact; CONFLICT when its trace is attached, recorded missing, or being uploaded
+     */
+    public Upload beginUpload(String decisionId) {
+        ObjectNode decision = decisionOf(recorder.eventsOfDecision(decisionId), decisionId);
+        if (!decision.hasNonNull("trace_artifact_ref")) {
+            throw EvidenceRefusedException.unknown("decision '" + decisionId + "' reserved no trace artifact "
+                    + "(trace_artifact_null_reason: " + decision.path("trace_artifact_null_reason").asText() + ")");
+        }
+        if (!uploading.add(decisionId)) {
+            throw EvidenceRefusedException.conflict("a trace for decision '" + decisionId + "' is being uploaded");
+        }
+        try {
+            refuseIfResolved(recorder.eventsOfDecision(decisionId), decisionId);
+            return new Upload(decisionId, decision, store.newUpload());
+        } catch (RuntimeException e) {
+            uploading.remove(decisionId);
+            throw e;
+        }
+    }
+
+    /**
+     * Checks the uploaded file line by line, stores it under its SHA-256 and records
+     * `layerwise_trace_attached`. Whatever happens, the upload is over afterwards; on any refusal
+     * nothing is kept.
+     *
+     * @return the attached record, once durable
+     */
+    public ObjectNode completeUpload(Upload upload) throws IOException {
+        boolean kept = false;
+        String sha256 = null;
+        try {
+            MessageDigest digest = sha256();
+            TraceReader.Result trace;
+            try (InputStream in = new DigestInputStream(
+                    new BufferedInputStream(Files.newInputStream(upload.file()), 1 << 16), digest)) {
+                TraceReader.Expected expected = new TraceReader.Expected(upload.decision().path("trace_id").asText(),
+                        upload.decision().path("effective_policy_hash").asText());
+                trace = TraceReader.read(in, expected);
+            }
+            sha256 = HexFormat.of().formatHex(digest.digest());
+            long bytes = Files.size(upload.file());
+            ReentrantLock lock = lockOf(upload.decisionId());
+            lock.lock();
+            try {
+                refuseIfResolved(recorder.eventsOfDecision(upload.decisionId()), upload.decisionId());
+                kept = store.keep(upload.file(), sha256);
+                ObjectNode attached = EvidenceRecords.attached(upload.decision(), sha256, bytes, trace, now());
+                recorder.append(List.of(attached)).join();
+                kept = false; // named by a durable record now
+                return attached;
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            if (kept) { // stored, but its record could not be appended: nothing may name it, so nothing keeps it
+                store.discard(store.file(sha256));
+            }
+            store.discard(upload.file());
+            uploading.remove(upload.decisionId());
+        }
+    }
+
+    /** Ends an upload that was cut short (too large, idle, connection lost): nothing is kept. */
+    public void abortUpload(Upload upload) {
+        try {
+            store.discard(upload.file());
+        } finally {
+            uploading.remove(upload.decisionId());
+        }
+    }
+
+    /** The stored artifact of a decision. @throws EvidenceRefusedException UNKNOWN when there is none */
+    public Path trace(String decisionId) {
+        List<ObjectNode> records = recorder.eventsOfDecision(decisionId);
+        decisionOf(records, decisionId);
+        ObjectNode attached = find(records, EvidenceRecords.ATTACHED)
+                .orElseThrow(() -> EvidenceRefusedException.unknown("no trace is attached to decision '" + decisionId + "'"));
+        String sha256 = attached.path("trace_artifact_sha256").asText();
+        return store.find(sha256).orElseThrow(() -> new IllegalStateException(
+                "trace " + sha256 + " of decision " + decisionId + " is recorded but not on disk"));
+    }
+
+    /**
+     * Records a runtime report and, when it ran otherwise than granted, an `exec_policy_violation`
+     * in the same append.
+     *
+     * @param body a report already validated against openapi.yaml (shape); ranges are the record schema's
+     * @throws EvidenceRefusedException UNKNOWN decision, CONFLICT for a second report, INVALID for
+     *     metrics out of range (naming the field)
+     */
+    public Reported report(String decisionId, ObjectNode body) {
+        ReentrantLock lock = lockOf(decisionId);
+        lock.lock();
+        try {
+            List<ObjectNode> records = recorder.eventsOfDecision(decisionId);
+            ObjectNode decision = decisionOf(records, decisionId);
+            if (find(records, EvidenceRecords.REPORT).isPresent()) {
+                throw EvidenceRefusedException.conflict("decision '" + decisionId + "' was already reported");
+            }
+            Instant now = now();
+            ObjectNode report = EvidenceRecords.report(decision, body, now);
+            List<String> kinds = violations(decision, report, find(records, EvidenceRecords.MISSING).isPresent());
+            ObjectNode violation = kinds.isEmpty() ? null : EvidenceRecords.violation(decision, report, kinds, now);
+            try {
+                recorder.append(violation == null ? List.of(report) : List.of(report, violation)).join();
+            } catch (RecordRejectedException e) {
+                if (!EvidenceRecords.REPORT.equals(e.type())) {
+                    throw e;
+                }
+                throw EvidenceRefusedException.invalid(e.location(), "out of range: " + reason(e));
+            }
+            if (violation != null) {
+                violationRecorded();
+            }
+            return new Reported(report, violation);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Records `layerwise_trace_missing` for every approximate decision whose trace did not come
+     * within the deadline (and a violation when its report says approximate execution ran).
+     * Reads the candidates from the records: after a restart the first check looks at all of them.
+     *
+     * @return how many traces were recorded missing
+     */
+    public synchronized int checkDeadlines() {
+        Instant cutoff = clock.instant().minus(limits.deadline());
+        Instant nextResolvedBefore = cutoff.minus(SCAN_OVERLAP);
+        int missing = 0;
+        long afterSeq = 0;
+        List<TraceDeadlineScan.Unresolved> page;
+        do {
+            page = scan.unresolved(resolvedBefore, cutoff, afterSeq, SCAN_PAGE);
+            for (TraceDeadlineScan.Unresolved candidate : page) {
+                afterSeq = candidate.seq();
+                ObjectNode decision = candidate.decision();
+                if (!"approximate".equals(decision.path("exactness").asText())) {
+                    continue; // a sampled exact trace is welcome, but its absence is no evidence gap
+                }
+                if (uploading.contains(decision.path("decision_id").asText())) {
+                    Instant decided = Instant.parse(decision.path("timestamp").asText());
+                    nextResolvedBefore = decided.isBefore(nextResolvedBefore) ? decided : nextResolvedBefore;
+                    continue; // the upload decides; look again next time
+                }
+                if (recordMissing(decision)) {
+                    missing++;
+                }
+            }
+        } while (page.size() == SCAN_PAGE);
+        resolvedBefore = nextResolvedBefore.isBefore(resolvedBefore) ? resolvedBefore : nextResolvedBefore;
+        if (missing > 0) {
+            LOG.info("trace deadline: {} approximate decision(s) got no trace within {}", missing, limits.deadline());
+        }
+        return missing;
+    }
+
+    private boolean recordMissing(ObjectNode decision) {
+        String decisionId = decision.path("decision_id").asText();
+        ReentrantLock lock = lockOf(decisionId);
+        lock.lock();
+        try {
+            List<ObjectNode> records = recorder.eventsOfDecision(decisionId);
+            if (uploading.contains(decisionId) || find(records, EvidenceRecords.ATTACHED).isPresent()
+                    || find(records, EvidenceRecords.MISSING).isPresent()) {
+                return false;
+            }
+            Instant now = now();
+            List<ObjectNode> append = new ArrayList<>();
+            append.add(EvidenceRecords.missing(decision, limits.deadline(), now));
+            Optional<ObjectNode> report = find(records, EvidenceRecords.REPORT);
+            boolean violated = report.isPresent() && "approximate".equals(report.get().path("exactness").asText());
+            if (violated) {
+                append.add(EvidenceRecords.violation(decision, report.get(), List.of("trace_missing"), now));
+            }
+            recorder.append(append).join();
+            if (violated) {
+                violationRecorded();
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How a report departs from its decision; empty when it ran as granted. */
+    private static List<String> violations(ObjectNode decision, ObjectNode report, boolean traceMissing) {
+        List<String> kinds = new ArrayList<>();
+        boolean ranApproximate = "approximate".equals(report.path("exactness").asText());
+        if (ranApproximate && "exact".equals(decision.path("exactness").asText())) {
+            kinds.add("approximate_when_exact_granted");
+        }
+        if (!report.path("mode").asText().equals(decision.path("mode").asText())) {
+            kinds.add("mode_differs");
+        }
+        if (ranApproximate && traceMissing) {
+            kinds.add("trace_missing");
+        }
+        return kinds;
+    }
+
+    private void violationRecorded() {
+        violations.incrementAndGet();
+        onViolation.run();
+    }
+
+    private static void refuseIfResolved(List<ObjectNode> records, String decisionId) {
+        if (find(records, EvidenceRecords.ATTACHED).isPresent()) {
+            throw EvidenceRefusedException.conflict("a trace is already attached to decision '" + decisionId + "'");
+        }
+        if (find(records, EvidenceRecords.MISSING).isPresent()) {
+            throw EvidenceRefusedException.conflict("the trace deadline of decision '" + decisionId
+                    + "' has passed: it is recorded as missing (layerwise_trace_missing)");
+        }
+    }
+
+    private static ObjectNode decisionOf(List<ObjectNode> records, String decisionId) {
+        return find(records, "llm_exec_policy")
+                .orElseThrow(() -> EvidenceRefusedException.unknown("no decision '" + decisionId + "'"));
+    }
+
+    private static Optional<ObjectNode> find(List<ObjectNode> records, String type) {
+        return records.stream().filter(r -> type.equals(r.path("type").asText())).findFirst();
+    }
+
+    /** The schema's words for the first failure, without the record-internal schema path. */
+    private static String reason(RecordRejectedException e) {
+        String message = e.getMessage();
+        int at = message.indexOf("': ");
+        String text = at < 0 ? message : message.substring(at + 3);
+        int schemaPath = text.indexOf(" (#");
+        return schemaPath < 0 ? text : text.substring(0, schemaPath);
+    }
+
+    private ReentrantLock lockOf(String decisionId) {
+        return stripes[Math.floorMod(decisionId.hashCode(), STRIPES)];
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package org.execpolicy.pdp.engine;
+
+import java.time.Duration;
+
+/**
+ * Limits of layer-wise trace evidence: the largest trace accepted, how long an approximate
+ * decision may wait for its trace before a `layerwise_trace_missing` record says it never came,
+ * and how often that deadline is checked.
+ */
+public record TraceLimits(long maxBytes, Duration deadline, Duration checkEvery) {
+    public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
+    public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(15);
+    public static final Duration DEFAULT_CHECK_EVERY = Duration.ofMinutes(1);
+
+    public TraceLimits {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("the trace size limit must be positive, was " + maxBytes);
+        }
+        if (deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("the trace deadline must be positive, was " + deadline);
+        }
+        if (checkEvery.isNegative() || checkEvery.isZero()) {
+            throw new IllegalArgumentException("the deadline check period must be positive, was " + checkEvery);
+        }
+    }
+
+    public static TraceLimits defaults() {
+        return new TraceLimits(DEFAULT_MAX_BYTES, DEFAULT_DEADLINE, DEFAULT_CHECK_EVERY);
+    }
+
+    public TraceLimits withMaxBytes(long bytes) {
+        return new TraceLimits(bytes, deadline, checkEvery);
+    }
+
+    public TraceLimits withDeadline(Duration after) {
+        return new TraceLimits(maxBytes, after, checkEvery);
+    }
+
+    public TraceLimits withCheckEvery(Duration period) {
+        return new TraceLimits(maxBytes, deadline, period);
+    }
+}

@@ -1,0 +1,60 @@
+package org.execpolicy.pdp.recorder;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds, in the Flight Recorder itself, the decisions that reserved a trace artifact and have
+ * neither a `layerwise_trace_attached` nor a `layerwise_trace_missing` record yet. Because the
+ * answer comes from the records, the trace deadline survives a restart with no state of its own.
+ */
+public final class TraceDeadlineScan {
+    /**
+     * Records are stored as RFC 8785 JSON (no spaces), so a reserved reference reads exactly like
+     * this; the pattern only narrows the scan, the caller still reads the record's fields.
+     */
+    private static final String RESERVED_REF = "%\"trace_artifact_ref\":\"/v1/traces/%";
+    private static final String SQL = """
+            SELECT e.seq, e.body FROM events e
+            WHERE e.type = 'llm_exec_policy' AND e.seq > ? AND e.ts >= ? AND e.ts < ? AND e.body LIKE ?
+              AND NOT EXISTS (SELECT 1 FROM events t WHERE t.decision_id = e.decision_id
+                              AND t.type IN ('layerwise_trace_attached', 'layerwise_trace_missing'))
+            ORDER BY e.seq LIMIT ?""";
+
+    /** A decision record and where it is in the store, to page on from. */
+    public record Unresolved(long seq, ObjectNode decision) {
+    }
+
+    private final Database db;
+
+    public TraceDeadlineScan(Database db) {
+        this.db = db;
+    }
+
+    /** Oldest first: decisions recorded in [since, until) after {@code afterSeq}, at most {@code limit}. */
+    public List<Unresolved> unresolved(Instant since, Instant until, long afterSeq, int limit) {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(SQL)) {
+            ps.setLong(1, afterSeq);
+            ps.setObject(2, since.atOffset(ZoneOffset.UTC));
+            ps.setObject(3, until.atOffset(ZoneOffset.UTC));
+            ps.setString(4, RESERVED_REF);
+            ps.setInt(5, limit);
+            List<Unresolved> found = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(new Unresolved(rs.getLong(1), RecordJson.read(rs.getString(2))));
+                }
+            }
+            return found;
+        } catch (SQLException e) {
+            throw new RecorderUnavailableException("trace deadline scan failed: " + e.getMessage(), e);
+        }
+    }
+}

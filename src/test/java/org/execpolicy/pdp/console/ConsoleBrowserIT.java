@@ -1,0 +1,571 @@
+package org.execpolicy.pdp.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.logging.Level;
+import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.support.RunningPdp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The operator console in a real browser: Debian's headless chromium driven through chromium-driver,
+ * against a real PDP (shipped rules, H2 in a temporary directory) on a free loopback port.
+ * Screenshots of each screen go to target/screenshots/.
+ */
+class ConsoleBrowserIT {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String PROFILE_ID = "console-profile";
+    private static final String WORKER = "tr.role-row[data-role='worker']";
+
+    private static Path userDataDir;
+    private static ChromeDriverService service;
+    private static WebDriver driver;
+    private static WebDriverWait wait;
+
+    private RunningPdp pdp;
+
+    @BeforeAll
+    static void startBrowser() throws IOException {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            fail("The console browser tests need Debian's chromium and chromium-driver (" + CHROMIUM + ", "
+                    + CHROMEDRIVER + "); install them with: apt-get update && apt-get install -y chromium chromium-driver"
+                    + " (.ci/run does this)");
+        }
+        // the driver and the browser are named explicitly, so Selenium Manager has nothing to look up or download
+        System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
+        userDataDir = Files.createTempDirectory("console-chromium-");
+        service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
+                .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+                "--disable-dev-shm-usage", "--window-size=1400,1000", "--user-data-dir=" + userDataDir);
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        driver = new ChromeDriver(service, options);
+        wait = new WebDriverWait(driver, WAIT);
+        wait.ignoring(NoSuchElementException.class).ignoring(StaleElementReferenceException.class);
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterAll
+    static void stopBrowser() throws IOException {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (service != null) {
+            service.stop();
+        }
+        if (userDataDir != null) {
+            try (var paths = Files.walk(userDataDir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @BeforeEach
+    void startPdp() {
+        pdp = RunningPdp.start();
+    }
+
+    @AfterEach
+    void stopPdp() {
+        if (pdp != null) {
+            pdp.close();
+        }
+    }
+
+    @Test
+    void consoleIsServedWithItsSecurityHeadersAndTheApiStillAnswers() {
+        RunningPdp.Reply page = pdp.get("/");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.contentType()).startsWith("text/html");
+        assertThat(page.body()).contains("<script src=\"/app.js\" defer></script>");
+        var headers = pdp.send(HttpRequest.newBuilder(URI.create(pdp.baseUrl() + "/app.js")).GET());
+        assertThat(headers.status()).isEqualTo(200);
+        assertThat(headers.contentType()).contains("javascript");
+        var withHeaders = rawGet("/");
+        assertThat(withHeaders.headers().firstValue("content-security-policy").orElse(""))
+                .startsWith("default-src 'self'").doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+        assertThat(withHeaders.headers().firstValue("x-content-type-options")).hasValue("nosniff");
+
+        RunningPdp.Reply unknown = pdp.get("/no-such-page");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.contentType()).startsWith("application/problem+json");
+        assertThat(pdp.get("/openapi.yaml").status()).isEqualTo(200);
+        assertThat(pdp.get("/health/live").status()).isEqualTo(200);
+        assertThat(pdp.get("/v1/waivers").status()).isEqualTo(200);
+    }
+
+    @Test
+    void operatorGrantsApproximateExecutionWithAWaiverAndRevokesIt() {
+        seedActiveProfile();
+        openConsoleWithToken(token("operator"));
+        waitVisible(By.cssSelector(WORKER));
+        screenshot("01-roles");
+
+        // worker to fast_approx; approximate cannot be switched on without a waiver
+        choose(WORKER + " select.preset-select", "fast_approx");
+        click(WORKER + " input.approx-toggle");
+        waitText(WORKER + " .approx-note", "No active waiver covers worker");
+        wait.until(d -> !d.findElement(By.cssSelector(WORKER + " input.approx-toggle")).isSelected());
+        assertThat(chosen(WORKER + " select.preset-select")).isEqualTo("fast_approx");
+        screenshot("02-roles-approximate-refused");
+
+        // a waiver: first refused without an approver (the server's words shown), then created
+        click("#nav-waivers");
+        type("#waiver-id", "wv-console");
+        type("#waiver-roles", "worker");
+        type("#waiver-justification", "batch summaries need the latency budget");
+        click("#waiver-create");
+        waitText("#waivers-message", "approver");
+        type("#waiver-approver", "ops-lead");
+        click("#waiver-create");
+        waitText("#waivers-message", "Created waiver wv-console");
+        waitText("tr[data-waiver-id='wv-console'] .status", "active");
+        screenshot("03-waivers-created");
+
+        // back on the roles: the unsaved preset is still there; the toggle now offers the waiver
+        click("#nav-roles");
+        wait.until(d -> "fast_approx".equals(selectedValue(d, WORKER + " select.preset-select")));
+        click(WORKER + " input.approx-toggle");
+        choose(WORKER + " select.waiver-select", "wv-console");
+        waitText(WORKER + " .approx-waiver", "wv-console");
+        wait.until(d -> d.findElement(By.cssSelector(WORKER + " input.approx-toggle")).isSelected());
+        click(WORKER + " button.save-role");
+        waitText("#roles-message", "Saved worker in profile " + PROFILE_ID);
+        waitText("#changes-list", "/model_assignments/worker/compute/speed_preset");
+        waitText("#changes-list", "/model_assignments/worker/compute/approximate");
+        screenshot("04-roles-saved");
+
+        JsonNode saved = pdp.get("/v1/profiles/" + PROFILE_ID).json().path("model_assignments").path("worker");
+        assertThat(saved.path("compute").path("speed_preset").asText()).isEqualTo("fast_approx");
+        assertThat(saved.path("compute").path("approximate").path("waiver_ref").asText()).isEqualTo("wv-console");
+
+        // the runtime asks: approximate, under the waiver; the timeline shows it
+        JsonNode granted = decide("worker", "model-worker");
+        assertThat(granted.path("exactness").asText()).isEqualTo("approximate");
+        assertThat(granted.path("waiver_ref").asText()).isEqualTo("wv-console");
+        String grantedRow = decisionRow(granted);
+        click("#nav-timeline");
+        waitText(grantedRow + " td.effective", "layer_skip / approximate");
+        assertThat(text(grantedRow + " td.requested")).isEqualTo("layer_skip / approximate");
+        assertThat(text(grantedRow + " td.waiver")).isEqualTo("wv-console");
+        assertThat(text(grantedRow + " td.role")).isEqualTo("worker");
+        assertThat(text(grantedRow + " td.ruleset"))
+                .isEqualTo(granted.path("ruleset").path("digest").asText().substring(0, 12));
+        assertThat(driver.findElements(By.cssSelector(grantedRow + " .badge-downgraded"))).isEmpty();
+
+        // its detail: the rule firings in order
+        click(grantedRow);
+        List<String> fired = new ArrayList<>();
+        granted.path("ruleset").path("rules_fired").forEach(name -> fired.add(name.asText()));
+        wait.until(d -> firedRuleNames().equals(fired));
+        waitText("#detail-summary", "wv-console");
+        screenshot("05-timeline-approximate");
+
+        // the operator revokes the waiver
+        click("#nav-waivers");
+        type("tr[data-waiver-id='wv-console'] input.revoke-reason", "incident 42: quality regression");
+        click("tr[data-waiver-id='wv-console'] button.revoke-waiver");
+        waitText("tr[data-waiver-id='wv-console'] .status", "revoked");
+        screenshot("06-waivers-revoked");
+
+        // the next decision is downgraded; the timeline shows the badge and the reason
+        JsonNode downgraded = decide("worker", "model-worker");
+        assertThat(downgraded.path("downgraded").asBoolean()).isTrue();
+        assertThat(downgraded.path("exactness").asText()).isEqualTo("exact");
+        assertThat(downgraded.path("reason_codes").toString()).contains("WAIVER_REVOKED");
+        String downgradedRow = decisionRow(downgraded);
+        click("#nav-timeline");
+        waitText(downgradedRow + " .badge-downgraded", "downgraded");
+        assertThat(text(downgradedRow + " .downgrade-reason")).isEqualTo(downgraded.path("downgrade_reason").asText());
+        assertThat(text(downgradedRow + " td.effective")).endsWith("/ exact");
+        assertThat(text(downgradedRow + " .reason-codes")).contains("WAIVER_REVOKED");
+        // newest first
+        List<WebElement> rows = driver.findElements(By.cssSelector("#timeline-body tr.decision-row"));
+        assertThat(rows.get(0).getAttribute("data-decision-id")).isEqualTo(downgraded.path("decision_id").asText());
+
+        // downgraded only: the granted decision leaves the list
+        click("#filter-downgraded");
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector(grantedRow), 0));
+        waitVisible(By.cssSelector(downgradedRow));
+        click(downgradedRow);
+        List<String> firedWhenDowngraded = new ArrayList<>();
+        downgraded.path("ruleset").path("rules_fired").forEach(name -> firedWhenDowngraded.add(name.asText()));
+        wait.until(d -> firedRuleNames().equals(firedWhenDowngraded));
+        waitText("#detail-summary", "WAIVER_REVOKED");
+        screenshot("07-timeline-downgraded");
+        assertNoScriptErrors();
+    }
+
+    @Test
+    void aRefusedTokenIsExplainedAndAnotherCanBeEntered() {
+        seedActiveProfile();
+        driver.get(pdp.baseUrl() + "/");
+        type("#token-input", "not-a-token");
+        click("#token-save");
+        waitText("#token-message", "(401)");
+        waitVisible(By.id("token-panel"));
+        screenshot("token-1-unknown-token");
+
+        // a runtime token reads, but cannot save a profile
+        type("#token-input", token("runtime"));
+        click("#token-save");
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("token-panel")));
+        choose(WORKER + " select.preset-select", "fast_exact");
+        click(WORKER + " button.save-role");
+        waitText("#token-message", "(403)");
+        waitText("#roles-message", "(403)");
+        screenshot("token-2-wrong-scope");
+        assertThat(pdp.get("/v1/profiles/" + PROFILE_ID).json().path("model_assignments").path("worker")
+                .has("compute")).isFalse();
+
+        // the operator's token: the unsaved change is still there and now saves
+        type("#token-input", token("operator"));
+        click("#token-save");
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("token-panel")));
+        wait.until(d -> "fast_exact".equals(selectedValue(d, WORKER + " select.preset-select")));
+        click(WORKER + " button.save-role");
+        waitText("#roles-message", "Saved worker");
+        waitText("#changes-list", "/model_assignments/worker/compute/speed_preset");
+        assertThat(pdp.get("/v1/profiles/" + PROFILE_ID).json().path("model_assignments").path("worker")
+                .path("compute").path("speed_preset").asText()).isEqualTo("fast_exact");
+        assertNoScriptErrors();
+    }
+
+    @Test
+    void aWaiverRevokedBeforeTheSaveIsRefusedByTheServerInItsOwnWords() {
+        seedActiveProfile();
+        ObjectNode waiver = waiver("wv-race", "nightly batch");
+        waiver.putObject("scope").putArray("roles").add("worker");
+        assertThat(operatorPost("/v1/waivers", waiver).status()).isEqualTo(201);
+        openConsoleWithToken(token("operator"));
+        choose(WORKER + " select.preset-select", "fast_approx");
+        click(WORKER + " input.approx-toggle");
+        choose(WORKER + " select.waiver-select", "wv-race");
+        waitText(WORKER + " .approx-waiver", "wv-race");
+
+        // revoked behind the console's back: the server refuses the save and the console shows its words
+        ObjectNode reason = Json.object();
+        reason.put("reason", "revoked while the operator was editing");
+        assertThat(operatorPost("/v1/waivers/wv-race/revoke", reason).status()).isEqualTo(200);
+        click(WORKER + " button.save-role");
+        waitText("#roles-message", "(422)");
+        screenshot("roles-refused-by-server");
+
+        // the same save through the API: the console showed that problem's detail and errors verbatim
+        ObjectNode profile = (ObjectNode) pdp.get("/v1/profiles/" + PROFILE_ID).json();
+        ObjectNode compute = ((ObjectNode) profile.path("model_assignments").path("worker")).putObject("compute");
+        compute.put("speed_preset", "fast_approx");
+        compute.putObject("approximate").put("allowed", true).put("waiver_ref", "wv-race");
+        RunningPdp.Reply refused = operatorPut("/v1/profiles/" + PROFILE_ID, profile);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+        assertThat(text("#roles-message .problem-detail")).endsWith(refused.json().path("detail").asText());
+        List<String> errors = new ArrayList<>();
+        refused.json().path("errors").forEach(e -> errors.add(e.path("path").asText() + ": " + e.path("message").asText()));
+        assertThat(cellTexts("#roles-message .problem-errors li")).isEqualTo(errors);
+        assertNoScriptErrors();
+    }
+
+    @Test
+    void scriptsInAJustificationOrARoleIdAreShownAsText() {
+        String imgJustification = "<img src=x onerror=\"window.__xss=1\"> waiver for the summariser";
+        String scriptRole = "<script>window.__xss=1</script>";
+        seedActiveProfile();
+        ObjectNode waiver = waiver("wv-xss", imgJustification);
+        waiver.putObject("scope").putArray("roles").add(scriptRole);
+        assertThat(operatorPost("/v1/waivers", waiver).status()).isEqualTo(201);
+        ObjectNode role = Json.object();
+        role.put("role_id", scriptRole);
+        role.put("inherits", "worker");
+        assertThat(operatorPut("/v1/roles/" + URLEncoder.encode(scriptRole, StandardCharsets.UTF_8)
+                .replace("+", "%20"), role).status()).isEqualTo(201);
+        JsonNode decision = decide(scriptRole, "model-worker");
+
+        openConsoleWithToken(token("operator"));
+        wait.until(d -> cellTexts("#roles-body td.role-id").contains(scriptRole));
+        // the dynamic role can use the waiver scoped to it: choose it and save through PUT /v1/roles/{id}
+        String rows = "#roles-body tr.role-row";
+        wait.until(d -> {
+            rowOf(rows, "td.role-id", scriptRole).findElement(By.cssSelector("input.approx-toggle")).click();
+            return true;
+        });
+        wait.until(d -> {
+            new Select(rowOf(rows, "td.role-id", scriptRole).findElement(By.cssSelector("select.waiver-select")))
+                    .selectByValue("wv-xss");
+            return true;
+        });
+        wait.until(d -> rowOf(rows, "td.role-id", scriptRole).findElement(By.cssSelector(".approx-waiver")).getText()
+                .contains("wv-xss"));
+        wait.until(d -> {
+            rowOf(rows, "td.role-id", scriptRole).findElement(By.cssSelector("button.save-role")).click();
+            return true;
+        });
+        waitText("#roles-message", "Saved " + scriptRole);
+        waitText("#changes-list", "/compute/approximate");
+        screenshot("xss-1-roles");
+
+        click("#nav-waivers");
+        wait.until(d -> cellTexts("#waivers-body td.justification").contains(imgJustification));
+        screenshot("xss-2-waivers");
+
+        click("#nav-timeline");
+        waitVisible(By.cssSelector(decisionRow(decision)));
+        assertThat(text(decisionRow(decision) + " td.role")).isEqualTo(scriptRole);
+        screenshot("xss-3-timeline");
+
+        JavascriptExecutor js = (JavascriptExecutor) driver;
+        assertThat(js.executeScript("return typeof window.__xss")).isEqualTo("undefined");
+        assertThat(js.executeScript("return document.querySelectorAll('img').length")).isEqualTo(0L);
+        assertThat(js.executeScript("return document.querySelectorAll('script').length")).isEqualTo(1L);
+        assertNoScriptErrors();
+    }
+
+    // ---------- the PDP over HTTP ----------
+
+    private String token(String name) {
+        Path file = pdp.dataDir().resolve("tokens.json");
+        assertThat(file).as("the server writes DATA/tokens.json on first start").exists();
+        try {
+            for (JsonNode entry : Json.MAPPER.readTree(file.toFile()).path("tokens")) {
+                if (name.equals(entry.path("name").asText())) {
+                    return entry.path("token").asText();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new AssertionError(file + " has no token named " + name);
+    }
+
+    private RunningPdp.Reply operatorPut(String path, ObjectNode body) {
+        return pdp.send(HttpRequest.newBuilder(URI.create(pdp.baseUrl() + path))
+                .header("content-type", "application/json")
+                .header("authorization", "Bearer " + token("operator"))
+                .PUT(HttpRequest.BodyPublishers.ofString(body.toString())));
+    }
+
+    private RunningPdp.Reply operatorPost(String path, ObjectNode body) {
+        return pdp.send(HttpRequest.newBuilder(URI.create(pdp.baseUrl() + path))
+                .header("content-type", "application/json")
+                .header("authorization", "Bearer " + token("operator"))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+    }
+
+    private java.net.http.HttpResponse<String> rawGet(String path) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(pdp.baseUrl() + path)).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A profile with the four core roles (model-ROLE each, nothing approximate), saved and activated. */
+    private void seedActiveProfile() {
+        ObjectNode profile = Json.object();
+        profile.put("schema_version", "hsk.work_profile@0.6");
+        profile.put("profile_id", PROFILE_ID);
+        profile.put("name", "Console test profile");
+        ObjectNode assignments = profile.putObject("model_assignments");
+        for (String role : List.of("frontend", "orchestrator", "worker", "validator")) {
+            ObjectNode assignment = assignments.putObject(role);
+            assignment.put("primary_model_id", "model-" + role);
+            assignment.put("local_only", true);
+        }
+        RunningPdp.Reply saved = operatorPut("/v1/profiles/" + PROFILE_ID, profile);
+        assertThat(saved.status()).as(saved.body()).isEqualTo(201);
+        RunningPdp.Reply activated = operatorPost("/v1/profiles/" + PROFILE_ID + "/activate", Json.object());
+        assertThat(activated.status()).as(activated.body()).isEqualTo(200);
+    }
+
+    private static ObjectNode waiver(String waiverId, String justification) {
+        ObjectNode waiver = Json.object();
+        waiver.put("waiver_id", waiverId);
+        waiver.put("check_waived", "approximate_execution");
+        waiver.put("justification", justification);
+        waiver.put("approver", "ops-lead");
+        waiver.put("expires_at", Instant.now().plus(Duration.ofDays(30)).truncatedTo(ChronoUnit.SECONDS).toString());
+        return waiver;
+    }
+
+    /** A runtime's decision request for the role, with the runtime token, no exec_policy of its own. */
+    private JsonNode decide(String role, String modelId) {
+        ObjectNode request = Json.object();
+        request.put("trace_id", "trace-" + UUID.randomUUID().toString().substring(0, 8));
+        request.put("role", role);
+        request.put("task_type", "chat");
+        request.put("model_id", modelId);
+        request.put("backend", "local");
+        RunningPdp.Reply reply = pdp.send(HttpRequest.newBuilder(URI.create(pdp.baseUrl() + "/v1/decisions"))
+                .header("content-type", "application/json")
+                .header("authorization", "Bearer " + token("runtime"))
+                .POST(HttpRequest.BodyPublishers.ofString(request.toString())));
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        return reply.json();
+    }
+
+    // ---------- the browser ----------
+
+    private void openConsoleWithToken(String token) {
+        driver.get(pdp.baseUrl() + "/");
+        waitVisible(By.id("token-panel"));
+        screenshot("00-token");
+        type("#token-input", token);
+        click("#token-save");
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("token-panel")));
+        waitText("#token-status", "token set");
+    }
+
+    private static String decisionRow(JsonNode decision) {
+        return "#timeline-body tr.decision-row[data-decision-id='" + decision.path("decision_id").asText() + "']";
+    }
+
+    private List<String> firedRuleNames() {
+        List<String> names = new ArrayList<>();
+        for (WebElement item : driver.findElements(By.cssSelector("#detail-firings li.firing.fired .rule-name"))) {
+            names.add(item.getText());
+        }
+        return names;
+    }
+
+    private List<String> cellTexts(String css) {
+        List<String> texts = new ArrayList<>();
+        for (WebElement cell : driver.findElements(By.cssSelector(css))) {
+            texts.add(cell.getText());
+        }
+        return texts;
+    }
+
+    /** The row whose cell {@code cellCss} reads exactly {@code text} (ids with any characters, no CSS escaping). */
+    private WebElement rowOf(String rowCss, String cellCss, String text) {
+        for (WebElement row : driver.findElements(By.cssSelector(rowCss))) {
+            if (row.findElement(By.cssSelector(cellCss)).getText().equals(text)) {
+                return row;
+            }
+        }
+        throw new NoSuchElementException("no row " + rowCss + " with " + cellCss + " = " + text);
+    }
+
+    /** Chooses an option of a select, again if a re-render replaced the element meanwhile. */
+    private void choose(String css, String value) {
+        wait.until(d -> {
+            new Select(d.findElement(By.cssSelector(css))).selectByValue(value);
+            return true;
+        });
+    }
+
+    private String chosen(String css) {
+        return wait.until(d -> selectedValue(d, css));
+    }
+
+    private static String selectedValue(WebDriver driver, String css) {
+        return new Select(driver.findElement(By.cssSelector(css))).getFirstSelectedOption().getAttribute("value");
+    }
+
+    private WebElement find(String css) {
+        return wait.until(d -> d.findElement(By.cssSelector(css)));
+    }
+
+    private String text(String css) {
+        return find(css).getText();
+    }
+
+    private WebElement waitVisible(By by) {
+        return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    private void click(String css) {
+        wait.until(d -> {
+            d.findElement(By.cssSelector(css)).click();
+            return true;
+        });
+    }
+
+    private void type(String css, String value) {
+        WebElement input = waitVisible(By.cssSelector(css));
+        input.clear();
+        input.sendKeys(value);
+    }
+
+    private void waitText(String css, String expected) {
+        try {
+            wait.until(d -> d.findElement(By.cssSelector(css)).getText().contains(expected));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            screenshot("failed-waiting-for-" + css.replaceAll("[^A-Za-z0-9]+", "_"));
+            List<WebElement> found = driver.findElements(By.cssSelector(css));
+            throw new AssertionError("waited " + WAIT.toSeconds() + " s for '" + expected + "' in " + css + "; it reads: "
+                    + (found.isEmpty() ? "(no such element)" : "'" + found.get(0).getText() + "'"), e);
+        }
+    }
+
+    private void screenshot(String name) {
+        try {
+            Path shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
+            Files.copy(shot, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** No script error and no Content-Security-Policy refusal in the page's console. */
+    private void assertNoScriptErrors() {
+        List<String> problems = new ArrayList<>();
+        for (LogEntry entry : driver.manage().logs().get(LogType.BROWSER)) {
+            String message = entry.getMessage();
+            if (message.contains("Content Security Policy") || message.contains("Uncaught")) {
+                problems.add(message);
+            }
+        }
+        assertThat(problems).as("browser console").isEmpty();
+    }
+}

@@ -1,0 +1,175 @@
+package org.execpolicy.pdp.traces;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.support.RunningPdp;
+
+/** What the trace and report tests share: a granting registry, decisions, traces, uploads, record lookups. */
+final class Evidence {
+    static final String WAIVER = "wv-traces";
+    static final String PROFILE = "traces";
+
+    private Evidence() {
+    }
+
+    /** A waiver and an active profile under which the worker runs layer_skip, approximate. */
+    static void grantApproximateToWorker(RunningPdp pdp) {
+        ok(pdp.post("/v1/waivers", """
+                {"waiver_id": "%s", "check_waived": "approximate_execution", "scope": {"roles": ["worker"]},
+                 "justification": "trace tests", "approver": "ops-lead", "expires_at": "2099-01-31T00:00:00Z"}"""
+                .formatted(WAIVER)), 201);
+        ObjectNode profile = Json.parseObject("""
+                {"schema_version": "hsk.work_profile@0.6", "profile_id": "%s", "name": "traces",
+                 "model_assignments": {
+                   "frontend": {"primary_model_id": "llama-7b", "local_only": true},
+                   "orchestrator": {"primary_model_id": "llama-7b", "local_only": true},
+                   "validator": {"primary_model_id": "llama-7b", "local_only": true},
+                   "worker": {"primary_model_id": "llama-7b", "local_only": true,
+                              "compute": {"speed_preset": "fast_approx",
+                                          "approximate": {"allowed": true, "waiver_ref": "%s"}}}}}"""
+                .formatted(PROFILE, WAIVER));
+        int saved = pdp.put("/v1/profiles/" + PROFILE, profile.toString()).status();
+        if (saved != 200 && saved != 201) {
+            throw new IllegalStateException("profile not saved: " + saved);
+        }
+        ok(pdp.post("/v1/profiles/" + PROFILE + "/activate", "{}"), 200);
+    }
+
+    /** An approximate decision for the worker (the profile's preset). */
+    static JsonNode approximateDecision(RunningPdp pdp) {
+        JsonNode decision = decide(pdp, """
+                {"trace_id": "%s", "role": "worker", "task_type": "chat", "model_id": "llama-7b", "backend": "local"}"""
+                .formatted(uid("t")));
+        if (!"approximate".equals(decision.path("exactness").asText())) {
+            throw new IllegalStateException("expected an approximate decision: " + decision);
+        }
+        return decision;
+    }
+
+    /** An exact decision for the validator (exact only): no trace reserved. */
+    static JsonNode exactDecision(RunningPdp pdp) {
+        return decide(pdp, """
+                {"trace_id": "%s", "role": "validator", "task_type": "chat", "model_id": "llama-7b", "backend": "local"}"""
+                .formatted(uid("t")));
+    }
+
+    static JsonNode decide(RunningPdp pdp, String request) {
+        RunningPdp.Reply reply = pdp.send(HttpRequest.newBuilder(URI.create(pdp.baseUrl() + "/v1/decisions"))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(request)));
+        return ok(reply, 200).json();
+    }
+
+    /** A valid trace of n tokens for the decision: header, then records; each may be varied by the caller. */
+    static List<ObjectNode> trace(JsonNode decision, int tokens) {
+        List<ObjectNode> lines = new ArrayList<>();
+        ObjectNode header = Json.object();
+        header.put("trace_id", decision.path("trace_id").asText());
+        header.put("model_id", "llama-7b");
+        header.set("effective_exec_policy", decision.get("effective_policy").deepCopy());
+        header.put("created_at", "2026-11-25T12:00:00Z");
+        header.put("tokenizer_id", "llama-tokenizer");
+        lines.add(header);
+        for (int i = 0; i < tokens; i++) {
+            ObjectNode record = Json.object();
+            record.put("token_index", i);
+            record.put("t_ms", 10.0 * i);
+            record.put("exit_layer", 20 + i % 12);
+            record.put("skip_ratio", 0.25);
+            record.put("spec_accept", i % 4 != 0);
+            lines.add(record);
+        }
+        return lines;
+    }
+
+    static String jsonl(List<ObjectNode> lines) {
+        StringBuilder body = new StringBuilder();
+        lines.forEach(line -> body.append(line).append('\n'));
+        return body.toString();
+    }
+
+    static RunningPdp.Reply upload(RunningPdp pdp, JsonNode decision, String body) {
+        return upload(pdp, decision.path("trace_artifact_ref").asText(), body);
+    }
+
+    static RunningPdp.Reply upload(RunningPdp pdp, String ref, String body) {
+        return pdp.send(HttpRequest.newBuilder(URI.create(pdp.baseUrl() + ref))
+                .header("content-type", "application/x-ndjson")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    static RunningPdp.Reply report(RunningPdp pdp, String decisionId, String body) {
+        return pdp.send(HttpRequest.newBuilder(URI.create(pdp.baseUrl() + "/v1/decisions/" + decisionId + "/report"))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** The decision's records of one type, newest first. */
+    static List<JsonNode> records(RunningPdp pdp, String type, String decisionId) {
+        List<JsonNode> items = new ArrayList<>();
+        ok(pdp.get("/v1/events?type=" + type + "&decision_id=" + decisionId + "&limit=500"), 200)
+                .json().get("items").forEach(items::add);
+        return items;
+    }
+
+    /** Files under the data directory's trace store (stored and incoming). */
+    static List<Path> traceFiles(RunningPdp pdp) {
+        Path root = pdp.dataDir().resolve("traces");
+        if (!Files.exists(root)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Asks until the answer is there: a liveness bound for background work, not a timing assertion. */
+    static <T> T eventually(java.util.function.Supplier<T> ask, Function<T, Boolean> done) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        T answer = ask.get();
+        while (!done.apply(answer) && System.nanoTime() < until) {
+            Thread.sleep(50);
+            answer = ask.get();
+        }
+        return answer;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String sha256(String text) {
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String uid(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static RunningPdp.Reply ok(RunningPdp.Reply reply, int status) {
+        if (reply.status() != status) {
+            throw new IllegalStateException("expected " + status + " but was " + reply.status() + ": " + reply.body());
+        }
+        return reply;
+    }
+}

@@ -1,0 +1,73 @@
+package org.execpolicy.pdp.traces;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.support.RunningPdp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole loop as a runtime plays it: examples/ExampleRuntime.java, run exactly as the README
+ * says ({@code java -cp target/pdp.jar examples/ExampleRuntime.java ...}), against a real server.
+ */
+class ExampleRuntimeIT {
+    static RunningPdp pdp;
+
+    @BeforeAll
+    static void start() {
+        pdp = RunningPdp.start();
+        Evidence.grantApproximateToWorker(pdp);
+    }
+
+    @AfterAll
+    static void stop() {
+        pdp.close();
+    }
+
+    @Test
+    void decision_upload_report_and_evidence_with_the_same_sha256() throws Exception {
+        JsonNode outcome = runExample("--tokens", "300");
+
+        assertThat(outcome.path("ok").asBoolean()).as(outcome.toString()).isTrue();
+        assertThat(outcome.path("exactness").asText()).isEqualTo("approximate");
+        assertThat(outcome.path("upload_status").asInt()).isEqualTo(201);
+        String sha256 = outcome.path("local_sha256").asText();
+        assertThat(outcome.path("trace_artifact_sha256").asText()).isEqualTo(sha256);
+        assertThat(outcome.path("record_count").asInt()).isEqualTo(300);
+        assertThat(outcome.get("violation").isNull()).isTrue();
+        String id = outcome.path("decision_id").asText();
+        JsonNode view = pdp.get("/v1/decisions/" + id).json();
+        assertThat(view.path("trace_artifact_sha256").asText()).isEqualTo(sha256);
+        assertThat(view.path("runtime_report").path("token_count").asInt()).isEqualTo(300);
+        assertThat(Evidence.sha256(pdp.get(outcome.path("trace_artifact_ref").asText()).body())).isEqualTo(sha256);
+        assertThat(Files.exists(pdp.dataDir().resolve("traces/sha256/" + sha256 + ".jsonl"))).isTrue();
+    }
+
+    @Test
+    void a_runtime_that_ran_exact_when_approximate_was_granted_in_another_mode_is_flagged() throws Exception {
+        JsonNode outcome = runExample("--tokens", "20", "--ran", "standard/exact");
+
+        assertThat(outcome.path("ok").asBoolean()).as(outcome.toString()).isTrue();
+        assertThat(outcome.path("violation").path("violations").toString()).isEqualTo("[\"mode_differs\"]");
+    }
+
+    private static JsonNode runExample(String... options) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", "target/pdp.jar", "examples/ExampleRuntime.java", "--url", pdp.baseUrl()));
+        command.addAll(List.of(options));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return Json.MAPPER.readTree(out);
+    }
+}

@@ -1,0 +1,91 @@
+package org.execpolicy.pdp.traces;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.execpolicy.pdp.traces.Evidence.approximateDecision;
+import static org.execpolicy.pdp.traces.Evidence.eventually;
+import static org.execpolicy.pdp.traces.Evidence.jsonl;
+import static org.execpolicy.pdp.traces.Evidence.records;
+import static org.execpolicy.pdp.traces.Evidence.report;
+import static org.execpolicy.pdp.traces.Evidence.trace;
+import static org.execpolicy.pdp.traces.Evidence.upload;
+import static org.execpolicy.pdp.traces.TraceUploadTest.assertProblem;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.execpolicy.pdp.engine.TraceLimits;
+import org.execpolicy.pdp.support.MutableClock;
+import org.execpolicy.pdp.support.RunningPdp;
+import org.junit.jupiter.api.Test;
+
+/** An approximate decision whose trace never comes: recorded missing after the deadline, with an injected clock. */
+class TraceDeadlineTest {
+
+    @Test
+    void a_trace_missing_at_the_deadline_is_recorded_after_a_restart_and_a_report_of_approximate_execution_is_a_violation()
+            throws Exception {
+        Path data = Files.createTempDirectory("pdp-deadline-");
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
+        // checked at start and then only hourly: the restart is what finds the expired deadline
+        TraceLimits limits = TraceLimits.defaults().withCheckEvery(Duration.ofHours(1));
+        String late;
+        String onTime;
+        String young;
+        try (RunningPdp pdp = RunningPdp.start(data, clock, limits)) {
+            Evidence.grantApproximateToWorker(pdp);
+            JsonNode lateDecision = approximateDecision(pdp);
+            late = lateDecision.path("decision_id").asText();
+            assertThat(report(pdp, late, RuntimeReportTest.AS_GRANTED_APPROXIMATE).status()).isEqualTo(201);
+            JsonNode onTimeDecision = approximateDecision(pdp);
+            onTime = onTimeDecision.path("decision_id").asText();
+            assertThat(upload(pdp, onTimeDecision, jsonl(trace(onTimeDecision, 3))).status()).isEqualTo(201);
+            clock.advance(Duration.ofMinutes(10));
+            young = approximateDecision(pdp).path("decision_id").asText();
+        }
+        clock.advance(Duration.ofMinutes(6)); // late: 16 minutes old; young: 6
+
+        try (RunningPdp pdp = RunningPdp.start(data, clock, limits)) {
+            List<JsonNode> missing = eventually(() -> records(pdp, "layerwise_trace_missing", late), r -> !r.isEmpty());
+
+            assertThat(missing).singleElement().satisfies(record -> {
+                assertThat(record.get("trace_artifact_sha256").isNull()).isTrue();
+                assertThat(record.path("reason_code").asText()).isEqualTo("deadline_passed");
+                assertThat(record.path("deadline_at").asText()).isEqualTo("2026-11-25T12:15:00Z");
+            });
+            assertThat(records(pdp, "exec_policy_violation", late)).singleElement()
+                    .satisfies(v -> assertThat(v.path("violations").toString()).isEqualTo("[\"trace_missing\"]"));
+            assertThat(records(pdp, "layerwise_trace_missing", onTime)).isEmpty();
+            assertThat(records(pdp, "layerwise_trace_missing", young)).isEmpty();
+            assertThat(pdp.get("/v1/decisions/" + late).json().path("trace_status").asText()).isEqualTo("missing");
+            assertThat(pdp.get("/v1/decisions/" + young).json().path("trace_status").asText()).isEqualTo("expected");
+            // too late now: the evidence already says it never came
+            JsonNode lateDecision = pdp.get("/v1/decisions/" + late).json();
+            assertProblem(upload(pdp, lateDecision, jsonl(trace(lateDecision, 3))), 409, null);
+        }
+    }
+
+    @Test
+    void the_periodic_check_records_a_missing_trace_once_the_clock_passes_the_deadline() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
+        TraceLimits limits = TraceLimits.defaults().withDeadline(Duration.ofMinutes(5))
+                .withCheckEvery(Duration.ofMillis(50));
+        try (RunningPdp pdp = RunningPdp.start(Files.createTempDirectory("pdp-deadline-"), clock, limits)) {
+            Evidence.grantApproximateToWorker(pdp);
+            String id = approximateDecision(pdp).path("decision_id").asText();
+            clock.advance(Duration.ofMinutes(4));
+            Thread.sleep(300); // several checks run before the deadline
+            assertThat(records(pdp, "layerwise_trace_missing", id)).isEmpty();
+
+            clock.advance(Duration.ofMinutes(2));
+
+            assertThat(eventually(() -> records(pdp, "layerwise_trace_missing", id), r -> !r.isEmpty())).hasSize(1);
+            // reported afterwards, approximate execution with no trace is a violation at once
+            assertThat(report(pdp, id, """
+                    {"mode": "layer_skip", "exactness": "approximate", "token_count": 1}""").json()
+                    .path("violation").path("violations").toString()).isEqualTo("[\"trace_missing\"]");
+        }
+    }
+}

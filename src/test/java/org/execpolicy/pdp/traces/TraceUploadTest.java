@@ -1,0 +1,254 @@
+package org.execpolicy.pdp.traces;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.execpolicy.pdp.traces.Evidence.approximateDecision;
+import static org.execpolicy.pdp.traces.Evidence.exactDecision;
+import static org.execpolicy.pdp.traces.Evidence.jsonl;
+import static org.execpolicy.pdp.traces.Evidence.records;
+import static org.execpolicy.pdp.traces.Evidence.sha256;
+import static org.execpolicy.pdp.traces.Evidence.trace;
+import static org.execpolicy.pdp.traces.Evidence.traceFiles;
+import static org.execpolicy.pdp.traces.Evidence.upload;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.List;
+import org.execpolicy.pdp.engine.TraceLimits;
+import org.execpolicy.pdp.support.RunningPdp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** PUT and GET /v1/traces/{decision_id} against a real server: what is stored, what is refused and left behind. */
+class TraceUploadTest {
+    /** Small, so that an over-limit trace is cheap to send. */
+    static final long LIMIT = 64 * 1024;
+
+    static RunningPdp pdp;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pdp = RunningPdp.start(Files.createTempDirectory("pdp-traces-"), Clock.systemUTC(),
+                TraceLimits.defaults().withMaxBytes(LIMIT));
+        Evidence.grantApproximateToWorker(pdp);
+    }
+
+    @AfterAll
+    static void stop() {
+        pdp.close();
+    }
+
+    @Test
+    void an_approximate_decisions_trace_is_stored_by_its_sha256_and_attached_to_the_decision() throws Exception {
+        JsonNode decision = approximateDecision(pdp);
+        String body = jsonl(trace(decision, 100));
+        String decisionId = decision.path("decision_id").asText();
+
+        RunningPdp.Reply reply = upload(pdp, decision, body);
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        JsonNode attached = reply.json();
+        assertThat(attached.path("type").asText()).isEqualTo("layerwise_trace_attached");
+        assertThat(attached.path("trace_artifact_sha256").asText()).isEqualTo(sha256(body));
+        assertThat(attached.path("record_count").asLong()).isEqualTo(100);
+        assertThat(attached.path("byte_count").asLong()).isEqualTo(body.getBytes(StandardCharsets.UTF_8).length);
+        JsonNode summary = attached.get("summary");
+        assertThat(summary.path("mean_exit_layer").asDouble()).isEqualTo(25.34); // 20 + i % 12 over 100 tokens
+        assertThat(summary.path("exit_layer_bucket_width").asInt()).isEqualTo(1);
+        assertThat(summary.get("exit_layer_histogram").size()).isEqualTo(32); // layers 0..31
+        assertThat(summary.get("exit_layer_histogram").get(20).asLong()).isEqualTo(9); // i % 12 == 0, i < 100
+        assertThat(summary.path("mean_skip_ratio").asDouble()).isEqualTo(0.25);
+        assertThat(summary.path("speculative_accept_rate").asDouble()).isEqualTo(0.75);
+        // content-addressed file, the recorded evidence, the decision's view and the download agree
+        assertThat(Files.readString(pdp.dataDir().resolve("traces/sha256/" + sha256(body) + ".jsonl"))).isEqualTo(body);
+        assertThat(records(pdp, "layerwise_trace_attached", decisionId)).singleElement()
+                .satisfies(r -> assertThat(r.path("trace_artifact_sha256").asText()).isEqualTo(sha256(body)));
+        JsonNode view = pdp.get("/v1/decisions/" + decisionId).json();
+        assertThat(view.path("trace_artifact_sha256").asText()).isEqualTo(sha256(body));
+        assertThat(view.path("trace_status").asText()).isEqualTo("attached");
+        RunningPdp.Reply download = pdp.get(decision.path("trace_artifact_ref").asText());
+        assertThat(download.status()).isEqualTo(200);
+        assertThat(download.contentType()).startsWith("application/x-ndjson");
+        assertThat(sha256(download.body())).isEqualTo(sha256(body));
+    }
+
+    @Test
+    void before_its_trace_arrives_the_decision_shows_it_expected_and_no_sha256() {
+        JsonNode decision = approximateDecision(pdp);
+
+        JsonNode view = pdp.get("/v1/decisions/" + decision.path("decision_id").asText()).json();
+
+        assertThat(decision.path("trace_expected").asBoolean()).isTrue();
+        assertThat(view.path("trace_status").asText()).isEqualTo("expected");
+        assertThat(view.get("trace_artifact_sha256").isNull()).isTrue();
+        assertThat(pdp.get(decision.path("trace_artifact_ref").asText()).status()).isEqualTo(404);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"token_id", "token_ids", "token", "text", "token_text"})
+    void a_trace_carrying_token_ids_or_text_is_refused_and_leaves_no_file(String field) {
+        JsonNode decision = approximateDecision(pdp);
+        List<ObjectNode> lines = trace(decision, 10);
+        lines.get(3).put(field, 1234);
+        List<java.nio.file.Path> before = traceFiles(pdp);
+
+        RunningPdp.Reply reply = upload(pdp, decision, jsonl(lines));
+
+        assertProblem(reply, 422, "/3/" + field);
+        assertThat(reply.json().path("detail").asText()).contains("never carries token ids or token text");
+        assertThat(traceFiles(pdp)).containsExactlyInAnyOrderElementsOf(before);
+        assertThat(records(pdp, "layerwise_trace_attached", decision.path("decision_id").asText())).isEmpty();
+        assertThat(pdp.get(decision.path("trace_artifact_ref").asText()).status()).isEqualTo(404);
+        // refused, not spent: the runtime may still upload a clean trace
+        assertThat(upload(pdp, decision, jsonl(trace(decision, 10))).status()).isEqualTo(201);
+    }
+
+    @Test
+    void token_text_in_the_header_is_refused_too() {
+        JsonNode decision = approximateDecision(pdp);
+        List<ObjectNode> lines = trace(decision, 2);
+        lines.get(0).put("text", "the prompt");
+
+        RunningPdp.Reply reply = upload(pdp, decision, jsonl(lines));
+
+        assertProblem(reply, 422, "/0/text");
+        assertThat(reply.body()).doesNotContain("the prompt");
+    }
+
+    @Test
+    void a_field_outside_the_format_is_refused() {
+        JsonNode decision = approximateDecision(pdp);
+        List<ObjectNode> lines = trace(decision, 5);
+        lines.get(5).put("logits", 0.5);
+
+        assertProblem(upload(pdp, decision, jsonl(lines)), 422, "/5/logits");
+    }
+
+    @Test
+    void records_out_of_order_or_with_a_gap_are_refused() {
+        JsonNode decision = approximateDecision(pdp);
+        List<ObjectNode> gap = trace(decision, 5);
+        gap.get(3).put("token_index", 3); // the third record must be 2
+        List<ObjectNode> backwards = trace(decision, 5);
+        backwards.get(4).put("t_ms", 1.0);
+        List<ObjectNode> noLayer = trace(decision, 5);
+        noLayer.get(2).remove("exit_layer");
+        List<ObjectNode> ratio = trace(decision, 5);
+        ratio.get(2).put("skip_ratio", 1.5);
+
+        assertProblem(upload(pdp, decision, jsonl(gap)), 422, "/3/token_index");
+        assertProblem(upload(pdp, decision, jsonl(backwards)), 422, "/4/t_ms");
+        assertProblem(upload(pdp, decision, jsonl(noLayer)), 422, "/2/exit_layer");
+        assertProblem(upload(pdp, decision, jsonl(ratio)), 422, "/2/skip_ratio");
+        assertThat(records(pdp, "layerwise_trace_attached", decision.path("decision_id").asText())).isEmpty();
+    }
+
+    @Test
+    void layers_used_stands_in_for_exit_layer() {
+        JsonNode decision = approximateDecision(pdp);
+        List<ObjectNode> lines = trace(decision, 3);
+        lines.subList(1, 4).forEach(r -> {
+            r.remove("exit_layer");
+            r.put("layers_used", 24);
+        });
+
+        RunningPdp.Reply reply = upload(pdp, decision, jsonl(lines));
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        assertThat(reply.json().path("summary").get("mean_exit_layer").isNull()).isTrue();
+    }
+
+    @Test
+    void a_header_for_another_trace_or_policy_is_refused() {
+        JsonNode decision = approximateDecision(pdp);
+        List<ObjectNode> otherTrace = trace(decision, 2);
+        otherTrace.get(0).put("trace_id", "someone-else");
+        List<ObjectNode> otherPolicy = trace(decision, 2);
+        ((ObjectNode) otherPolicy.get(0).get("effective_exec_policy")).put("mode", "early_exit");
+        List<ObjectNode> policyAsText = trace(decision, 2);
+        policyAsText.get(0).put("effective_exec_policy", decision.get("effective_policy").toString());
+
+        assertProblem(upload(pdp, decision, jsonl(otherTrace)), 422, "/0/trace_id");
+        assertProblem(upload(pdp, decision, jsonl(otherPolicy)), 422, "/0/effective_exec_policy");
+        assertThat(upload(pdp, decision, jsonl(policyAsText)).status()).isEqualTo(201);
+    }
+
+    @Test
+    void what_is_not_json_lines_is_a_bad_request() {
+        JsonNode decision = approximateDecision(pdp);
+        List<ObjectNode> lines = trace(decision, 3);
+        String twoOnOneLine = jsonl(lines).replaceFirst("\n", "");
+        String pretty = lines.get(0).toPrettyString() + "\n";
+
+        assertProblem(upload(pdp, decision, "{\"trace_id\": \n"), 400, "/0");
+        assertProblem(upload(pdp, decision, twoOnOneLine), 400, "/1");
+        assertProblem(upload(pdp, decision, pretty), 400, "/0");
+        assertProblem(upload(pdp, decision, ""), 422, "/0");
+    }
+
+    @Test
+    void a_second_upload_to_the_same_reference_is_a_conflict() {
+        JsonNode decision = approximateDecision(pdp);
+        assertThat(upload(pdp, decision, jsonl(trace(decision, 3))).status()).isEqualTo(201);
+        List<java.nio.file.Path> before = traceFiles(pdp);
+
+        RunningPdp.Reply second = upload(pdp, decision, jsonl(trace(decision, 4)));
+
+        assertProblem(second, 409, null);
+        assertThat(traceFiles(pdp)).containsExactlyInAnyOrderElementsOf(before);
+        assertThat(records(pdp, "layerwise_trace_attached", decision.path("decision_id").asText())).hasSize(1);
+    }
+
+    @Test
+    void a_trace_over_the_size_limit_is_refused_and_leaves_no_file() {
+        JsonNode decision = approximateDecision(pdp);
+        String big = jsonl(trace(decision, 2_000)); // about 140 KB, over the 64 KiB limit
+        assertThat((long) big.length()).isGreaterThan(LIMIT);
+        List<java.nio.file.Path> before = traceFiles(pdp);
+
+        RunningPdp.Reply declared = upload(pdp, decision, big);
+        // chunked: no content-length to refuse it by, so the count of streamed bytes does
+        RunningPdp.Reply streamed = pdp.send(HttpRequest.newBuilder(
+                        URI.create(pdp.baseUrl() + decision.path("trace_artifact_ref").asText()))
+                .header("content-type", "application/x-ndjson")
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8)))));
+
+        assertProblem(declared, 413, null);
+        assertProblem(streamed, 413, null);
+        assertThat(traceFiles(pdp)).containsExactlyInAnyOrderElementsOf(before);
+        assertThat(upload(pdp, decision, jsonl(trace(decision, 5))).status()).isEqualTo(201);
+    }
+
+    @Test
+    void uploads_need_a_reserved_reference_and_the_ndjson_content_type() {
+        JsonNode exact = exactDecision(pdp);
+        JsonNode approximate = approximateDecision(pdp);
+
+        assertProblem(upload(pdp, "/v1/traces/no-such-decision", "{}\n"), 404, null);
+        assertProblem(upload(pdp, "/v1/traces/" + exact.path("decision_id").asText(), "{}\n"), 404, null);
+        assertProblem(pdp.send(HttpRequest.newBuilder(URI.create(pdp.baseUrl()
+                        + approximate.path("trace_artifact_ref").asText()))
+                .header("content-type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(jsonl(trace(approximate, 1))))), 415, null);
+        assertThat(upload(pdp, approximate, jsonl(trace(approximate, 1))).status()).isEqualTo(201);
+    }
+
+    static void assertProblem(RunningPdp.Reply reply, int status, String path) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+        assertThat(reply.contentType()).startsWith("application/problem+json");
+        JsonNode problem = reply.json();
+        assertThat(problem.path("error_type").asText()).isEqualTo("invalid_request");
+        if (path != null) {
+            assertThat(problem.path("errors").get(0).path("path").asText()).isEqualTo(path);
+        }
+    }
+}
