@@ -1,0 +1,91 @@
+package org.execpolicy.pdp.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.execpolicy.pdp.api.Bodies.uid;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import org.execpolicy.pdp.model.CanonicalJson;
+import org.execpolicy.pdp.support.RunningPdp;
+import org.execpolicy.pdp.support.RunningPdp.Reply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Every registry change leaves its record (issue 4): who, what, and the hashes before and after. */
+class RegistryAuditTest {
+    static RunningPdp pdp;
+
+    @BeforeAll
+    static void start() {
+        pdp = RunningPdp.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        pdp.close();
+    }
+
+    @Test
+    void a_profile_keeps_its_versions_and_each_save_and_activation_is_recorded() {
+        String id = uid("wp");
+        ObjectNode first = Bodies.profile(id);
+        Steps.putProfile(pdp, first);
+        ObjectNode second = first.deepCopy();
+        second.put("name", "renamed");
+        ((ObjectNode) second.get("model_assignments").get("worker")).put("primary_model_id", "model-b");
+        Steps.putProfile(pdp, second);
+        Steps.activate(pdp, id);
+
+        JsonNode history = pdp.get("/v1/profiles/" + id + "/history").json();
+        assertThat(history.get("items")).extracting(v -> v.get("version").asInt()).containsExactly(2, 1);
+        assertThat(history.get("items").get(0).get("profile")).isEqualTo(second);
+        assertThat(history.get("items").get(1).get("profile")).isEqualTo(first);
+        assertThat(history.get("items").get(0).get("profile_hash").asText()).isEqualTo(CanonicalJson.sha256Hex(second));
+        assertThat(history.get("items").get(0).get("operator").asText()).isEqualTo("operator");
+
+        List<JsonNode> changes = ofProfile("work_profile_changed", "profile_id", id);
+        assertThat(changes).hasSize(2);
+        assertThat(changes.get(0).get("changed_paths")).extracting(JsonNode::asText)
+                .containsExactly("/model_assignments/worker/primary_model_id", "/name");
+        assertThat(changes.get(0).get("before_hash").asText()).isEqualTo(CanonicalJson.sha256Hex(first));
+        assertThat(changes.get(0).get("after_hash").asText()).isEqualTo(CanonicalJson.sha256Hex(second));
+        assertThat(changes.get(1).get("changed_paths")).extracting(JsonNode::asText).containsExactly("");
+        JsonNode activated = ofProfile("work_profile_activated", "profile_id", id).get(0);
+        assertThat(activated.get("profile_hash").asText()).isEqualTo(CanonicalJson.sha256Hex(second));
+        assertThat(activated.get("actor").asText()).isEqualTo("human");
+        assertThat(pdp.get("/v1/profiles/" + uid("wp-none") + "/history").status()).isEqualTo(404);
+    }
+
+    @Test
+    void roles_and_waivers_are_recorded_when_changed_granted_and_revoked() {
+        String roleId = uid("role");
+        Steps.putRole(pdp, Bodies.role(roleId, "worker", Bodies.preset("fast_exact")));
+        Steps.putRole(pdp, Bodies.role(roleId, "worker", Bodies.preset("standard")));
+        String waiverId = uid("wv");
+        ObjectNode waiver = Bodies.waiver(waiverId);
+        waiver.put("justification", "<script>window.__xss=1</script> stays text");
+        Steps.createWaiver(pdp, waiver);
+        Steps.revoke(pdp, waiverId, "model drifted");
+
+        List<JsonNode> roleChanges = ofProfile("dynamic_role_changed", "role_id", roleId);
+        assertThat(roleChanges).hasSize(2);
+        assertThat(roleChanges.get(0).get("changed_paths")).extracting(JsonNode::asText)
+                .containsExactly("/compute/speed_preset");
+        assertThat(roleChanges.get(0).get("inherits").asText()).isEqualTo("worker");
+        JsonNode granted = ofProfile("waiver_granted", "waiver_id", waiverId).get(0);
+        assertThat(granted.get("justification").asText()).isEqualTo(waiver.get("justification").asText());
+        assertThat(granted.get("operator").asText()).isEqualTo("operator");
+        JsonNode revoked = ofProfile("waiver_revoked", "waiver_id", waiverId).get(0);
+        assertThat(revoked.get("reason").asText()).isEqualTo("model drifted");
+        Reply stored = pdp.get("/v1/waivers/" + waiverId);
+        assertThat(revoked.get("waiver_hash").asText()).isEqualTo(CanonicalJson.sha256Hex(stored.json()));
+        assertThat(pdp.get("/v1/recorder/verify").json().get("intact").asBoolean()).isTrue();
+    }
+
+    private static List<JsonNode> ofProfile(String type, String field, String id) {
+        return Steps.allEvents(pdp, "type=" + type, 500).stream()
+                .filter(r -> r.get(field).asText().equals(id)).toList();
+    }
+}
