@@ -72,7 +72,8 @@ public final class DecisionView {
      * changes), `trace_status` (attached, missing, expected or none), its report and any violations.
      */
     private static void runtimeEvidence(ObjectNode view, RecordedDecision decision) {
-        String status = decision.decision().hasNonNull("trace_artifact_ref") ? "expected" : "none";
+        String status = decision.decision().hasNonNull("trace_artifact_ref")
+                || decision.decision().path("trace_expected").asBoolean(false) ? "expected" : "none";
         ObjectNode report = null;
         ArrayNode violations = Json.MAPPER.createArrayNode();
         for (ObjectNode record : decision.runtimeEvidence()) {

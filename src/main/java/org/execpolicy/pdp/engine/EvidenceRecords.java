@@ -29,7 +29,8 @@ final class EvidenceRecords {
 
     static ObjectNode attached(ObjectNode decision, String sha256, long bytes, TraceReader.Result trace, Instant now) {
         ObjectNode record = about(ATTACHED, "agent", decision, now);
-        record.put("trace_artifact_ref", decision.path("trace_artifact_ref").asText());
+        // a sampled exact decision reserves no reference (SPEC 3.8) but takes its trace at the same place
+        record.put("trace_artifact_ref", DecisionRecords.TRACES_PATH + decision.path("decision_id").asText());
         record.put("trace_artifact_sha256", sha256);
         record.put("format", TraceReader.FORMAT);
         record.put("byte_count", bytes);

@@ -97,14 +97,14 @@ public final class RuntimeEvidence {
     /**
      * Admits an upload before any byte of it is read.
      *
-     * @throws EvidenceRefusedException UNKNOWN when the decision does not exist or reserved no
-     *     artifact; CONFLICT when its trace is attached, recorded missing, or being uploaded
+     * @throws EvidenceRefusedException UNKNOWN when the decision does not exist or expects no trace
+     *     (neither a reserved artifact nor trace_expected); CONFLICT when its trace is attached, recorded missing, or being uploaded
      */
     public Upload beginUpload(String decisionId) {
         ObjectNode decision = decisionOf(recorder.eventsOfDecision(decisionId), decisionId);
-        if (!decision.hasNonNull("trace_artifact_ref")) {
-            throw EvidenceRefusedException.unknown("decision '" + decisionId + "' reserved no trace artifact "
-                    + "(trace_artifact_null_reason: " + decision.path("trace_artifact_null_reason").asText() + ")");
+        if (!decision.hasNonNull("trace_artifact_ref") && !decision.path("trace_expected").asBoolean(false)) {
+            throw EvidenceRefusedException.unknown("decision '" + decisionId + "' expects no trace (trace_expected "
+                    + "false, trace_artifact_null_reason: " + decision.path("trace_artifact_null_reason").asText() + ")");
         }
         if (!uploading.add(decisionId)) {
             throw EvidenceRefusedException.conflict("a trace for decision '" + decisionId + "' is being uploaded");

@@ -12,6 +12,7 @@ import static org.execpolicy.pdp.traces.Evidence.upload;
 import static org.execpolicy.pdp.traces.TraceUploadTest.assertProblem;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.execpolicy.pdp.support.RunningPdp;
@@ -149,13 +150,16 @@ class RuntimeReportTest {
 
         assertThat(in.path("trace_expected").asBoolean()).isTrue();
         assertThat(inAgain.path("trace_expected").asBoolean()).isTrue();
-        assertThat(in.path("trace_artifact_ref").asText()).isEqualTo("/v1/traces/" + in.path("decision_id").asText());
         assertThat(out.path("trace_expected").asBoolean()).isFalse();
-        assertThat(out.get("trace_artifact_ref").isNull()).isTrue();
-        assertThat(out.path("trace_artifact_null_reason").asText()).isEqualTo("not_sampled");
+        for (JsonNode exact : List.of(in, out)) { // SPEC 3.8: exact execution reserves no reference
+            assertThat(exact.get("trace_artifact_ref").isNull()).isTrue();
+            assertThat(exact.path("trace_artifact_null_reason").asText()).isEqualTo("exact_execution");
+        }
         assertThat(records(pdp, "llm_exec_policy", in.path("decision_id").asText()).get(0)
                 .path("trace_expected").asBoolean()).isTrue();
-        assertThat(upload(pdp, in, jsonl(trace(in, 4))).status()).isEqualTo(201);
+        String at = "/v1/traces/";
+        assertThat(upload(pdp, at + in.path("decision_id").asText(), jsonl(trace(in, 4))).status()).isEqualTo(201);
+        assertThat(upload(pdp, at + out.path("decision_id").asText(), jsonl(trace(out, 4))).status()).isEqualTo(404);
     }
 
     private static double violationsMetric() {
