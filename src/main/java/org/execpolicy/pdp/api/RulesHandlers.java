@@ -42,7 +42,8 @@ final class RulesHandlers {
     /** 200 with the serving digest, or 422 listing each compiler or hygiene message with file and line. */
     void reload(RoutingContext ctx) {
         String before = engine.ruleset().digest();
-        Future.fromCompletionStage(reloader.reload(RulesReloader.Source.reload), ctx.vertx().getOrCreateContext())
+        String operator = AccessControl.operatorName(ctx);
+        Future.fromCompletionStage(reloader.reload(RulesReloader.Source.reload, operator), ctx.vertx().getOrCreateContext())
                 .onSuccess(outcome -> {
                     if (outcome.rejected()) {
                         List<FieldError> errors = outcome.rejection().messages().stream()

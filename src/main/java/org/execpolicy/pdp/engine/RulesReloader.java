@@ -67,18 +67,20 @@ public final class RulesReloader implements AutoCloseable {
     /**
      * Compiles the directory off the caller's thread and swaps it in if it is
      * sound. The same files as the serving ones change nothing and record nothing.
+     *
+     * @param operator the token name that asked for it (recorded), or null for the watcher
      */
-    public CompletableFuture<Outcome> reload(Source source) {
-        return CompletableFuture.supplyAsync(() -> load(source), compiler);
+    public CompletableFuture<Outcome> reload(Source source, String operator) {
+        return CompletableFuture.supplyAsync(() -> load(source, operator), compiler);
     }
 
-    private Outcome load(Source source) {
+    private Outcome load(Source source, String operator) {
         Ruleset serving = engine.ruleset();
         String attempted;
         try {
             attempted = Ruleset.digestOf(rulesDir);
         } catch (RulesCompileException e) {
-            return reject(source, null, e.messages());
+            return reject(source, operator, null, e.messages());
         }
         if (attempted.equals(serving.digest())) {
             return new Outcome(serving, false, null);
@@ -87,10 +89,10 @@ public final class RulesReloader implements AutoCloseable {
         try {
             next = Ruleset.compile(rulesDir);
         } catch (RulesCompileException e) {
-            return reject(source, attempted, e.messages());
+            return reject(source, operator, attempted, e.messages());
         }
         storeSources(next);
-        recorder.append(List.of(loaded(next, serving.digest(), source))).join();
+        recorder.append(List.of(withOperator(loaded(next, serving.digest(), source), operator))).join();
         engine.swap(next);
         return new Outcome(next, true, null);
     }
@@ -101,13 +103,13 @@ public final class RulesReloader implements AutoCloseable {
                 .map(source -> new ReplayStore.SourceFile(source.name(), source.bytes())).toList());
     }
 
-    private Outcome reject(Source source, String attemptedDigest, List<RuleMessage> messages) {
+    private Outcome reject(Source source, String operator, String attemptedDigest, List<RuleMessage> messages) {
         Rejection rejection = new Rejection(attemptedDigest, messages, Instant.now());
         Rejection previous = lastRejection;
         boolean sameFilesSeenAgain = source == Source.watch && previous != null && attemptedDigest != null
                 && attemptedDigest.equals(previous.attemptedDigest());
         if (!sameFilesSeenAgain) { // an editor saving the same broken files twice is one rejection
-            recorder.append(List.of(rejected(rejection, source))).join();
+            recorder.append(List.of(withOperator(rejected(rejection, source), operator))).join();
         }
         lastRejection = rejection;
         return new Outcome(engine.ruleset(), false, rejection);
@@ -134,6 +136,13 @@ public final class RulesReloader implements AutoCloseable {
         rejection.messages().forEach(m -> messages.addObject()
                 .put("file", m.file()).put("line", m.line()).put("text", bounded(m.text())));
         record.put("source", source.name());
+        return record;
+    }
+
+    private static ObjectNode withOperator(ObjectNode record, String operator) {
+        if (operator != null) {
+            record.put("operator", operator);
+        }
         return record;
     }
 

@@ -50,7 +50,7 @@ public final class RulesWatcher implements AutoCloseable {
                 while ((more = watchService.poll(DEBOUNCE.toMillis(), TimeUnit.MILLISECONDS)) != null) {
                     drain(more);
                 }
-                reloader.reload(RulesReloader.Source.watch).whenComplete((outcome, failure) -> {
+                reloader.reload(RulesReloader.Source.watch, null).whenComplete((outcome, failure) -> {
                     if (failure != null) {
                         LOG.error("rules reload after a change in the rules directory failed", failure);
                     } else if (outcome.rejected()) {

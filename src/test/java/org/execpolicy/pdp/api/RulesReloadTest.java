@@ -82,6 +82,7 @@ class RulesReloadTest {
         assertThat(loaded.path("digest").asText()).isEqualTo(after);
         assertThat(loaded.path("previous_digest").asText()).isEqualTo(before);
         assertThat(loaded.path("actor").asText()).isEqualTo("human");
+        assertThat(loaded.path("operator").asText()).as("the token that asked").isEqualTo("operator");
         assertThat(loaded.path("files")).anySatisfy(f -> assertThat(f.path("name").asText()).isEqualTo("presets.drl"));
         assertThat(pdp.get("/v1/events?trace_id=after-reload&type=llm_exec_policy").json()
                 .path("items").get(0).path("ruleset_digest").asText()).isEqualTo(after);
@@ -153,6 +154,7 @@ class RulesReloadTest {
         }
         assertThat(mode("after-watch")).isEqualTo("mem_offload");
         assertThat(latest("policy_ruleset_loaded", "watch").path("actor").asText()).isEqualTo("system");
+        assertThat(latest("policy_ruleset_loaded", "watch").has("operator")).isFalse();
     }
 
     @Test
