@@ -41,6 +41,16 @@ final class ProfileHistory {
         }
     }
 
+    static boolean isEmpty(Connection c, String profileId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM profile_versions WHERE profile_id = ?")) {
+            ps.setString(1, profileId);
+            ps.setMaxRows(1);
+            try (ResultSet rs = ps.executeQuery()) {
+                return !rs.next();
+            }
+        }
+    }
+
     /** Newest first: {version, profile_hash, saved_at, operator, profile}. */
     static List<ObjectNode> of(Connection c, String profileId) throws SQLException {
         List<ObjectNode> versions = new ArrayList<>();

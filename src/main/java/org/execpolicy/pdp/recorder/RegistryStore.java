@@ -52,6 +52,13 @@ public final class RegistryStore {
             roles.load(c);
             waivers.load(c);
             activeProfileId = loadActiveProfileId(c);
+            // profiles stored before histories were kept start theirs at the version they are
+            for (ObjectNode profile : profiles.all()) {
+                String id = profile.path("profile_id").asText();
+                if (ProfileHistory.isEmpty(c, id)) {
+                    ProfileHistory.append(c, id, CanonicalJson.sha256Hex(profile), RecordJson.write(profile), null, now());
+                }
+            }
         } catch (SQLException e) {
             throw new RecorderUnavailableException("registry store failed: " + e.getMessage(), e);
         }

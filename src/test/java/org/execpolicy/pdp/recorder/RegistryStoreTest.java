@@ -64,6 +64,22 @@ class RegistryStoreTest {
     }
 
     @Test
+    void aProfileStoredBeforeHistoriesWereKeptStartsItsHistoryAtTheNextStart() throws SQLException {
+        ObjectNode old = profile("old", "Old");
+        try (Connection c = db.connection(); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO profiles (profile_id, body, active, updated_at) VALUES ('old', '"
+                    + old + "', FALSE, CURRENT_TIMESTAMP)");
+        }
+
+        List<ObjectNode> history = new RegistryStore(db, recorder).profileHistory("old");
+
+        assertThat(history).hasSize(1);
+        assertThat(history.get(0).get("profile")).isEqualTo(old);
+        assertThat(history.get(0).get("operator").isNull()).isTrue();
+        assertThat(new RegistryStore(db, recorder).profileHistory("old")).hasSize(1); // once only
+    }
+
+    @Test
     void aChangeWhoseRecordIsRefusedIsNotStored() {
         ObjectNode invalid = Records.MAPPER.createObjectNode().put("type", "work_profile_changed"); // no envelope
         assertThatThrownBy(() -> store.putProfile("a", profile("a", "A"), "alice", before -> List.of(invalid)))
