@@ -60,6 +60,14 @@
     show(target, 'info', text);
   }
 
+  /** Forgets the refusals shown so far (e.g. after a new token), keeping confirmations. */
+  function clearProblems() {
+    for (const area of document.querySelectorAll('.message.problem')) {
+      area.replaceChildren();
+      area.className = 'message';
+    }
+  }
+
   function problemText(problem) {
     if (!problem) return 'no detail';
     return problem.detail || problem.title || 'no detail';
@@ -131,8 +139,9 @@
       json = { detail: text };
     }
     if (response.status === 401 || response.status === 403) {
-      showTokenPanel('The server refused the token (' + response.status + '): ' + problemText(json)
-        + ' Enter another token.');
+      const detail = problemText(json);
+      showTokenPanel('The server refused the token (' + response.status + '): ' + detail
+        + (/[.!?]$/.test(detail) ? '' : '.') + ' Enter another token.');
     }
     return { ok: response.ok, status: response.status, body: json };
   }
@@ -149,6 +158,7 @@
       showProblem($('profile-message'), reply, 'Cannot list profiles');
       return;
     }
+    if ($('profile-message').classList.contains('problem')) $('profile-message').replaceChildren();
     state.profiles = reply.body.items || [];
     state.activeProfileId = reply.body.active_profile_id || null;
     const select = $('profile-select');
@@ -692,6 +702,7 @@
       sessionStorage.setItem(TOKEN_KEY, value);
       sessionStorage.removeItem(SKIP_KEY);
       $('token-panel').hidden = true;
+      clearProblems();
       updateTokenStatus();
       showScreen(state.screen);
     });
@@ -699,6 +710,7 @@
       sessionStorage.removeItem(TOKEN_KEY);
       sessionStorage.setItem(SKIP_KEY, '1');
       $('token-panel').hidden = true;
+      clearProblems();
       updateTokenStatus();
       showScreen(state.screen);
     });
