@@ -172,7 +172,7 @@ public final class TraceReader {
             summary.addExitLayer(layer(node, index, "exit_layer"));
         }
         if (node.has("layers_used")) {
-            layer(node, index, "layers_used");
+            layersUsed(node, index);
         }
         if (node.has("skip_ratio")) {
             summary.addSkipRatio(number(node, index, "skip_ratio", false, 1));
@@ -221,8 +221,27 @@ public final class TraceReader {
         return value.asText();
     }
 
+    /** A count of layers, or the list of layer indices that ran (per-layer traces), each in range. */
+    private static void layersUsed(JsonNode node, int index) {
+        JsonNode value = node.get("layers_used");
+        if (!value.isArray()) {
+            layer(node, index, "layers_used");
+            return;
+        }
+        if (value.size() > TraceSummary.MAX_LAYER + 1) {
+            throw EvidenceRefusedException.invalid("/" + index + "/layers_used", "line " + (index + 1)
+                    + ": layers_used lists more than " + (TraceSummary.MAX_LAYER + 1) + " layers");
+        }
+        for (int i = 0; i < value.size(); i++) {
+            checkLayer(value.get(i), index, "layers_used/" + i);
+        }
+    }
+
     private static int layer(JsonNode node, int index, String field) {
-        JsonNode value = node.get(field);
+        return checkLayer(node.get(field), index, field);
+    }
+
+    private static int checkLayer(JsonNode value, int index, String field) {
         if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 0
                 || value.asInt() > TraceSummary.MAX_LAYER) {
             throw EvidenceRefusedException.invalid("/" + index + "/" + field, "line " + (index + 1) + ": " + field

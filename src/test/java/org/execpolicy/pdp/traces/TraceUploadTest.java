@@ -167,6 +167,23 @@ class TraceUploadTest {
     }
 
     @Test
+    void layers_used_may_list_the_layers_that_ran_each_in_range() {
+        JsonNode listed = approximateDecision(pdp);
+        List<ObjectNode> lines = trace(listed, 2);
+        lines.subList(1, 3).forEach(r -> {
+            r.remove("exit_layer");
+            r.putArray("layers_used").add(0).add(1).add(5);
+        });
+        JsonNode outOfRange = approximateDecision(pdp);
+        List<ObjectNode> bad = trace(outOfRange, 2);
+        bad.get(2).remove("exit_layer");
+        bad.get(2).putArray("layers_used").add(0).add(-1);
+
+        assertThat(upload(pdp, listed, jsonl(lines)).status()).isEqualTo(201);
+        assertProblem(upload(pdp, outOfRange, jsonl(bad)), 422, "/2/layers_used/1");
+    }
+
+    @Test
     void a_header_for_another_trace_or_policy_is_refused() {
         JsonNode decision = approximateDecision(pdp);
         List<ObjectNode> otherTrace = trace(decision, 2);
