@@ -17,7 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.execpolicy.pdp.engine.TraceLimits;
-import org.execpolicy.pdp.support.MutableClock;
+import org.execpolicy.pdp.support.SettableClock;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.junit.jupiter.api.Test;
 
@@ -28,16 +28,18 @@ class TraceDeadlineTest {
     void a_trace_missing_at_the_deadline_is_recorded_after_a_restart_and_a_report_of_approximate_execution_is_a_violation()
             throws Exception {
         Path data = Files.createTempDirectory("pdp-deadline-");
-        MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
+        SettableClock clock = new SettableClock();
         // checked at start and then only hourly: the restart is what finds the expired deadline
         TraceLimits limits = TraceLimits.defaults().withCheckEvery(Duration.ofHours(1));
         String late;
+        Instant lateDecidedAt;
         String onTime;
         String young;
         try (RunningPdp pdp = RunningPdp.start(data, clock, limits)) {
             Evidence.grantApproximateToWorker(pdp);
             JsonNode lateDecision = approximateDecision(pdp);
             late = lateDecision.path("decision_id").asText();
+            lateDecidedAt = Instant.parse(pdp.get("/v1/decisions/" + late).json().path("timestamp").asText());
             assertThat(report(pdp, late, RuntimeReportTest.AS_GRANTED_APPROXIMATE).status()).isEqualTo(201);
             JsonNode onTimeDecision = approximateDecision(pdp);
             onTime = onTimeDecision.path("decision_id").asText();
@@ -53,7 +55,8 @@ class TraceDeadlineTest {
             assertThat(missing).singleElement().satisfies(record -> {
                 assertThat(record.get("trace_artifact_sha256").isNull()).isTrue();
                 assertThat(record.path("reason_code").asText()).isEqualTo("deadline_passed");
-                assertThat(record.path("deadline_at").asText()).isEqualTo("2026-11-25T12:15:00Z");
+                assertThat(Instant.parse(record.path("deadline_at").asText()))
+                        .isEqualTo(lateDecidedAt.plus(Duration.ofMinutes(15)));
             });
             assertThat(records(pdp, "exec_policy_violation", late)).singleElement()
                     .satisfies(v -> assertThat(v.path("violations").toString()).isEqualTo("[\"trace_missing\"]"));
@@ -69,7 +72,7 @@ class TraceDeadlineTest {
 
     @Test
     void the_periodic_check_records_a_missing_trace_once_the_clock_passes_the_deadline() throws Exception {
-        MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
+        SettableClock clock = new SettableClock();
         TraceLimits limits = TraceLimits.defaults().withDeadline(Duration.ofMinutes(5))
                 .withCheckEvery(Duration.ofMillis(50));
         try (RunningPdp pdp = RunningPdp.start(Files.createTempDirectory("pdp-deadline-"), clock, limits)) {
