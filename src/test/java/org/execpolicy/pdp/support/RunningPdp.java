@@ -9,8 +9,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import org.execpolicy.pdp.api.AccessTokens;
 import org.execpolicy.pdp.api.PdpServer;
+import org.execpolicy.pdp.engine.TraceLimits;
 import org.execpolicy.pdp.model.Json;
 
 /**
@@ -28,11 +30,7 @@ public final class RunningPdp implements AutoCloseable {
     }
 
     public static RunningPdp start() {
-        try {
-            return start(Files.createTempDirectory("pdp-test-"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return start(freshDataDir());
     }
 
     /** Starts on the given data directory, e.g. again on the same one after a restart. */
@@ -47,23 +45,25 @@ public final class RunningPdp implements AutoCloseable {
     }
 
     /** Starts in a fresh data directory with the shipped rules, telling time by {@code clock}. */
-    public static RunningPdp start(java.time.Clock clock) {
-        try {
-            Path dataDir = Files.createTempDirectory("pdp-test-");
-            return new RunningPdp(dataDir, PdpServer.start(
-                    new PdpServer.Options("127.0.0.1", 0, dataDir, Path.of("rules"), false), clock));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    public static RunningPdp start(Clock clock) {
+        return start(freshDataDir(), clock, TraceLimits.defaults());
     }
 
     /**
      * Starts on the given data directory (fresh, or again after a restart) telling time by
      * {@code clock}, with the given trace limits (size, deadline, how often the deadline is checked).
      */
-    public static RunningPdp start(Path dataDir, java.time.Clock clock, org.execpolicy.pdp.engine.TraceLimits traces) {
+    public static RunningPdp start(Path dataDir, Clock clock, TraceLimits traces) {
         return new RunningPdp(dataDir, PdpServer.start(
                 new PdpServer.Options("127.0.0.1", 0, dataDir, Path.of("rules"), false), clock, traces));
+    }
+
+    private static Path freshDataDir() {
+        try {
+            return Files.createTempDirectory("pdp-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public Path dataDir() {
