@@ -1,6 +1,7 @@
 package org.execpolicy.pdp.acceptance;
 
 import io.cucumber.java.AfterAll;
+import org.execpolicy.pdp.engine.TraceLimits;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.SettableClock;
 
@@ -20,7 +21,9 @@ public final class Pdp {
 
     static synchronized RunningPdp server() {
         if (server == null) {
-            server = RunningPdp.start(CLOCK);
+            // the trace deadline is checked often, so that a scenario letting minutes pass sees it at once
+            server = RunningPdp.start(RunningPdp.freshDataDir(), CLOCK,
+                    TraceLimits.defaults().withCheckEvery(java.time.Duration.ofMillis(200)));
             Runtime.getRuntime().addShutdownHook(new Thread(Pdp::stop, "acceptance-pdp-stop"));
         }
         return server;

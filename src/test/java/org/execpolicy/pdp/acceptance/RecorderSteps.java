@@ -183,7 +183,8 @@ public class RecorderSteps {
         return World.record;
     }
 
-    private static List<JsonNode> events(String query) {
+    /** Records matching the query (at most 500), newest first. */
+    static List<JsonNode> events(String query) {
         Reply reply = Pdp.server().get("/v1/events?limit=500&" + query);
         assertThat(reply.status()).as("GET /v1/events?%s: %s", query, reply.body()).isEqualTo(200);
         assertThat(reply.json().has("next_cursor")).isTrue();

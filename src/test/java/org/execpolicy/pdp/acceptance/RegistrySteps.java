@@ -90,9 +90,9 @@ public class RegistrySteps {
         grant(name, null, Pdp.now().plus(days, ChronoUnit.DAYS));
     }
 
-    @Given("^(\\d+) days? pass(?:es)?$")
-    public void daysPass(int days) {
-        Pdp.letTimePass(java.time.Duration.ofDays(days));
+    @Given("^(\\d+) (minute|day)s? pass(?:es)?$")
+    public void timePasses(int amount, String unit) {
+        Pdp.letTimePass(unit.equals("day") ? java.time.Duration.ofDays(amount) : java.time.Duration.ofMinutes(amount));
     }
 
     @Given("^waiver \"([^\"]+)\" has been revoked$")

@@ -31,6 +31,8 @@ public final class World {
     static JsonNode previousDecision;
     /** The llm_exec_policy record of the last decision, once read from the Flight Recorder. */
     static JsonNode record;
+    /** The SHA-256 of the last trace the runtime uploaded, as it computed it. */
+    static String uploadedTraceSha256;
 
     @Before(order = 0)
     public void newScenario() {
@@ -41,6 +43,7 @@ public final class World {
         decision = null;
         previousDecision = null;
         record = null;
+        uploadedTraceSha256 = null;
     }
 
     /** The id this scenario uses for a name it mentions. */

@@ -58,7 +58,8 @@ public final class RunningPdp implements AutoCloseable {
                 new PdpServer.Options("127.0.0.1", 0, dataDir, Path.of("rules"), false), clock, traces));
     }
 
-    private static Path freshDataDir() {
+    /** A new empty temporary directory for a server's data. */
+    public static Path freshDataDir() {
         try {
             return Files.createTempDirectory("pdp-test-");
         } catch (IOException e) {

@@ -19,6 +19,7 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.support.RunningPdp;
+import org.execpolicy.pdp.support.SyntheticTrace;
 
 /** What the trace and report tests share: a granting registry, decisions, traces, uploads, record lookups. */
 final class Evidence {
@@ -77,30 +78,11 @@ final class Evidence {
 
     /** A valid trace of n tokens for the decision: header, then records; each may be varied by the caller. */
     static List<ObjectNode> trace(JsonNode decision, int tokens) {
-        List<ObjectNode> lines = new ArrayList<>();
-        ObjectNode header = Json.object();
-        header.put("trace_id", decision.path("trace_id").asText());
-        header.put("model_id", "llama-7b");
-        header.set("effective_exec_policy", decision.get("effective_policy").deepCopy());
-        header.put("created_at", "2026-11-25T12:00:00Z");
-        header.put("tokenizer_id", "llama-tokenizer");
-        lines.add(header);
-        for (int i = 0; i < tokens; i++) {
-            ObjectNode record = Json.object();
-            record.put("token_index", i);
-            record.put("t_ms", 10.0 * i);
-            record.put("exit_layer", 20 + i % 12);
-            record.put("skip_ratio", 0.25);
-            record.put("spec_accept", i % 4 != 0);
-            lines.add(record);
-        }
-        return lines;
+        return SyntheticTrace.of(decision, tokens);
     }
 
     static String jsonl(List<ObjectNode> lines) {
-        StringBuilder body = new StringBuilder();
-        lines.forEach(line -> body.append(line).append('\n'));
-        return body.toString();
+        return SyntheticTrace.jsonl(lines);
     }
 
     static RunningPdp.Reply upload(RunningPdp pdp, JsonNode decision, String body) {

@@ -1,0 +1,34 @@
+Feature: What actually ran is on record, with its per-token trace
+  As an auditor I want the trace of every approximate call and the runtime's own report,
+  linked from the decision by SHA-256,
+  so that a runtime that ran other than it was granted is caught.
+
+  Background:
+    Given waiver "w1" covers role "worker" and expires in 30 days
+    And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
+
+  Scenario: The runtime uploads its trace and reports what ran as granted
+    When the runtime asks for a decision for role "worker"
+    And the runtime uploads a trace of 20 tokens for the decision
+    And the runtime reports it ran "layer_skip" and "approximate"
+    Then the trace is attached to the decision with the SHA-256 of what was uploaded
+    And the decision shows that SHA-256
+    And no policy violation is recorded for the decision
+
+  Scenario: A trace that carries token ids is refused and nothing is kept
+    When the runtime asks for a decision for role "worker"
+    And the runtime uploads a trace of 5 tokens for the decision with "token_id" in every record
+    Then it is refused with status 422 as a problem
+    And the problem's detail mentions "token_id"
+    And no trace is attached to the decision and no trace file is kept
+
+  Scenario: A runtime that ran approximate execution where exact was granted is caught
+    Given waiver "w1" has been revoked
+    When the runtime asks for a decision for role "worker"
+    And the runtime reports it ran "layer_skip" and "approximate"
+    Then a policy violation "CX-EXEC-VIOLATION" is recorded for the decision, granted "spec_decode" and "exact"
+
+  Scenario: A trace that never comes is recorded missing once its deadline has passed
+    When the runtime asks for a decision for role "worker"
+    And 16 minutes pass
+    Then the Flight Recorder records the decision's trace as missing

@@ -1,0 +1,114 @@
+package org.execpolicy.pdp.acceptance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cucumber.java.en.Then;
+import io.cucumber.java.en.When;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.support.RunningPdp.Reply;
+import org.execpolicy.pdp.support.SyntheticTrace;
+
+/** Trace uploads, runtime reports and what the Flight Recorder makes of them (features/runtime_evidence.feature). */
+public class RuntimeEvidenceSteps {
+
+    @When("^the runtime uploads a trace of (\\d+) tokens for the decision(?: with \"([^\"]+)\" in every record)?$")
+    public void theRuntimeUploadsATrace(int tokens, String extraField) {
+        List<ObjectNode> lines = SyntheticTrace.of(World.decision, tokens);
+        if (extraField != null) {
+            lines.subList(1, lines.size()).forEach(record -> record.put(extraField, 1234));
+        }
+        String body = SyntheticTrace.jsonl(lines);
+        World.uploadedTraceSha256 = sha256(body);
+        World.reply = Pdp.server().send(HttpRequest.newBuilder(URI.create(Pdp.server().baseUrl()
+                        + World.decision.path("trace_artifact_ref").asText()))
+                .header("content-type", "application/x-ndjson").PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    @When("^the runtime reports it ran \"([^\"]+)\" and \"([^\"]+)\"$")
+    public void theRuntimeReports(String mode, String exactness) {
+        ObjectNode report = Json.object().put("mode", mode).put("exactness", exactness).put("token_count", 20);
+        World.reply = Pdp.server().post("/v1/decisions/" + World.decisionId() + "/report", report.toString());
+        assertThat(World.reply.status()).as("POST report: %s", World.reply.body()).isEqualTo(201);
+    }
+
+    @Then("^the trace is attached to the decision with the SHA-256 of what was uploaded$")
+    public void theTraceIsAttached() {
+        List<JsonNode> attached = ofDecision("layerwise_trace_attached");
+        assertThat(attached).hasSize(1);
+        assertThat(attached.get(0).path("trace_artifact_sha256").asText()).isEqualTo(World.uploadedTraceSha256);
+        assertThat(attached.get(0).path("record_count").asInt()).isPositive();
+    }
+
+    @Then("^the decision shows that SHA-256$")
+    public void theDecisionShowsThatSha256() {
+        JsonNode decision = Pdp.server().get("/v1/decisions/" + World.decisionId()).json();
+        assertThat(decision.path("trace_artifact_sha256").asText()).isEqualTo(World.uploadedTraceSha256);
+    }
+
+    @Then("^no policy violation is recorded for the decision$")
+    public void noPolicyViolationIsRecorded() {
+        assertThat(ofDecision("exec_policy_violation")).isEmpty();
+    }
+
+    @Then("^no trace is attached to the decision and no trace file is kept$")
+    public void noTraceIsAttachedAndNoFileKept() throws IOException {
+        assertThat(ofDecision("layerwise_trace_attached")).isEmpty();
+        Path traces = Pdp.server().dataDir().resolve("traces");
+        assertThat(traces.resolve("sha256").resolve(World.uploadedTraceSha256 + ".jsonl")).doesNotExist();
+        try (Stream<Path> incoming = Files.list(traces.resolve("incoming"))) {
+            assertThat(incoming).as("partial uploads").isEmpty();
+        }
+    }
+
+    @Then("^a policy violation \"([^\"]+)\" is recorded for the decision, granted \"([^\"]+)\" and \"([^\"]+)\"$")
+    public void aPolicyViolationIsRecorded(String code, String mode, String exactness) {
+        List<JsonNode> violations = ofDecision("exec_policy_violation");
+        assertThat(violations).hasSize(1);
+        JsonNode violation = violations.get(0);
+        assertThat(violation.path("code").asText()).isEqualTo(code);
+        assertThat(violation.path("granted").path("mode").asText()).isEqualTo(mode);
+        assertThat(violation.path("granted").path("exactness").asText()).isEqualTo(exactness);
+        assertThat(violation.path("reported").path("exactness").asText()).isEqualTo("approximate");
+    }
+
+    @Then("^the Flight Recorder records the decision's trace as missing$")
+    public void theTraceIsRecordedMissing() throws InterruptedException {
+        // the deadline check runs every 200 ms in the acceptance server (Pdp)
+        List<JsonNode> missing = ofDecision("layerwise_trace_missing");
+        for (int i = 0; i < 50 && missing.isEmpty(); i++) {
+            Thread.sleep(100);
+            missing = ofDecision("layerwise_trace_missing");
+        }
+        assertThat(missing).as("layerwise_trace_missing of " + World.decisionId()).hasSize(1);
+        assertThat(missing.get(0).get("trace_artifact_sha256").isNull()).isTrue();
+        assertThat(missing.get(0).path("reason").asText()).isNotBlank();
+        Reply decision = Pdp.server().get("/v1/decisions/" + World.decisionId());
+        assertThat(decision.json().path("trace_status").asText()).isEqualTo("missing");
+    }
+
+    private static List<JsonNode> ofDecision(String type) {
+        return RecorderSteps.events("type=" + type + "&decision_id=" + World.decisionId());
+    }
+
+    private static String sha256(String body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(body.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
