@@ -3,6 +3,7 @@ package org.execpolicy.pdp.engine;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.execpolicy.pdp.recorder.Schedules;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +33,6 @@ public final class TraceDeadlineSchedule implements AutoCloseable {
 
     @Override
     public void close() {
-        // no interrupt: a run in the middle of a JDBC call finishes (an interrupt can close H2's file channel)
-        scheduler.shutdown();
-        try {
-            scheduler.awaitTermination(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Schedules.stopWithoutInterrupt(scheduler);
     }
 }

@@ -34,13 +34,6 @@ public final class RetentionSchedule implements AutoCloseable {
 
     @Override
     public void close() {
-        // no interrupt: an interrupt in the middle of a JDBC call closes H2's file channel under every
-        // other user of the database (the bench saw the trace deadline scan fail that way at shutdown)
-        scheduler.shutdown();
-        try {
-            scheduler.awaitTermination(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Schedules.stopWithoutInterrupt(scheduler);
     }
 }
