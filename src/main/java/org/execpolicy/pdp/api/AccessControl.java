@@ -32,7 +32,9 @@ final class AccessControl implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        Operation operation = contract.findOperation(ctx.request().path(), ctx.request().method());
+        // the path the router routes by (dot segments, "//" and %-escapes resolved), not the raw one:
+        // a raw "/v1/./events" would match no operation here and still reach the events handler
+        Operation operation = contract.findOperation(ctx.normalizedPath(), ctx.request().method());
         Optional<Scope> needed = operation == null ? Optional.empty() : scopes.of(operation.getOperationId());
         String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
         if (header != null) {
@@ -62,7 +64,7 @@ final class AccessControl implements Handler<RoutingContext> {
     static String operatorName(RoutingContext ctx) {
         AccessTokens.Holder holder = ctx.get(HOLDER);
         if (holder == null) {
-            throw new IllegalStateException("no token holder on " + ctx.request().path());
+            throw new IllegalStateException("no token holder on " + ctx.normalizedPath());
         }
         return holder.name();
     }

@@ -1,5 +1,6 @@
 package org.execpolicy.pdp.api;
 
+import org.execpolicy.pdp.model.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,13 +11,10 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,6 +28,8 @@ import org.execpolicy.pdp.model.Json;
 public final class AccessTokens {
     static final String FILE_NAME = "tokens.json";
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The records' schemas bound `operator` to this. */
+    private static final int MAX_NAME_LENGTH = 256;
 
     /** Who is asking: the token's name (recorded as the operator) and what it may do. */
     record Holder(String name, Set<Scope> scopes) {
@@ -74,7 +74,7 @@ public final class AccessTokens {
     }
 
     Optional<Holder> holderOf(String token) {
-        return Optional.ofNullable(byDigest.get(digest(token)));
+        return Optional.ofNullable(byDigest.get(Sha256.hex(token)));
     }
 
     Path file() {
@@ -131,15 +131,16 @@ public final class AccessTokens {
             String at = file + " /tokens/" + i;
             String name = entry.path("name").asText("");
             String token = entry.path("token").asText("");
-            if (name.isBlank() || token.length() < 16) {
-                throw new IllegalStateException(at + ": needs a name and a token of at least 16 characters");
+            if (name.isBlank() || name.length() > MAX_NAME_LENGTH || token.length() < 16) {
+                throw new IllegalStateException(at + ": needs a name of 1 to " + MAX_NAME_LENGTH
+                        + " characters (it is recorded as the operator) and a token of at least 16 characters");
             }
             Set<Scope> scopes = EnumSet.noneOf(Scope.class);
             for (JsonNode scope : entry.path("scopes")) {
                 scopes.add(Scope.of(scope.asText()).orElseThrow(() -> new IllegalStateException(
                         at + ": unknown scope '" + scope.asText() + "' (runtime, operator, auditor)")));
             }
-            if (byDigest.put(digest(token), new Holder(name, Set.copyOf(scopes))) != null) {
+            if (byDigest.put(Sha256.hex(token), new Holder(name, Set.copyOf(scopes))) != null) {
                 throw new IllegalStateException(at + ": the same token is listed twice");
             }
         }
@@ -150,14 +151,5 @@ public final class AccessTokens {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static String digest(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.execpolicy.pdp.engine.DecisionService.RecordedDecision;
+import org.execpolicy.pdp.engine.RuntimeEvidence;
 import org.execpolicy.pdp.model.Json;
 
 /**
@@ -72,8 +73,7 @@ public final class DecisionView {
      * changes), `trace_status` (attached, missing, expected or none), its report and any violations.
      */
     private static void runtimeEvidence(ObjectNode view, RecordedDecision decision) {
-        String status = decision.decision().hasNonNull("trace_artifact_ref")
-                || decision.decision().path("trace_expected").asBoolean(false) ? "expected" : "none";
+        String status = RuntimeEvidence.expectsTrace(decision.decision()) ? "expected" : "none";
         ObjectNode report = null;
         ArrayNode violations = Json.MAPPER.createArrayNode();
         for (ObjectNode record : decision.runtimeEvidence()) {

@@ -12,7 +12,6 @@ final class EvidenceRefusals {
         int status = switch (refused.kind()) {
             case UNKNOWN -> 404;
             case CONFLICT -> 409;
-            case TOO_LARGE -> 413;
             case MALFORMED -> 400;
             case INVALID -> 422;
         };

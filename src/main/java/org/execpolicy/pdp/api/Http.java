@@ -58,6 +58,11 @@ final class Http {
         ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.toString());
     }
 
+    /** 200 with the entry, or a 404 problem naming what was looked for. */
+    static void found(RoutingContext ctx, java.util.Optional<? extends JsonNode> entry, String what, String id) {
+        json(ctx, 200, entry.orElseThrow(() -> ApiException.notFound("no " + what + " '" + id + "'")));
+    }
+
     /** Sends the result, or routes the failure to {@link Problems}. */
     static <T extends JsonNode> void reply(RoutingContext ctx, int status, Future<T> result) {
         result.onSuccess(body -> json(ctx, status, body)).onFailure(ctx::fail);

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -18,6 +19,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.RuleErrors;
+import org.execpolicy.pdp.engine.RuntimeEvidence;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 
 /**
@@ -29,9 +31,11 @@ import org.execpolicy.pdp.recorder.FlightRecorder;
 final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter downgrades;
-    private final Counter violations;
+    /** Built once; per decision only the tags are looked up. */
+    private final Meter.MeterProvider<Counter> decisions;
+    private final Meter.MeterProvider<Counter> reasons;
 
-    Metrics(FlightRecorder recorder, RuleEngine engine) {
+    Metrics(FlightRecorder recorder, RuleEngine engine, RuntimeEvidence runtime) {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -42,8 +46,12 @@ final class Metrics {
                 .register(registry);
         FunctionCounter.builder("pdp.rule.errors", engine.ruleErrors(), RuleErrors::total)
                 .description("Decisions answered with the safe default because a rule failed").register(registry);
-        violations = Counter.builder("pdp.exec.policy.violations")
+        FunctionCounter.builder("pdp.exec.policy.violations", runtime, RuntimeEvidence::violationsRecorded)
                 .description("exec_policy_violation records: runtimes that ran other than granted").register(registry);
+        decisions = Counter.builder("pdp.decisions").description("Decisions answered, by effective mode and exactness")
+                .withRegistry(registry);
+        reasons = Counter.builder("pdp.decision.reasons").description("Reason codes of answered decisions")
+                .withRegistry(registry);
         Counter.builder("audit.dropped").description("Records lost by the Flight Recorder: 0 by construction")
                 .register(registry);
         Gauge.builder("pdp.recorder.queue.depth", recorder, FlightRecorder::queueDepth)
@@ -60,23 +68,14 @@ final class Metrics {
 
     /** Counts one answered decision by its outcome and each reason code. */
     void decided(JsonNode answer) {
-        Counter.builder("pdp.decisions").description("Decisions answered, by effective mode and exactness")
-                .tag("mode", answer.path("mode").asText())
-                .tag("exactness", answer.path("exactness").asText())
-                .tag("downgraded", answer.path("downgraded").asText())
-                .register(registry).increment();
-        answer.path("reason_codes").forEach(reason -> Counter.builder("pdp.decision.reasons")
-                .description("Reason codes of answered decisions").tag("reason", reason.asText())
-                .register(registry).increment());
+        decisions.withTags("mode", answer.path("mode").asText(), "exactness", answer.path("exactness").asText(),
+                "downgraded", answer.path("downgraded").asText()).increment();
+        answer.path("reason_codes").forEach(reason -> reasons.withTags("reason", reason.asText()).increment());
         if (answer.path("downgraded").asBoolean()) {
             downgrades.increment();
         }
     }
 
-    /** Counts one recorded exec_policy_violation. */
-    void violationRecorded() {
-        violations.increment();
-    }
 
     void scrape(RoutingContext ctx) {
         ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape());

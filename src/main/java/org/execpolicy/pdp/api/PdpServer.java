@@ -204,7 +204,7 @@ public final class PdpServer implements AutoCloseable {
         // after the body is read, before the OpenAPI validator parses it
         builder.rootHandler(new JsonLimits());
 
-        Metrics metrics = new Metrics(recorder, engine);
+        Metrics metrics = new Metrics(recorder, engine, runtime);
         DecisionHandlers decisionHandlers = new DecisionHandlers(vertx, decisions, metrics);
         EventHandlers events = new EventHandlers(vertx, recorder);
         RegistryHandlers registryHandlers = new RegistryHandlers(vertx, registry,
@@ -214,7 +214,6 @@ public final class PdpServer implements AutoCloseable {
         RecorderHandlers evidence = new RecorderHandlers(vertx, recorder);
         TraceHandlers traces = new TraceHandlers(vertx, runtime, options.requestTimeoutMs());
         ReportHandlers reports = new ReportHandlers(vertx, runtime);
-        runtime.onViolation(metrics::violationRecorded);
         Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
                 Map.entry("createDecision", decisionHandlers::decide),
                 Map.entry("getDecision", decisionHandlers::get),
@@ -255,7 +254,7 @@ public final class PdpServer implements AutoCloseable {
             Handler<RoutingContext> timeout = TimeoutHandler.create(options.requestTimeoutMs(), 504);
             // a trace upload may stream 64 MiB: it is cut when idle that long instead (TraceHandlers)
             root.route().handler(ctx -> {
-                if (TraceHandlers.isUpload(ctx.request())) {
+                if (TraceHandlers.isUpload(ctx)) {
                     ctx.next();
                 } else {
                     timeout.handle(ctx);
@@ -286,7 +285,7 @@ public final class PdpServer implements AutoCloseable {
         root.errorHandler(404, Problems::handle);
         AllowedMethods allowed = new AllowedMethods(contract);
         root.errorHandler(405, ctx -> {
-            String allow = allowed.of(ctx.request().path());
+            String allow = allowed.of(ctx.normalizedPath());
             if (allow != null) {
                 ctx.response().putHeader("allow", allow);
             }

@@ -1,11 +1,8 @@
 package org.execpolicy.pdp.api;
 
+import org.execpolicy.pdp.model.Sha256;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,7 +41,7 @@ final class RateLimiter implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
-        String path = ctx.request().path();
+        String path = ctx.normalizedPath(); // as routed: "/health/../v1/events" is not a health probe
         if (path != null && (path.startsWith("/health/") || path.equals("/metrics"))) {
             ctx.next();
             return;
@@ -92,19 +89,10 @@ final class RateLimiter implements Handler<RoutingContext> {
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             String token = authorization.substring(7).trim();
             if (!token.isEmpty()) {
-                return "token:" + (token.length() <= 64 ? token : sha256(token));
+                return "token:" + (token.length() <= 64 ? token : Sha256.hex(token));
             }
         }
         return "addr:" + remoteAddress;
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is mandatory in every JRE", e);
-        }
     }
 
     /** Tokens, scaled by one second in nanoseconds so that refill is exact integer arithmetic. */

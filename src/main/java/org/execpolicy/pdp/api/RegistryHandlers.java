@@ -1,6 +1,7 @@
 package org.execpolicy.pdp.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
@@ -65,19 +66,17 @@ final class RegistryHandlers {
         }));
     }
 
+    // Reads are answered on the event loop: the registry serves them from memory.
+
     void getProfile(RoutingContext ctx) {
         String id = Http.pathParam(ctx, "profile_id");
-        Http.reply(ctx, 200, Http.blocking(vertx, () -> registry.profile(id)
-                .orElseThrow(() -> ApiException.notFound("no work profile '" + id + "'"))));
+        Http.found(ctx, registry.profile(id), "work profile", id);
     }
 
     void listProfiles(RoutingContext ctx) {
-        Http.reply(ctx, 200, Http.blocking(vertx, () -> {
-            ObjectNode body = Json.object();
-            body.putArray("items").addAll(registry.profiles());
-            body.put("active_profile_id", registry.activeProfileId().orElse(null));
-            return body;
-        }));
+        ObjectNode body = items(registry.profiles());
+        body.put("active_profile_id", registry.activeProfileId().orElse(null));
+        Http.json(ctx, 200, body);
     }
 
     void activateProfile(RoutingContext ctx) {
@@ -85,9 +84,10 @@ final class RegistryHandlers {
         String operator = AccessControl.operatorName(ctx);
         Http.reply(ctx, 200, Http.blocking(vertx, () -> {
             try {
-                String previousId = registry.activeProfileId().orElse(null);
+                // the previously active profile as the store saw it, under its lock
                 registry.activate(id, previous -> List.of(RegistryChangeRecords.profileActivated(id,
-                        registry.profile(id).orElseThrow(), previousId, operator, clock.instant())));
+                        registry.profile(id).orElseThrow(), Json.textOrNull(previous, "profile_id"),
+                        operator, clock.instant())));
             } catch (NoSuchElementException e) {
                 throw ApiException.notFound("no work profile '" + id + "'");
             }
@@ -121,12 +121,11 @@ final class RegistryHandlers {
 
     void getRole(RoutingContext ctx) {
         String id = Http.pathParam(ctx, "role_id");
-        Http.reply(ctx, 200, Http.blocking(vertx, () -> registry.role(id)
-                .orElseThrow(() -> ApiException.notFound("no dynamic role '" + id + "'"))));
+        Http.found(ctx, registry.role(id), "dynamic role", id);
     }
 
     void listRoles(RoutingContext ctx) {
-        Http.reply(ctx, 200, Http.blocking(vertx, () -> items(registry.roles())));
+        Http.json(ctx, 200, items(registry.roles()));
     }
 
     // ---- waivers: never deleted, only revoked
@@ -156,12 +155,11 @@ final class RegistryHandlers {
 
     void getWaiver(RoutingContext ctx) {
         String id = Http.pathParam(ctx, "waiver_id");
-        Http.reply(ctx, 200, Http.blocking(vertx, () -> registry.waiver(id)
-                .orElseThrow(() -> ApiException.notFound("no waiver '" + id + "'"))));
+        Http.found(ctx, registry.waiver(id), "waiver", id);
     }
 
     void listWaivers(RoutingContext ctx) {
-        Http.reply(ctx, 200, Http.blocking(vertx, () -> items(registry.waivers())));
+        Http.json(ctx, 200, items(registry.waivers()));
     }
 
     void revokeWaiver(RoutingContext ctx) {
@@ -177,7 +175,7 @@ final class RegistryHandlers {
                 }
                 Instant now = clock.instant();
                 waiver.put("revoked_at", now.toString());
-                waiver.set("revoke_reason", reason == null ? Json.object().nullNode() : reason);
+                waiver.set("revoke_reason", reason == null ? NullNode.instance : reason);
                 registry.putWaiver(id, waiver,
                         was -> List.of(RegistryChangeRecords.waiverRevoked(waiver, operator, now)));
                 return waiver;

@@ -38,8 +38,8 @@ final class TraceHandlers {
     }
 
     /** Uploads are exempt from the request timeout: they have their own idle timeout. */
-    static boolean isUpload(HttpServerRequest request) {
-        return request.method() == HttpMethod.PUT && request.path().startsWith(PREFIX);
+    static boolean isUpload(RoutingContext ctx) {
+        return ctx.request().method() == HttpMethod.PUT && ctx.normalizedPath().startsWith(PREFIX);
     }
 
     void upload(RoutingContext ctx) {
@@ -107,7 +107,7 @@ final class TraceHandlers {
                     stop(tooLarge());
                     return;
                 }
-                file.write(buffer);
+                file.write(buffer).onFailure(this::stop); // a full disk must not pass off a short trace
                 if (file.writeQueueFull()) {
                     request.pause();
                     file.drainHandler(v -> request.resume());

@@ -28,6 +28,9 @@ final class RecorderCommand {
 
         @Override
         public Integer call() {
+            if (noDataDirectory(data)) {
+                return 2;
+            }
             ChainReport report = withRecorder(data, FlightRecorder::verify);
             System.out.println(report.toJson().toPrettyString());
             return report.intact() ? 0 : 1;
@@ -39,19 +42,23 @@ final class RecorderCommand {
         @Option(names = "--data", description = "Data directory (default: ${DEFAULT-VALUE}).")
         Path data = Path.of("data");
 
+        // picocli parses these: a malformed time is a usage error (exit 2) naming the option
         @Option(names = "--since", description = "RFC 3339; records at or after it.")
-        String since;
+        OffsetDateTime since;
 
         @Option(names = "--until", description = "RFC 3339; records before it.")
-        String until;
+        OffsetDateTime until;
 
         @Option(names = "--out", description = "File to write; default standard output.")
         Path out;
 
         @Override
         public Integer call() throws Exception {
-            Instant from = instant(since);
-            Instant to = instant(until);
+            if (noDataDirectory(data)) {
+                return 2;
+            }
+            Instant from = since == null ? null : since.toInstant();
+            Instant to = until == null ? null : until.toInstant();
             try (Writer writer = out == null
                     ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
                     : Files.newBufferedWriter(out)) {
@@ -60,16 +67,18 @@ final class RecorderCommand {
             }
             return 0;
         }
+    }
 
-        private static Instant instant(String text) {
-            return text == null ? null : OffsetDateTime.parse(text).toInstant();
+    /** Says so on stderr: the commands read a store, they never create one. */
+    private static boolean noDataDirectory(Path data) {
+        if (Files.isDirectory(data)) {
+            return false;
         }
+        System.err.println("no data directory " + data);
+        return true;
     }
 
     private static <T> T withRecorder(Path data, java.util.function.Function<FlightRecorder, T> work) {
-        if (!Files.isDirectory(data)) {
-            throw new IllegalArgumentException("no data directory " + data);
-        }
         try (Database db = Database.open(data); FlightRecorder recorder = new FlightRecorder(db, new RecordSchemas())) {
             return work.apply(recorder);
         }

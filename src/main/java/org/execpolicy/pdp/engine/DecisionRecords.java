@@ -5,12 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.execpolicy.pdp.model.CanonicalJson;
+import org.execpolicy.pdp.model.RecordEnvelope;
 import org.execpolicy.pdp.model.DecisionRequest;
 import org.execpolicy.pdp.model.Effective;
 import org.execpolicy.pdp.model.ExecPolicy;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.model.Outcome;
+import org.execpolicy.pdp.model.Sha256;
 
 /**
  * Writes one evaluation as Flight Recorder records (SPEC.md section 4): one
@@ -70,10 +71,8 @@ public final class DecisionRecords {
         record.put("parameter_class", request.getParameterClass());
         record.put("cloud_reasoning_strength", outcome.getCloudReasoningStrength());
         record.put("requested_source", evaluation.requested().getSource());
-        record.set("requested_policy", canonicalForm(requested));
-        record.put("requested_policy_hash", requested.hash());
-        record.set("effective_policy", canonicalForm(effective.getPolicy()));
-        record.put("effective_policy_hash", effective.getPolicy().hash());
+        putPolicy(record, "requested_policy", requested);
+        putPolicy(record, "effective_policy", effective.getPolicy());
         record.put("mode", effective.getMode());
         record.put("exactness", effective.getExactness());
         record.put("downgraded", effective.isDowngraded());
@@ -116,10 +115,13 @@ public final class DecisionRecords {
     }
 
     /**
-     * The policy as the recorder stores it (RFC 8785: sorted members, 1.0 written 1), so that
-     * the answer to POST and a later GET of the same decision carry the same JSON.
+     * The policy as the recorder stores it (RFC 8785: sorted members, 1.0 written 1), so that the
+     * answer to POST and a later GET of the same decision carry the same JSON, and its `_hash`: one
+     * canonical text serves both.
      */
-    private static ObjectNode canonicalForm(ExecPolicy policy) {
-        return Json.parseObject(CanonicalJson.canonicalize(policy.toJson()));
+    private static void putPolicy(ObjectNode record, String field, ExecPolicy policy) {
+        String canonical = policy.canonicalJson();
+        record.set(field, Json.parseObject(canonical));
+        record.put(field + "_hash", Sha256.hex(canonical));
     }
 }

@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.model.TimeOrderedIds;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 import org.execpolicy.pdp.recorder.RegistryStore;
@@ -46,31 +47,33 @@ public final class DecisionService {
      * @return completes once every record is committed; fails with the recorder's exception otherwise
      */
     public CompletableFuture<RecordedDecision> decide(JsonNode request) {
-        String profileId = profileIdFor(request);
-        JsonNode profile = profileId == null ? null : registry.profile(profileId).orElse(null);
-        if (profile == null && request.hasNonNull("profile_id")) {
-            throw new UnknownProfileException(profileId);
-        }
+        ProfileInForce profile = profileFor(request);
         JsonNode dynamicRole = registry.role(request.path("role").asText()).orElse(null);
         // Microseconds: what the store keeps, so a record's timestamp is an exact since/until bound.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        Facts facts = FactAssembler.assemble(request, profile, dynamicRole, registry::waiver, now);
+        Facts facts = FactAssembler.assemble(request, profile.json(), dynamicRole, registry::waiver, now);
         Evaluation evaluation = engine.evaluate(facts);
         String decisionId = TimeOrderedIds.next();
         // Snapshots are stored (insert if absent, cached) before the record that names them is appended.
-        List<ObjectNode> records = DecisionRecords.of(decisionId, facts, profileId, evaluation,
+        List<ObjectNode> records = DecisionRecords.of(decisionId, facts, profile.id(), evaluation,
                 recorder.replayStore()::putSnapshot);
         return recorder.append(records)
                 .thenApply(done -> new RecordedDecision(records.get(0), records.subList(1, records.size())));
     }
 
-    /** The profile named in the request wins over the active one. */
-    private String profileIdFor(JsonNode request) {
-        JsonNode named = request.get("profile_id");
-        if (named != null && !named.isNull()) {
-            return named.asText();
+    /** The profile a decision uses and the id it records (an active id may name a profile since deleted). */
+    private record ProfileInForce(String id, JsonNode json) {
+    }
+
+    /** The profile named in the request, which must exist, wins over the active one. */
+    private ProfileInForce profileFor(JsonNode request) {
+        String named = Json.textOrNull(request, "profile_id");
+        if (named != null) {
+            return new ProfileInForce(named,
+                    registry.profile(named).orElseThrow(() -> new UnknownProfileException(named)));
         }
-        return registry.activeProfileId().orElse(null);
+        String active = registry.activeProfileId().orElse(null);
+        return new ProfileInForce(active, active == null ? null : registry.profile(active).orElse(null));
     }
 
     public Optional<RecordedDecision> find(String decisionId) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.execpolicy.pdp.model.RecordEnvelope;
 import org.execpolicy.pdp.model.Json;
 
 /**

@@ -2,12 +2,12 @@ package org.execpolicy.pdp.engine;
 
 /**
  * A trace upload or runtime report that is refused; nothing of it is stored. The kind says what
- * an HTTP answer should say (404, 409, 413, 400 or 422); the path names the field at fault: a JSON
+ * an HTTP answer should say (404, 409, 400 or 422); the path names the field at fault: a JSON
  * pointer into a report, or into a trace seen as an array of lines ({@code /0/trace_id} is the
  * header's trace_id, {@code /3/token_id} a field of the third token record).
  */
 public final class EvidenceRefusedException extends RuntimeException {
-    public enum Kind { UNKNOWN, CONFLICT, TOO_LARGE, MALFORMED, INVALID }
+    public enum Kind { UNKNOWN, CONFLICT, MALFORMED, INVALID }
 
     private final Kind kind;
     private final String path;

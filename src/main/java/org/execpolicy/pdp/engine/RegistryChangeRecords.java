@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
+import org.execpolicy.pdp.model.RecordEnvelope;
 import org.execpolicy.pdp.model.CanonicalJson;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.model.JsonDiff;

@@ -1,5 +1,6 @@
 package org.execpolicy.pdp.engine;
 
+import org.execpolicy.pdp.model.RecordEnvelope;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -76,18 +77,19 @@ public final class RulesReloader implements AutoCloseable {
 
     private Outcome load(Source source, String operator) {
         Ruleset serving = engine.ruleset();
-        String attempted;
+        List<RuleSource> sources; // read once: the digest recorded is that of the bytes compiled
         try {
-            attempted = Ruleset.digestOf(rulesDir);
+            sources = Ruleset.sourcesOf(rulesDir);
         } catch (RulesCompileException e) {
             return reject(source, operator, null, e.messages());
         }
+        String attempted = Ruleset.digestOf(sources);
         if (attempted.equals(serving.digest())) {
             return new Outcome(serving, false, null);
         }
         Ruleset next;
         try {
-            next = Ruleset.compile(rulesDir);
+            next = Ruleset.compile(sources);
         } catch (RulesCompileException e) {
             return reject(source, operator, attempted, e.messages());
         }

@@ -1,16 +1,15 @@
 package org.execpolicy.pdp.engine;
 
+import org.execpolicy.pdp.model.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -51,9 +50,9 @@ public final class Ruleset {
 
     /** The SHA-256 of sources in the given order: the digest a ruleset compiled from them has. */
     public static String digestOf(List<RuleSource> sources) {
-        MessageDigest all = sha256();
+        MessageDigest all = Sha256.newDigest();
         sources.forEach(source -> all.update(source.bytes()));
-        return HexFormat.of().formatHex(all.digest());
+        return Sha256.hex(all);
     }
 
     /** Compiles every `*.drl` directly in the directory; throws with file and line when one does not compile. */
@@ -79,15 +78,13 @@ public final class Ruleset {
         }
         KieServices kie = KieServices.Factory.get();
         KieFileSystem kfs = kie.newKieFileSystem();
-        MessageDigest all = sha256();
         List<RuleFile> files = new ArrayList<>();
         Map<String, String> texts = new HashMap<>();
         for (RuleSource source : sources) {
             byte[] bytes = source.bytes();
             String name = source.name();
             texts.put(name, new String(bytes, StandardCharsets.UTF_8));
-            all.update(bytes);
-            files.add(new RuleFile(name, HexFormat.of().formatHex(sha256().digest(bytes))));
+            files.add(new RuleFile(name, Sha256.hex(bytes)));
             kfs.write(kie.getResources().newByteArrayResource(bytes)
                     .setSourcePath("org/execpolicy/rules/" + name).setResourceType(ResourceType.DRL));
         }
@@ -100,7 +97,7 @@ public final class Ruleset {
         }
         KieBase kieBase = kie.newKieContainer(builder.getKieModule().getReleaseId()).getKieBase();
         List<RuleInfo> rules = RuleHygiene.check(kieBase, texts);
-        return new Ruleset(kieBase, HexFormat.of().formatHex(all.digest()), files, sources, rules, Instant.now());
+        return new Ruleset(kieBase, digestOf(sources), files, sources, rules, Instant.now());
     }
 
     private static List<Path> drlFiles(Path rulesDir) {
@@ -128,14 +125,6 @@ public final class Ruleset {
             return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -1,5 +1,7 @@
 package org.execpolicy.pdp.engine;
 
+import org.execpolicy.pdp.model.Sha256;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -8,13 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -56,7 +56,6 @@ public final class RuntimeEvidence {
     private final Set<String> uploading = ConcurrentHashMap.newKeySet();
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final AtomicLong violations = new AtomicLong();
-    private volatile Runnable onViolation = () -> { };
     /** Decisions older than this were all resolved by an earlier scan; EPOCH after a start. */
     private Instant resolvedBefore = Instant.EPOCH;
 
@@ -80,16 +79,20 @@ public final class RuntimeEvidence {
     public record Reported(ObjectNode report, ObjectNode violation) {
     }
 
+    /**
+     * Whether the rules expect a trace upload for this `llm_exec_policy` record (`trace_expected`, set by
+     * trace.drl). Records written before that field existed said so only by reserving trace_artifact_ref.
+     */
+    public static boolean expectsTrace(ObjectNode decision) {
+        JsonNode expected = decision.get("trace_expected");
+        return expected != null ? expected.asBoolean(false) : decision.hasNonNull("trace_artifact_ref");
+    }
+
     public TraceLimits limits() {
         return limits;
     }
 
-    /** Called after each recorded violation (for metrics); keep it quick. */
-    public void onViolation(Runnable listener) {
-        this.onViolation = listener;
-    }
-
-    /** Violations recorded since start. */
+    /** Violations recorded since start (the metric reads it). */
     public long violationsRecorded() {
         return violations.get();
     }
@@ -98,19 +101,22 @@ public final class RuntimeEvidence {
      * Admits an upload before any byte of it is read.
      *
      * @throws EvidenceRefusedException UNKNOWN when the decision does not exist or expects no trace
-     *     (neither a reserved artifact nor trace_expected); CONFLICT when its trace is attached, recorded missing, or being uploaded
+     *     (trace_expected false); CONFLICT when its trace is attached, recorded missing, or being uploaded
      */
     public Upload beginUpload(String decisionId) {
-        ObjectNode decision = decisionOf(recorder.eventsOfDecision(decisionId), decisionId);
-        if (!decision.hasNonNull("trace_artifact_ref") && !decision.path("trace_expected").asBoolean(false)) {
-            throw EvidenceRefusedException.unknown("decision '" + decisionId + "' expects no trace (trace_expected "
-                    + "false, trace_artifact_null_reason: " + decision.path("trace_artifact_null_reason").asText() + ")");
-        }
         if (!uploading.add(decisionId)) {
             throw EvidenceRefusedException.conflict("a trace for decision '" + decisionId + "' is being uploaded");
         }
         try {
-            refuseIfResolved(recorder.eventsOfDecision(decisionId), decisionId);
+            // read once the upload is claimed: an upload that completes meanwhile is then seen
+            List<ObjectNode> records = recorder.eventsOfDecision(decisionId);
+            ObjectNode decision = decisionOf(records, decisionId);
+            if (!expectsTrace(decision)) {
+                throw EvidenceRefusedException.unknown("decision '" + decisionId + "' expects no trace (trace_expected "
+                        + "false, trace_artifact_null_reason: " + decision.path("trace_artifact_null_reason").asText()
+                        + ")");
+            }
+            refuseIfResolved(records, decisionId);
             return new Upload(decisionId, decision, store.newUpload());
         } catch (RuntimeException e) {
             uploading.remove(decisionId);
@@ -129,7 +135,7 @@ public final class RuntimeEvidence {
         boolean kept = false;
         String sha256 = null;
         try {
-            MessageDigest digest = sha256();
+            MessageDigest digest = Sha256.newDigest();
             TraceReader.Result trace;
             try (InputStream in = new DigestInputStream(
                     new BufferedInputStream(Files.newInputStream(upload.file()), 1 << 16), digest)) {
@@ -137,7 +143,7 @@ public final class RuntimeEvidence {
                         upload.decision().path("effective_policy_hash").asText());
                 trace = TraceReader.read(in, expected);
             }
-            sha256 = HexFormat.of().formatHex(digest.digest());
+            sha256 = Sha256.hex(digest);
             long bytes = Files.size(upload.file());
             ReentrantLock lock = lockOf(upload.decisionId());
             lock.lock();
@@ -219,9 +225,10 @@ public final class RuntimeEvidence {
     }
 
     /**
-     * Records `layerwise_trace_missing` for every approximate decision whose trace did not come
-     * within the deadline (and a violation when its report says approximate execution ran).
-     * Reads the candidates from the records: after a restart the first check looks at all of them.
+     * Records `layerwise_trace_missing` for every decision that reserved a trace artifact (trace.drl:
+     * approximate execution) whose trace did not come within the deadline, and a violation when its
+     * report says approximate execution ran. Reads the candidates from the records: after a restart
+     * the first check looks at all of them.
      *
      * @return how many traces were recorded missing
      */
@@ -236,8 +243,8 @@ public final class RuntimeEvidence {
             for (TraceDeadlineScan.Unresolved candidate : page) {
                 afterSeq = candidate.seq();
                 ObjectNode decision = candidate.decision();
-                if (!"approximate".equals(decision.path("exactness").asText())) {
-                    continue; // a sampled exact trace is welcome, but its absence is no evidence gap
+                if (!decision.hasNonNull("trace_artifact_ref")) {
+                    continue; // the scan's pattern only narrows; the rules reserved no artifact here
                 }
                 if (uploading.contains(decision.path("decision_id").asText())) {
                     Instant decided = Instant.parse(decision.path("timestamp").asText());
@@ -269,13 +276,12 @@ public final class RuntimeEvidence {
             Instant now = now();
             List<ObjectNode> append = new ArrayList<>();
             append.add(EvidenceRecords.missing(decision, limits.deadline(), now));
-            Optional<ObjectNode> report = find(records, EvidenceRecords.REPORT);
-            boolean violated = report.isPresent() && "approximate".equals(report.get().path("exactness").asText());
-            if (violated) {
-                append.add(EvidenceRecords.violation(decision, report.get(), List.of("trace_missing"), now));
-            }
+            Optional<ObjectNode> violatedBy = find(records, EvidenceRecords.REPORT)
+                    .filter(RuntimeEvidence::violatedByMissingTrace);
+            violatedBy.ifPresent(report ->
+                    append.add(EvidenceRecords.violation(decision, report, List.of("trace_missing"), now)));
             recorder.append(append).join();
-            if (violated) {
+            if (violatedBy.isPresent()) {
                 violationRecorded();
             }
             return true;
@@ -294,15 +300,19 @@ public final class RuntimeEvidence {
         if (!report.path("mode").asText().equals(decision.path("mode").asText())) {
             kinds.add("mode_differs");
         }
-        if (ranApproximate && traceMissing) {
+        if (traceMissing && violatedByMissingTrace(report)) {
             kinds.add("trace_missing");
         }
         return kinds;
     }
 
+    /** A report that says approximate execution ran is a `trace_missing` violation once its trace is missing. */
+    private static boolean violatedByMissingTrace(ObjectNode report) {
+        return "approximate".equals(report.path("exactness").asText());
+    }
+
     private void violationRecorded() {
         violations.incrementAndGet();
-        onViolation.run();
     }
 
     private static void refuseIfResolved(List<ObjectNode> records, String decisionId) {
@@ -339,13 +349,5 @@ public final class RuntimeEvidence {
 
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
-        }
     }
 }

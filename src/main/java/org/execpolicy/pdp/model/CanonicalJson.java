@@ -5,10 +5,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,12 +38,7 @@ public final class CanonicalJson {
 
     /** Lower-case hex SHA-256 of {@link #canonicalBytes}. */
     public static String sha256Hex(JsonNode node) {
-        try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha256.digest(canonicalBytes(node)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is mandatory in every JRE", e);
-        }
+        return Sha256.hex(canonicalBytes(node));
     }
 
     private static void write(JsonNode node, StringBuilder out) {

@@ -18,7 +18,6 @@ public final class DecisionRequest {
     private final String wpId;
     private final String mtId;
     private final String jobId;
-    private final String profileId;
     private final String runtimeMode;
     private final List<String> supportedModes;
     private final ExecPolicy execPolicy;
@@ -33,7 +32,6 @@ public final class DecisionRequest {
         this.wpId = Json.textOrNull(json, "wp_id");
         this.mtId = Json.textOrNull(json, "mt_id");
         this.jobId = Json.textOrNull(json, "job_id");
-        this.profileId = Json.textOrNull(json, "profile_id");
         this.runtimeMode = json.path("runtime_mode").asText("AI_ENABLED");
         this.supportedModes = Json.stringsOrNull(json.path("runtime"), "supported_modes");
         JsonNode policy = json.path("settings").get("exec_policy");
@@ -83,10 +81,6 @@ public final class DecisionRequest {
 
     public String getJobId() {
         return jobId;
-    }
-
-    public String getProfileId() {
-        return profileId;
     }
 
     public String getRuntimeMode() {

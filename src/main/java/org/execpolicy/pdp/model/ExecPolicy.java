@@ -72,11 +72,13 @@ public final class ExecPolicy {
         json.put("exactness", exactness);
     }
 
-    /** Switches to another mode and exactness; settings of the old mode go with it. */
+    /**
+     * Switches to another mode and exactness. The old mode's settings block stays until the shape
+     * rule prunes it, so that the pruning is a recorded firing.
+     */
     public void switchTo(String mode, String exactness) {
         json.put("mode", mode);
         json.put("exactness", exactness);
-        keepOnlyOwnSettings();
     }
 
     /** Drops every mode-settings block except the one of the current mode. */
@@ -118,8 +120,13 @@ public final class ExecPolicy {
                 && artifactFormat.equals(trace.path("artifact").path("format").asText());
     }
 
+    /** The RFC 8785 text of the policy, the form it is recorded and hashed in. */
+    public String canonicalJson() {
+        return CanonicalJson.canonicalize(json);
+    }
+
     public String hash() {
-        return CanonicalJson.sha256Hex(json);
+        return Sha256.hex(canonicalJson());
     }
 
     @Override

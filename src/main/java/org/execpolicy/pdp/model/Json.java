@@ -36,8 +36,9 @@ public final class Json {
         }
     }
 
+    /** The field as text; null when the field, or the node itself, is absent or null. */
     public static String textOrNull(JsonNode json, String field) {
-        JsonNode value = json.get(field);
+        JsonNode value = json == null ? null : json.get(field);
         return value == null || value.isNull() ? null : value.asText();
     }
 

@@ -41,10 +41,6 @@ public final class Outcome {
         }
     }
 
-    public boolean hasReason(String code) {
-        return reasonCodes.contains(code);
-    }
-
     /** The given codes in the order they were added as reasons, joined for a human. */
     public String reasonsAmong(java.util.Collection<String> codes) {
         return String.join(", ", reasonCodes.stream().filter(codes::contains).toList());

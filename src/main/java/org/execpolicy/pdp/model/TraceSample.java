@@ -2,8 +2,6 @@ package org.execpolicy.pdp.model;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * Where a trace id falls in [0, 1): the first 53 bits of SHA-256 of its UTF-8 bytes. Rules compare
@@ -22,13 +20,9 @@ public final class TraceSample {
     }
 
     static double pointOf(String traceId) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(traceId.getBytes(StandardCharsets.UTF_8));
-            long top53 = ByteBuffer.wrap(digest).getLong() >>> 11;
-            return top53 / (double) (1L << 53);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
-        }
+        byte[] digest = Sha256.newDigest().digest(traceId.getBytes(StandardCharsets.UTF_8));
+        long top53 = ByteBuffer.wrap(digest).getLong() >>> 11;
+        return top53 / (double) (1L << 53);
     }
 
     public double getPoint() {

@@ -17,7 +17,7 @@ public record EventQuery(
         int limit,
         Long cursor) {
 
-    public static final int DEFAULT_LIMIT = 100;
+    /** The store's own bound on a page; the API allows less (openapi.yaml: 500). */
     public static final int MAX_LIMIT = 1000;
 
     public EventQuery {

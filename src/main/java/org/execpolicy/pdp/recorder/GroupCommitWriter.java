@@ -12,6 +12,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The recorder's single writer: takes what has queued, stores it in one
@@ -19,6 +21,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * instead of per append keeps durability per decision cheap.
  */
 final class GroupCommitWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
 
     static final int MAX_APPENDS_PER_BATCH = 256;
     private static final long IDLE_POLL_MS = 1000;
@@ -139,13 +142,9 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     private void write(List<PendingAppend> batch) {
+        long start = System.nanoTime();
         try {
-            long start = System.nanoTime();
             insertAndCommit(batch);
-            listener.committed(batch.size(), batch.stream().mapToInt(p -> p.rows().size()).sum(),
-                    System.nanoTime() - start);
-            healthy = true;
-            batch.forEach(p -> p.done().complete(null));
         } catch (SQLException | RuntimeException e) {
             if (isConstraintViolation(e) && batch.size() > 1) {
                 // One bad append (a reused event_id) must not fail the others: retry one by one.
@@ -153,6 +152,15 @@ final class GroupCommitWriter implements AutoCloseable {
             } else {
                 fail(batch, e);
             }
+            return;
+        }
+        healthy = true;
+        batch.forEach(p -> p.done().complete(null));
+        try { // after the futures: a committed batch is never reported failed because of a listener
+            listener.committed(batch.size(), batch.stream().mapToInt(p -> p.rows().size()).sum(),
+                    System.nanoTime() - start);
+        } catch (RuntimeException e) {
+            LOG.warn("commit listener failed", e);
         }
     }
 

@@ -1,9 +1,8 @@
 package org.execpolicy.pdp.recorder;
 
+import org.execpolicy.pdp.model.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * One writer node's hash chain. Each record gets the next gap-free
@@ -66,13 +65,9 @@ final class HashChain {
 
     /** SHA-256 over the previous hash (hex text) followed by the canonical record, as lower-case hex. */
     static String hashOf(String prevHash, String canonicalRecordWithoutHash) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(prevHash.getBytes(StandardCharsets.US_ASCII));
-            sha.update(canonicalRecordWithoutHash.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha = Sha256.newDigest();
+        sha.update(prevHash.getBytes(StandardCharsets.US_ASCII));
+        sha.update(canonicalRecordWithoutHash.getBytes(StandardCharsets.UTF_8));
+        return Sha256.hex(sha);
     }
 }

@@ -3,11 +3,11 @@ package org.execpolicy.pdp.recorder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.execpolicy.pdp.model.Json;
 
-/** JSON text of stored bodies: one mapper for the package. */
+/** JSON text of stored bodies, through the product's one mapper. */
 final class RecordJson {
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = Json.MAPPER;
 
     private RecordJson() {
     }

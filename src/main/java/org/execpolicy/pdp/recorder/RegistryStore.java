@@ -66,16 +66,8 @@ public final class RegistryStore {
 
     /** Stores the profile as its next version (kept in its history, saved by {@code operator}). */
     public synchronized void putProfile(String id, ObjectNode body, String operator, ChangeRecords records) {
-        RegistryTable.checkId(id);
-        ObjectNode copy = body.deepCopy(); // the caller may keep changing its node
-        String text = RecordJson.write(copy);
-        String hash = CanonicalJson.sha256Hex(copy);
-        write(records.of(profiles.get(id).orElse(null)), c -> {
-            OffsetDateTime now = now();
-            profiles.upsert(c, id, text, now);
-            ProfileHistory.append(c, id, hash, text, operator, now);
-        });
-        profiles.cache(id, copy);
+        put(profiles, id, body, records, (c, copy, text, now) ->
+                ProfileHistory.append(c, id, CanonicalJson.sha256Hex(copy), text, operator, now));
     }
 
     public Optional<ObjectNode> profile(String id) {
@@ -129,7 +121,7 @@ public final class RegistryStore {
     }
 
     public synchronized void putRole(String id, ObjectNode body, ChangeRecords records) {
-        put(roles, id, body, records);
+        put(roles, id, body, records, NOTHING_MORE);
     }
 
     public Optional<ObjectNode> role(String id) {
@@ -143,7 +135,7 @@ public final class RegistryStore {
 
     /** Waivers are never deleted; revoking one is a put with {@code revoked_at} set. */
     public synchronized void putWaiver(String id, ObjectNode body, ChangeRecords records) {
-        put(waivers, id, body, records);
+        put(waivers, id, body, records, NOTHING_MORE);
     }
 
     public Optional<ObjectNode> waiver(String id) {
@@ -155,11 +147,22 @@ public final class RegistryStore {
         return waivers.all();
     }
 
-    private void put(RegistryTable table, String id, ObjectNode body, ChangeRecords records) {
+    /** What else a put writes in its transaction, given the stored copy, its text and the time. */
+    private interface AlsoWrite {
+        void run(Connection c, ObjectNode copy, String text, OffsetDateTime now) throws SQLException;
+    }
+
+    private static final AlsoWrite NOTHING_MORE = (c, copy, text, now) -> { };
+
+    private void put(RegistryTable table, String id, ObjectNode body, ChangeRecords records, AlsoWrite also) {
         RegistryTable.checkId(id);
         ObjectNode copy = body.deepCopy(); // the caller may keep changing its node
         String text = RecordJson.write(copy);
-        write(records.of(table.get(id).orElse(null)), c -> table.upsert(c, id, text, now()));
+        write(records.of(table.get(id).orElse(null)), c -> {
+            OffsetDateTime now = now();
+            table.upsert(c, id, text, now);
+            also.run(c, copy, text, now);
+        });
         table.cache(id, copy);
     }
 

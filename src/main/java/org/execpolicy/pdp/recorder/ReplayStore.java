@@ -1,13 +1,12 @@
 package org.execpolicy.pdp.recorder;
 
+import org.execpolicy.pdp.model.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,7 +15,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -63,7 +61,7 @@ public final class ReplayStore {
             return known;
         }
         String canonical = CanonicalJson.canonicalize(body);
-        String sha256 = sha256Hex(canonical.getBytes(StandardCharsets.UTF_8));
+        String sha256 = Sha256.hex(canonical.getBytes(StandardCharsets.UTF_8));
         try (Connection c = db.connection()) {
             if (!exists(c, "SELECT 1 FROM input_snapshots WHERE sha256 = ?", sha256)) {
                 try (PreparedStatement insert = c.prepareStatement(
@@ -156,7 +154,7 @@ public final class ReplayStore {
                 insert.setString(1, digest);
                 insert.setInt(2, seq++);
                 insert.setString(3, file.name());
-                insert.setString(4, sha256Hex(file.bytes()));
+                insert.setString(4, Sha256.hex(file.bytes()));
                 insert.setString(5, text == null ? "base64" : "utf-8");
                 insert.setString(6, text == null ? Base64.getEncoder().encodeToString(file.bytes()) : text);
                 insert.setObject(7, now);
@@ -190,14 +188,6 @@ public final class ReplayStore {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
-        }
-    }
-
-    public static String sha256Hex(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is mandatory in every JRE", e);
         }
     }
 }

@@ -11,7 +11,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
+import org.execpolicy.pdp.model.RecordEnvelope;
 
 /**
  * Purges records older than the retention period without losing the proof of
@@ -99,11 +99,8 @@ public final class Retention {
     }
 
     private static ObjectNode checkpoint(String nodeId, long throughSeq, String throughHash, long count, Instant cutoff) {
-        ObjectNode record = RecordJson.read("{}");
-        record.put("event_id", UUID.randomUUID().toString());
-        record.put("timestamp", Instant.now().truncatedTo(ChronoUnit.MICROS).toString());
-        record.put("type", "retention_checkpoint");
-        record.put("actor", "system");
+        ObjectNode record = RecordEnvelope.of("retention_checkpoint", "system",
+                Instant.now().truncatedTo(ChronoUnit.MICROS));
         record.put("purged_node_id", nodeId);
         record.put("purged_through_seq", throughSeq);
         record.put("purged_through_hash", throughHash);

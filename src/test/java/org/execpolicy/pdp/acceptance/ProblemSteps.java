@@ -19,7 +19,8 @@ public class ProblemSteps {
         request.putArray("messages").addObject().put("role", "user").put("content", PROMPT);
         World.decisionRequest = request;
         World.decision = null;
-        World.reply = Pdp.server().post("/v1/decisions", request.toString());
+        // as a runtime on loopback does: no token
+        World.reply = Pdp.server().post("/v1/decisions", request.toString(), null);
     }
 
     @Then("^it is refused with status (\\d+) as a problem$")

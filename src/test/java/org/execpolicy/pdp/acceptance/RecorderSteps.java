@@ -27,6 +27,7 @@ public class RecorderSteps {
         JsonNode record = record();
         assertThat(record.path("event_id").asText()).isEqualTo(DecisionSteps.answer("event_id").asText());
         assertThat(record.path("actor").asText()).isIn("human", "agent", "system");
+        assertThat(record.path("actor").asText()).as("the PDP records its own decisions").isEqualTo("system");
         assertThat(record.path("timestamp").asText()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z");
         assertThat(record.path("role").asText()).isEqualTo(World.decisionRequest.path("role").asText());
         assertThat(record.path("model_id").asText()).isEqualTo(World.decisionRequest.path("model_id").asText());
@@ -152,6 +153,7 @@ public class RecorderSteps {
             JsonNode firing = firings.get(i);
             assertThat(firing.path("seq").asInt()).as("seq of " + firing).isEqualTo(i + 1);
             assertThat(firing.path("rule_package").asText()).as("rule_package of " + firing).isNotBlank();
+            assertThat(firing.path("actor").asText()).as("actor of " + firing).isEqualTo("system");
             assertThat(firing.path("ruleset_digest").asText()).isEqualTo(DecisionSteps.answer("ruleset").path("digest").asText());
         }
         Reply decision = Pdp.server().get("/v1/decisions/" + encode(World.decisionId()));

@@ -32,6 +32,7 @@ public class RuntimeEvidenceSteps {
         }
         String body = SyntheticTrace.jsonl(lines);
         World.uploadedTraceSha256 = sha256(body);
+        World.uploadedTraceTokens = tokens;
         World.reply = Pdp.server().send(HttpRequest.newBuilder(URI.create(Pdp.server().baseUrl()
                         + World.decision.path("trace_artifact_ref").asText()))
                 .header("content-type", "application/x-ndjson").PUT(HttpRequest.BodyPublishers.ofString(body)));
@@ -50,6 +51,9 @@ public class RuntimeEvidenceSteps {
         assertThat(attached).hasSize(1);
         assertThat(attached.get(0).path("trace_artifact_sha256").asText()).isEqualTo(World.uploadedTraceSha256);
         assertThat(attached.get(0).path("record_count").asInt()).isPositive();
+        assertThat(World.uploadedTraceTokens).as("a trace was uploaded in this scenario").isNotNull();
+        assertThat(attached.get(0).path("record_count").asInt()).as("one record a token uploaded, the header not counted")
+                .isEqualTo(World.uploadedTraceTokens);
     }
 
     @Then("^the decision shows that SHA-256$")

@@ -33,6 +33,8 @@ public final class World {
     static JsonNode record;
     /** The SHA-256 of the last trace the runtime uploaded, as it computed it. */
     static String uploadedTraceSha256;
+    /** The token records (lines after the header) of the last trace the runtime uploaded. */
+    static Integer uploadedTraceTokens;
 
     @Before(order = 0)
     public void newScenario() {
@@ -44,6 +46,7 @@ public final class World {
         previousDecision = null;
         record = null;
         uploadedTraceSha256 = null;
+        uploadedTraceTokens = null;
     }
 
     /** The id this scenario uses for a name it mentions. */

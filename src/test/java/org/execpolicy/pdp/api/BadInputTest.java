@@ -49,14 +49,7 @@ class BadInputTest {
     }
 
     static JsonNode problem(Reply reply, int status) {
-        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
-        assertThat(reply.contentType()).startsWith("application/problem+json");
-        JsonNode problem = reply.json();
-        assertThat(problem.get("status").asInt()).isEqualTo(status);
-        assertThat(problem.get("title").asText()).isNotBlank();
-        assertThat(problem.get("detail").asText()).isNotBlank();
-        assertThat(problem.get("error_type").asText()).isEqualTo("invalid_request");
-        return problem;
+        return ProblemAssert.problem(reply, status, "invalid_request");
     }
 
     /** A 400 whose errors name the path, and whose detail names it too. */

@@ -33,6 +33,13 @@ class EvidenceApiTest {
             "downgraded", "downgrade_reason", "reason_codes", "adjustments", "waiver_ref",
             "trace_artifact_ref", "trace_artifact_null_reason", "codes", "ruleset");
 
+    /** Every record type of the Flight Recorder (SPEC.md section 4), one schema each. */
+    static final List<String> RECORD_TYPES = List.of(
+            "llm_exec_policy", "policy_rule_fired", "policy_ruleset_loaded", "policy_ruleset_rejected",
+            "retention_checkpoint", "work_profile_changed", "work_profile_activated", "dynamic_role_changed",
+            "waiver_granted", "waiver_revoked",
+            "layerwise_trace_attached", "layerwise_trace_missing", "llm_exec_report", "exec_policy_violation");
+
     static RunningPdp pdp;
     /** A profile whose worker runs fast_approx under a valid waiver: the richest decision. */
     static String grantedProfile;
@@ -155,6 +162,7 @@ class EvidenceApiTest {
             JsonNode firing = firings.get(i);
             assertThat(firing.get("seq").asInt()).isEqualTo(fired.size() - i);
             assertThat(firing.get("decision_id").asText()).isEqualTo(decisionId);
+            assertThat(firing.get("actor").asText()).as("a rule firing is the PDP's own").isEqualTo("system");
             assertThat(firing.get("ruleset_digest").asText()).isEqualTo(answer.get("ruleset").get("digest").asText());
             names.add(0, firing.get("rule_name").asText());
         }
@@ -173,6 +181,7 @@ class EvidenceApiTest {
             assertThat(record.get("event_id").asText()).isEqualTo(answer.get("event_id").asText());
             assertThat(record.get("type").asText()).isEqualTo("llm_exec_policy");
             assertThat(record.get("actor").asText()).isIn("human", "agent", "system");
+            assertThat(record.get("actor").asText()).as("the PDP itself decides").isEqualTo("system");
             assertThat(record.get("trace_id").asText()).isEqualTo(answer.get("trace_id").asText());
             for (String field : List.of("requested_source", "requested_policy", "requested_policy_hash",
                     "effective_policy", "effective_policy_hash", "mode", "exactness", "downgraded",
@@ -299,7 +308,8 @@ class EvidenceApiTest {
         assertThat(decisions).isNotEmpty().allSatisfy(r -> assertThat(r.get("type").asText()).isEqualTo("llm_exec_policy"));
         assertThat(firings).isNotEmpty().allSatisfy(r -> assertThat(r.get("type").asText()).isEqualTo("policy_rule_fired"));
         assertThat(decisions).extracting(r -> r.get("event_id").asText()).contains(answer.get("event_id").asText());
-        int ofEachType = org.execpolicy.pdp.recorder.RecordSchemas.KNOWN_TYPES.stream()
+        // hard-coded: a type the PDP records but this list misses makes the sums differ
+        int ofEachType = RECORD_TYPES.stream()
                 .mapToInt(type -> allEvents(pdp, "type=" + type, 500).size()).sum();
         assertThat(ofEachType).isEqualTo(allEvents(pdp, null, 500).size());
     }

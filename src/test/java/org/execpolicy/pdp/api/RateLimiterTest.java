@@ -56,6 +56,13 @@ class RateLimiterTest {
         limiter.evictIdle();
 
         assertThat(limiter.clients()).isEqualTo(1);
+        // the bucket kept is busy's own, one token used: 9 more now, not a fresh burst of 10
+        for (int i = 0; i < 9; i++) {
+            assertThat(limiter.acquire("busy")).as("token %d of the 9 left", i + 1).isZero();
+        }
+        assertThat(limiter.clients()).as("busy kept its bucket, idle got none back").isEqualTo(1);
+        assertThat(limiter.acquire("busy")).as("the 11th in the same instant").isEqualTo(100 * MS);
+        assertThat(limiter.clients()).isEqualTo(1);
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.execpolicy.pdp.model.CanonicalJson;
+import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
 import org.junit.jupiter.api.AfterAll;
@@ -82,6 +83,39 @@ class RegistryAuditTest {
         Reply stored = pdp.get("/v1/waivers/" + waiverId);
         assertThat(revoked.get("waiver_hash").asText()).isEqualTo(CanonicalJson.sha256Hex(stored.json()));
         assertThat(pdp.get("/v1/recorder/verify").json().get("intact").asBoolean()).isTrue();
+    }
+
+    @Test
+    void every_change_names_the_token_that_made_it() {
+        String name = "alice-ops-token-for-audit";
+        try (ConfiguredPdp server = ConfiguredPdp.start(options -> options, List.of(name))) {
+            String profileId = uid("wp");
+            String roleId = uid("role");
+            String waiverId = uid("wv");
+            for (Reply reply : List.of(
+                    write(server, name, "PUT", "/v1/profiles/" + profileId, Bodies.profile(profileId)),
+                    write(server, name, "POST", "/v1/profiles/" + profileId + "/activate", Json.object()),
+                    write(server, name, "PUT", "/v1/roles/" + roleId, Bodies.role(roleId, "worker", null)),
+                    write(server, name, "POST", "/v1/waivers", Bodies.waiver(waiverId)),
+                    write(server, name, "POST", "/v1/waivers/" + waiverId + "/revoke", Json.object().put("reason", "x")))) {
+                assertThat(reply.status()).as(reply.body()).isIn(200, 201);
+            }
+            for (String type : List.of("work_profile_changed", "work_profile_activated", "dynamic_role_changed",
+                    "waiver_granted", "waiver_revoked")) {
+                JsonNode items = server.get("/v1/events?type=" + type).json().get("items");
+                assertThat(items).as(type).hasSize(1);
+                assertThat(items.get(0).get("operator").asText()).as(type).isEqualTo(name);
+                assertThat(items.get(0).get("actor").asText()).as(type).isEqualTo("human");
+            }
+            assertThat(server.get("/v1/profiles/" + profileId + "/history").json().get("items").get(0)
+                    .get("operator").asText()).isEqualTo(name);
+        }
+    }
+
+    private static Reply write(ConfiguredPdp server, String token, String method, String path, JsonNode body) {
+        return ConfiguredPdp.reply(server.send(server.to(path).header("authorization", "Bearer " + token)
+                .header("content-type", "application/json")
+                .method(method, java.net.http.HttpRequest.BodyPublishers.ofString(body.toString()))));
     }
 
     private static List<JsonNode> ofProfile(String type, String field, String id) {

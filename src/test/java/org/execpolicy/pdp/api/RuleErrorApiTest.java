@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
 import org.execpolicy.pdp.support.ShippedRules;
@@ -59,9 +61,21 @@ class RuleErrorApiTest {
                                             "layer_skip":{"skip_ratio":0.3}}}}""".formatted(modelId);
     }
 
+    /** The value of an unlabelled series of GET /metrics; fails when the series is not there. */
+    private static double metric(String series) {
+        Reply metrics = pdp.get("/metrics");
+        assertThat(metrics.status()).isEqualTo(200);
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(metrics.body());
+        assertThat(m.find()).as("%s in %s", series, metrics.body()).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
     @Test
     void aRuleThatThrowsAnswersTheSafeDefaultWithRuleErrorAndRecordsIt() {
+        double errorsBefore = metric("pdp_rule_errors_total");
         Reply reply = pdp.post("/v1/decisions", request("explodes-7b"));
+        assertThat(metric("pdp_rule_errors_total") - errorsBefore).as("pdp_rule_errors_total counts the failing decision")
+                .isEqualTo(1.0);
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         JsonNode answer = reply.json();
@@ -93,7 +107,9 @@ class RuleErrorApiTest {
 
     @Test
     void aDecisionWithoutRuleErrorHasNoRuleErrorField() {
+        double errorsBefore = metric("pdp_rule_errors_total");
         Reply reply = pdp.post("/v1/decisions", request("llama-7b"));
+        assertThat(metric("pdp_rule_errors_total")).as("no rule error, no count").isEqualTo(errorsBefore);
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         JsonNode answer = reply.json();

@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
+import org.execpolicy.pdp.engine.RuleInfo;
 import org.execpolicy.pdp.engine.Ruleset;
 import org.execpolicy.pdp.model.Json;
 import org.junit.jupiter.api.Test;
@@ -105,6 +108,25 @@ class DecideCommandTest {
         assertThat(first.path("seq").asInt()).isEqualTo(1);
         assertThat(first.path("rule_name").asText()).isEqualTo("role class: a core role is its own class");
         assertThat(first.path("description").asText()).isNotBlank();
+
+        // every firing, in order: the fired entries name rules_fired exactly, seq 1..n, each with its @description
+        Map<String, String> descriptions = Ruleset.compile(Path.of("rules")).rules().stream()
+                .collect(Collectors.toMap(RuleInfo::name, RuleInfo::description));
+        List<String> rulesFired = texts(answer.path("ruleset").path("rules_fired"));
+        assertThat(rulesFired).isNotEmpty();
+        List<JsonNode> entries = StreamSupport.stream(explain.spliterator(), false).toList();
+        List<JsonNode> fired = entries.stream().filter(e -> e.path("outcome").asText().equals("fired")).toList();
+        assertThat(fired.stream().map(e -> e.path("rule_name").asText()).toList()).isEqualTo(rulesFired);
+        for (int i = 0; i < fired.size(); i++) {
+            JsonNode entry = fired.get(i);
+            assertThat(entry.path("seq").asInt()).as("seq of %s", entry).isEqualTo(i + 1);
+            assertThat(entry.path("description").asText()).as("description of %s", entry).isNotBlank()
+                    .isEqualTo(descriptions.get(entry.path("rule_name").asText()));
+        }
+        assertThat(entries.subList(0, fired.size())).as("fired rules first, then cancelled matches")
+                .allMatch(e -> e.path("outcome").asText().equals("fired"));
+        assertThat(entries.subList(fired.size(), entries.size()))
+                .allMatch(e -> e.path("outcome").asText().equals("cancelled"));
     }
 
     @Test

@@ -185,6 +185,96 @@ class ReplayCommandTest {
         assertThat(report.path("notes").get(0).asText()).contains("not stored");
     }
 
+    /** The DRL files of the shipped rules, in a fresh directory a test may edit. */
+    private static Path copyOfShippedRules() throws IOException {
+        Path rules = Files.createTempDirectory("replay-rules-");
+        try (Stream<Path> files = Files.list(Path.of("rules"))) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".drl")).toList()) {
+                Files.copy(file, rules.resolve(file.getFileName()));
+            }
+        }
+        return rules;
+    }
+
+    private JsonNode decideUnderFastExact(String traceId) {
+        try (RunningPdp pdp = RunningPdp.start(data)) {
+            ok(pdp.post("/v1/waivers", WAIVER));
+            ok(pdp.put("/v1/profiles/fast", PROFILE.formatted("fast_exact")));
+            ok(pdp.post("/v1/profiles/fast/activate", ""));
+            return decide(pdp, traceId);
+        }
+    }
+
+    @Test
+    void aDecisionReplayedUnderRulesThatDecideOtherwiseIsAMismatchNamingTheField() throws IOException, SQLException {
+        JsonNode decision = decideUnderFastExact("trace-mismatch");
+        assertThat(decision.path("mode").asText()).isEqualTo("spec_decode");
+        String id = decision.path("decision_id").asText();
+        try (Database db = Database.open(data); Connection c = db.connection(); Statement s = c.createStatement()) {
+            assertThat(s.executeUpdate("DELETE FROM ruleset_sources")).isPositive();
+        }
+        Path rules = copyOfShippedRules();
+        Path presets = rules.resolve("presets.drl");
+        String drl = Files.readString(presets);
+        String edited = drl.replace("ExecPolicy.of( \"spec_decode\", \"exact\" )", "ExecPolicy.of( \"standard\", \"exact\" )");
+        assertThat(edited).isNotEqualTo(drl);
+        Files.writeString(presets, edited);
+
+        JsonNode report = replay(id, 1, "--rules", rules.toString());
+
+        assertThat(report.path("decision_id").asText()).isEqualTo(id);
+        assertThat(report.path("match").isBoolean()).isTrue();
+        assertThat(report.path("match").asBoolean()).isFalse();
+        assertThat(report.path("ruleset_present").asBoolean()).isFalse();
+        assertThat(report.path("ruleset_digest").asText()).isEqualTo(decision.path("ruleset").path("digest").asText());
+        assertThat(report.path("replayed_with_digest").asText())
+                .isEqualTo(Ruleset.digestOf(rules))
+                .isNotEqualTo(decision.path("ruleset").path("digest").asText());
+        assertThat(report.path("recorded_effective_policy_hash").asText())
+                .isEqualTo(decision.path("effective_policy_hash").asText());
+        assertThat(report.path("replayed_effective_policy_hash").asText())
+                .matches("[0-9a-f]{64}")
+                .isNotEqualTo(report.path("recorded_effective_policy_hash").asText());
+        JsonNode mode = null;
+        for (JsonNode difference : report.path("differences")) {
+            if (difference.path("field").asText().equals("mode")) {
+                mode = difference;
+            }
+        }
+        assertThat(mode).as("the mode among the differences: %s", report.path("differences")).isNotNull();
+        assertThat(mode.path("recorded").asText()).isEqualTo("spec_decode");
+        assertThat(mode.path("replayed").asText()).isEqualTo("standard");
+        // the edit changed what fast_exact requests (so its hash) and the mode, not the exactness
+        assertThat(report.path("differences")).extracting(d -> d.path("field").asText())
+                .contains("mode", "requested_policy_hash")
+                .doesNotContain("exactness", "requested_source");
+        assertThat(report.path("notes").toString()).contains("not stored");
+    }
+
+    @Test
+    void anAlteredInputSnapshotIsRefusedAndNothingIsReplayed() throws SQLException {
+        JsonNode decision = decideUnderFastExact("trace-tampered");
+        String id = decision.path("decision_id").asText();
+        assertThat(replay(id, 0).path("match").asBoolean()).as("untouched, it replays").isTrue();
+        String sha;
+        try (Database db = Database.open(data); Connection c = db.connection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT sha256 FROM input_snapshots WHERE body LIKE '%fast_exact%'")) {
+                assertThat(rs.next()).as("the profile snapshot").isTrue();
+                sha = rs.getString(1);
+                assertThat(rs.next()).isFalse();
+            }
+            assertThat(s.executeUpdate("UPDATE input_snapshots SET body = REPLACE(body, 'fast_exact', 'fast_approx')"
+                    + " WHERE sha256 = '" + sha + "'")).isEqualTo(1);
+        }
+
+        CommandRun run = CommandRun.of("replay", "--data", data.toString(), "--decision", id);
+
+        assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(2);
+        assertThat(run.out()).as("no report").isBlank();
+        assertThat(run.err()).contains("work profile snapshot " + sha).contains("does not hash to its key")
+                .contains("altered");
+    }
+
     @Test
     void anUnknownDecisionExits2() {
         try (RunningPdp pdp = RunningPdp.start(data)) {

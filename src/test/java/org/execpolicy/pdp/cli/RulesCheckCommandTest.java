@@ -2,6 +2,9 @@ package org.execpolicy.pdp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,13 +30,14 @@ class RulesCheckCommandTest {
     }
 
     @Test
-    void everyShippedCasePassesAndEveryRuleIsFired() {
+    void everyShippedCasePassesAndEveryRuleIsFired() throws IOException {
         CommandRun run = CommandRun.of("rules", "check", "--rules", RULES.toString(), "--coverage");
 
         assertThat(run.exit()).as(run.out() + run.err()).isZero();
         assertThat(run.out()).doesNotContain("FAIL ").doesNotContain("not fired by any case")
                 .contains("coverage: " + ruleCount + "/" + ruleCount + " rules fired (100%)");
         assertThat(run.lastLine()).matches("[1-9][0-9]* passed, 0 failed");
+        assertThat(run.lastLine()).as("every case of tests/*.yaml ran").isEqualTo(casesIn(RULES) + " passed, 0 failed");
     }
 
     @Test
@@ -60,6 +64,7 @@ class RulesCheckCommandTest {
                 + "[WAIVER_REVOKED] but was [APPROXIMATE_NOT_ALLOWED, WAIVER_MISSING]\n");
         assertThat(run.out()).contains("PASS worker-revoked\n");
         assertThat(run.lastLine()).matches("[1-9][0-9]* passed, 1 failed");
+        assertThat(run.lastLine()).isEqualTo((casesIn(rules) - 1) + " passed, 1 failed");
     }
 
     @Test
@@ -183,6 +188,22 @@ class RulesCheckCommandTest {
         assertThat(fired).isLessThan(ruleCount);
         assertThat(Integer.parseInt(summary.group(2))).isEqualTo(fired * 100 / ruleCount);
         assertThat(run.lastLine()).matches("[1-9][0-9]* passed, 0 failed");
+        assertThat(run.lastLine()).as("the cases of the files left").isEqualTo(casesIn(rules) + " passed, 0 failed");
+    }
+
+    /** How many cases the test files of a rules directory hold, counted here with a YAML parser. */
+    private static int casesIn(Path rules) throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        int cases = 0;
+        try (Stream<Path> files = Files.list(rules.resolve("tests"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).toList()) {
+                JsonNode list = yaml.readTree(file.toFile());
+                assertThat(list.isArray()).as("%s is a list of cases", file).isTrue();
+                cases += list.size();
+            }
+        }
+        assertThat(cases).isPositive();
+        return cases;
     }
 
     /** The DRL files and the test cases, in a directory a test may change. */

@@ -102,7 +102,8 @@ class RuleErrorTest {
                         "effective: starts as the requested policy",
                         "governance: approximate needs a governing control that allows it",
                         "governance: refused approximate execution falls back to exact",
-                        "shape: downgraded when the effective mode or exactness differs from the requested one")
+                        "shape: downgraded when the effective mode or exactness differs from the requested one",
+                        "shape: only the settings block of its own mode is kept")
                 .doesNotContain("broken: throws after the shape of the policy is settled")
                 .noneMatch(name -> name.startsWith("trace: "));
         assertThat(engine.ruleErrors().count("broken: throws after the shape of the policy is settled")).isEqualTo(1);

@@ -67,6 +67,19 @@ class FlightRecorderTest {
     }
 
     @Test
+    void aFailingCommitListenerDoesNotFailWhatWasCommitted() {
+        recorder.onCommit((appends, records, nanos) -> {
+            throw new IllegalStateException("a broken metrics listener");
+        });
+        ObjectNode decision = Records.execPolicy("d-listener", "trace-listener", T0);
+
+        recorder.append(List.of(decision)).join(); // completes normally
+
+        assertThat(recorder.eventsOfDecision("d-listener")).hasSize(1);
+        assertThat(recorder.healthy()).isTrue();
+    }
+
+    @Test
     void pagesNewestFirstWithACursor() {
         List<ObjectNode> appended = new ArrayList<>();
         for (int i = 0; i < 25; i++) {

@@ -6,10 +6,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.execpolicy.pdp.recorder.Records.T0;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class RecordSchemasTest {
+
+    /** Every record type of SPEC.md section 4, hard-coded: adding or dropping one must be seen here. */
+    private static final List<String> ALL_TYPES = List.of(
+            "llm_exec_policy", "policy_rule_fired", "policy_ruleset_loaded", "policy_ruleset_rejected",
+            "retention_checkpoint", "work_profile_changed", "work_profile_activated", "dynamic_role_changed",
+            "waiver_granted", "waiver_revoked",
+            "layerwise_trace_attached", "layerwise_trace_missing", "llm_exec_report", "exec_policy_violation");
 
     private final RecordSchemas schemas = new RecordSchemas();
 
@@ -19,6 +30,17 @@ class RecordSchemasTest {
                 "llm_exec_policy", "policy_rule_fired", "policy_ruleset_loaded", "policy_ruleset_rejected",
                 "retention_checkpoint", "work_profile_changed", "work_profile_activated", "dynamic_role_changed",
                 "waiver_granted", "waiver_revoked");
+        assertThat(schemas.types()).containsExactlyInAnyOrder(ALL_TYPES.toArray(String[]::new));
+        assertThat(RecordSchemas.KNOWN_TYPES).containsExactlyInAnyOrderElementsOf(ALL_TYPES);
+    }
+
+    @Test
+    void everyTypeHasItsSchemaFileAndNoSchemaFileIsUnused() throws IOException {
+        Path dir = Path.of("src/main/resources/schemas");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString()).toList())
+                    .containsExactlyInAnyOrderElementsOf(ALL_TYPES.stream().map(t -> t + ".schema.json").toList());
+        }
     }
 
     @Test

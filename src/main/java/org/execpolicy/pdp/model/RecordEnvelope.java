@@ -1,16 +1,14 @@
-package org.execpolicy.pdp.engine;
+package org.execpolicy.pdp.model;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
-import org.execpolicy.pdp.model.Json;
-import org.execpolicy.pdp.model.TimeOrderedIds;
 
 /** The fields every Flight Recorder record starts with (SPEC.md section 4). */
-final class RecordEnvelope {
+public final class RecordEnvelope {
     private RecordEnvelope() {
     }
 
-    static ObjectNode of(String type, String actor, Instant at) {
+    public static ObjectNode of(String type, String actor, Instant at) {
         ObjectNode record = Json.object();
         record.put("event_id", TimeOrderedIds.next());
         record.put("timestamp", at.toString());

@@ -1,0 +1,39 @@
+package org.execpolicy.pdp.model;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** SHA-256, the one hash of the product (policies, records, rulesets, traces, tokens), as lower-case hex. */
+public final class Sha256 {
+    private Sha256() {
+    }
+
+    /** A fresh digest to feed in pieces (streams, several files). */
+    public static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is mandatory in every JRE", e);
+        }
+    }
+
+    public static String hex(byte[] bytes) {
+        return hexOf(newDigest().digest(bytes));
+    }
+
+    /** SHA-256 of the text's UTF-8 bytes. */
+    public static String hex(String text) {
+        return hex(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A finished digest as lower-case hex. */
+    public static String hex(MessageDigest digest) {
+        return hexOf(digest.digest());
+    }
+
+    private static String hexOf(byte[] digest) {
+        return HexFormat.of().formatHex(digest);
+    }
+}
