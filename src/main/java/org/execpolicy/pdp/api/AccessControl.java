@@ -1,89 +1,58 @@
 package org.execpolicy.pdp.api;
 
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.openapi.contract.OpenAPIContract;
-import io.vertx.openapi.contract.Operation;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Checks the bearer token before anything reads the body, so a refused request changes
- * nothing. The scope an operation needs is the one openapi.yaml names in its
- * {@code security} ({@link OperationScopes}); {@link AuthMode} says whether runtime and auditor scopes are waived.
- * A token that is sent is always checked, even where none is needed.
+ * May the caller run this operation? One instance guards one route, as the first handler the router
+ * runs for it, before the body is read: the scope is the one openapi.yaml names for exactly that
+ * operation ({@link OperationScopes}), so a request that reaches a handler has been authorised for
+ * that handler's operation, whatever form its path took. {@link AuthMode} says whether runtime and
+ * auditor scopes are waived; operator scopes never are.
  */
 final class AccessControl implements Handler<RoutingContext> {
-    private static final String HOLDER = "pdp.token-holder";
-    private static final String CHALLENGE = "Bearer realm=\"pdp\"";
-
-    private final OpenAPIContract contract;
-    private final OperationScopes scopes;
-    private final AccessTokens tokens;
+    private final String operationId;
+    private final Optional<Scope> needed;
     private final AuthMode mode;
 
-    AccessControl(OpenAPIContract contract, OperationScopes scopes, AccessTokens tokens, AuthMode mode) {
-        this.contract = contract;
-        this.scopes = scopes;
-        this.tokens = tokens;
+    AccessControl(String operationId, OperationScopes scopes, AuthMode mode) {
+        this.operationId = operationId;
+        this.needed = scopes.of(operationId);
         this.mode = mode;
     }
 
     @Override
     public void handle(RoutingContext ctx) {
-        // the path the router routes by (dot segments, "//" and %-escapes resolved), not the raw one:
-        // a raw "/v1/./events" would match no operation here and still reach the events handler
-        Operation operation = contract.findOperation(ctx.normalizedPath(), ctx.request().method());
-        Optional<Scope> needed = operation == null ? Optional.empty() : scopes.of(operation.getOperationId());
-        String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-        if (header != null) {
-            Optional<AccessTokens.Holder> holder = bearer(header).flatMap(tokens::holderOf);
-            if (holder.isEmpty()) {
-                refuse(ctx, 401, CHALLENGE + ", error=\"invalid_token\"",
-                        "the bearer token is not one of the server's tokens (see " + AccessTokens.FILE_NAME + ")");
-                return;
-            }
-            if (needed.isPresent() && !holder.get().may(needed.get()) && mustHold(needed.get())) {
-                refuse(ctx, 403, CHALLENGE + ", error=\"insufficient_scope\", scope=\"" + needed.get().wireName() + "\"",
-                        "token '" + holder.get().name() + "' lacks the '" + needed.get().wireName()
-                                + "' scope that " + operation.getOperationId() + " needs");
-                return;
-            }
-            ctx.put(HOLDER, holder.get());
-        } else if (needed.isPresent() && mustHold(needed.get())) {
-            refuse(ctx, 401, CHALLENGE, "this call needs a bearer token with the '" + needed.get().wireName()
-                    + "' scope (Authorization: Bearer <token>; tokens are in the data directory's "
-                    + AccessTokens.FILE_NAME + ")");
+        if (needed.isEmpty() || !mustHold(needed.get())) {
+            ctx.next();
             return;
         }
-        ctx.next();
+        Scope scope = needed.get();
+        Optional<AccessTokens.Holder> holder = Authentication.holder(ctx);
+        if (holder.isEmpty()) {
+            ctx.response().putHeader("www-authenticate", Authentication.CHALLENGE);
+            Problems.send(ctx, 401, "invalid_request", "this call needs a bearer token with the '" + scope.wireName()
+                    + "' scope (Authorization: Bearer <token>; tokens are in the data directory's "
+                    + AccessTokens.FILE_NAME + ")", List.of());
+        } else if (!holder.get().may(scope)) {
+            ctx.response().putHeader("www-authenticate", Authentication.CHALLENGE
+                    + ", error=\"insufficient_scope\", scope=\"" + scope.wireName() + "\"");
+            Problems.send(ctx, 403, "invalid_request", "token '" + holder.get().name() + "' lacks the '"
+                    + scope.wireName() + "' scope that " + operationId + " needs", List.of());
+        } else {
+            ctx.next();
+        }
     }
 
-    /** The token's name, recorded as the operator of a change; present on every operator route. */
+    /** The token's name, recorded as the operator of a change; every operator route has checked it. */
     static String operatorName(RoutingContext ctx) {
-        AccessTokens.Holder holder = ctx.get(HOLDER);
-        if (holder == null) {
-            throw new IllegalStateException("no token holder on " + ctx.normalizedPath());
-        }
-        return holder.name();
+        return Authentication.holder(ctx).orElseThrow(() ->
+                new IllegalStateException("no token holder on " + ctx.normalizedPath())).name();
     }
 
-    private boolean mustHold(Scope needed) {
-        return needed == Scope.OPERATOR || mode == AuthMode.REQUIRED;
-    }
-
-    private static Optional<String> bearer(String header) {
-        int space = header.indexOf(' ');
-        if (space < 0 || !header.substring(0, space).equalsIgnoreCase("bearer")) {
-            return Optional.empty();
-        }
-        String token = header.substring(space + 1).trim();
-        return token.isEmpty() ? Optional.empty() : Optional.of(token);
-    }
-
-    private static void refuse(RoutingContext ctx, int status, String challenge, String detail) {
-        ctx.response().putHeader("www-authenticate", challenge);
-        Problems.send(ctx, status, "invalid_request", detail, List.of());
+    private boolean mustHold(Scope scope) {
+        return scope == Scope.OPERATOR || mode == AuthMode.REQUIRED;
     }
 }

@@ -16,6 +16,7 @@ import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.RequestValidator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -165,13 +166,17 @@ public final class PdpServer implements AutoCloseable {
                     tokens.file().toAbsolutePath(), options.auth().name().toLowerCase(java.util.Locale.ROOT));
             reloader.recordStartup();
             watcher = options.watchRules() ? new RulesWatcher(options.rulesDir(), reloader) : null;
-            Router router = router(vertx, options, tokens, decisions, runtime, registry, recorder, reloader, engine,
-                    clock);
+            ConnectionDeadlines deadlines = new ConnectionDeadlines(vertx, options.requestTimeoutMs() > 0
+                    ? Math.max(options.requestTimeoutMs(), ConnectionDeadlines.MIN_MS) : DEFAULT_REQUEST_TIMEOUT_MS);
+            Router router = router(vertx, options, tokens, deadlines, decisions, runtime, registry, recorder, reloader,
+                    engine, clock);
             // HTTP/1.1 only: in Vert.x 5.0.7 an h2c upgrade request whose headers are over the limit is
             // upgraded all the same and then hangs instead of being answered 431
             HttpServerOptions serverOptions = new HttpServerOptions().setMaxHeaderSize(MAX_HEADER_BYTES)
                     .setHttp2ClearTextEnabled(false);
-            HttpServer http = await(vertx.createHttpServer(serverOptions).requestHandler(router)
+            HttpServer http = await(vertx.createHttpServer(serverOptions)
+                    .connectionHandler(deadlines::opened)
+                    .requestHandler(deadlines.around(router))
                     .invalidRequestHandler(Problems::invalidRequest)
                     .listen(options.port(), options.host()).toCompletionStage().toCompletableFuture());
             RetentionSchedule retention = new RetentionSchedule(new Retention(database, recorder),
@@ -190,7 +195,8 @@ public final class PdpServer implements AutoCloseable {
         }
     }
 
-    private static Router router(Vertx vertx, Options options, AccessTokens tokens, DecisionService decisions,
+    private static Router router(Vertx vertx, Options options, AccessTokens tokens, ConnectionDeadlines deadlines,
+                                 DecisionService decisions,
                                  RuntimeEvidence runtime, RegistryStore registry,
                                  FlightRecorder recorder, RulesReloader reloader, RuleEngine engine, Clock clock) {
         String yaml = resource("openapi.yaml");
@@ -200,9 +206,6 @@ public final class PdpServer implements AutoCloseable {
                 .toCompletionStage().toCompletableFuture());
         scopes.requireOnEveryV1Operation(contract);
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-        builder.rootHandler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES));
-        // after the body is read, before the OpenAPI validator parses it
-        builder.rootHandler(new JsonLimits());
 
         Metrics metrics = new Metrics(recorder, engine, runtime);
         DecisionHandlers decisionHandlers = new DecisionHandlers(vertx, decisions, metrics);
@@ -240,11 +243,28 @@ public final class PdpServer implements AutoCloseable {
                 Map.entry("getTrace", traces::get),
                 Map.entry("live", system::live),
                 Map.entry("ready", system::ready));
-        operations.forEach((operationId, handler) -> builder.getRoute(operationId).addHandler(handler));
+        // Each operation's route runs, in order: its access check (before the body is read, so a refused
+        // request changes nothing), the body, the JSON limits (before the validator builds a tree of it),
+        // validation against the contract, the operation. Authorised by the route the router chose.
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES);
+        JsonLimits jsonLimits = new JsonLimits();
+        RequestValidator validator = RequestValidator.create(vertx, contract);
+        operations.forEach((operationId, handler) -> builder.getRoute(operationId).setDoValidation(false)
+                .addHandler(new AccessControl(operationId, scopes, options.auth()))
+                .addHandler(body::handle) // as a plain handler: Vert.x would refuse a body handler after another
+                .addHandler(jsonLimits)
+                .addHandler(new RequestValidation(validator, contract.operation(operationId)))
+                .addHandler(handler));
         Router api = builder.createRouter();
         api.route().failureHandler(Problems::handle);
 
         Router root = Router.router(vertx);
+        root.route().handler(deadlines::restartWhenAnswered);
+        root.route().handler(new ContractPaths(contract));
+        RateLimiter failedAuthentications = new RateLimiter(Authentication.FAILED_PER_SECOND, RateLimiter.MAX_CLIENTS,
+                System::nanoTime);
+        vertx.setPeriodic(RateLimiter.SWEEP_EVERY_MS, id -> failedAuthentications.evictIdle());
+        root.route().handler(new Authentication(tokens, failedAuthentications));
         if (options.rateLimit() > 0) {
             RateLimiter limiter = new RateLimiter(options.rateLimit(), RateLimiter.MAX_CLIENTS, System::nanoTime);
             root.route().handler(limiter);
@@ -261,11 +281,11 @@ public final class PdpServer implements AutoCloseable {
                 }
             });
         }
-        // before any body is read: a refused request changes nothing
-        root.route().handler(new AccessControl(contract, scopes, tokens, options.auth()));
         // traces stream: registered before the API router and its 1 MiB body handler
-        root.put(TraceHandlers.PATH).handler(traces::upload);
-        root.get(TraceHandlers.PATH).handler(traces::get);
+        root.put(TraceHandlers.PATH).handler(new AccessControl("uploadTrace", scopes, options.auth()))
+                .handler(traces::upload);
+        root.get(TraceHandlers.PATH).handler(new AccessControl("getTrace", scopes, options.auth()))
+                .handler(traces::get);
         root.route().handler(new FormBodies());
         Buffer rawYaml = Buffer.buffer(yaml);
         root.get("/metrics").handler(metrics::scrape);
@@ -283,14 +303,7 @@ public final class PdpServer implements AutoCloseable {
         root.route("/*").subRouter(api);
         root.route().failureHandler(Problems::handle);
         root.errorHandler(404, Problems::handle);
-        AllowedMethods allowed = new AllowedMethods(contract);
-        root.errorHandler(405, ctx -> {
-            String allow = allowed.of(ctx.normalizedPath());
-            if (allow != null) {
-                ctx.response().putHeader("allow", allow);
-            }
-            Problems.handle(ctx);
-        });
+        root.errorHandler(405, Problems::handle); // a path of the contract: ContractPaths answers with Allow
         return root;
     }
 

@@ -1,6 +1,5 @@
 package org.execpolicy.pdp.api;
 
-import org.execpolicy.pdp.model.Sha256;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -13,8 +12,9 @@ import java.util.function.LongSupplier;
  * tokens and gains {@code perSecond} a second; a request takes one, or is answered 429
  * {@code rate_limited} with {@code Retry-After} (whole seconds until a token is back).
  *
- * <p>The client is the bearer token of the Authorization header when there is one, else the
- * remote address. Memory is bounded: a bucket idle long enough to be full again is the same as
+ * <p>The client is the name of the caller's valid token ({@link Authentication} has checked it),
+ * else the remote address: a made-up token is no client of its own, so inventing one per request
+ * gains nothing. Memory is bounded: a bucket idle long enough to be full again is the same as
  * none and is evicted by {@link #evictIdle()}; at most {@code maxClients} buckets are kept, and
  * clients beyond that share one overflow bucket until idle ones are evicted. Health probes and
  * metrics scrapes are not limited.
@@ -46,17 +46,26 @@ final class RateLimiter implements Handler<RoutingContext> {
             ctx.next();
             return;
         }
-        String client = clientKey(ctx.request().getHeader("authorization"),
-                ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress());
+        String client = Authentication.holder(ctx).map(holder -> "token:" + holder.name())
+                .orElseGet(() -> addressKey(ctx));
         long waitNanos = acquire(client);
         if (waitNanos == 0) {
             ctx.next();
-            return;
+        } else {
+            refuse(ctx, waitNanos, "more than " + perSecond + " requests per second from this client");
         }
+    }
+
+    /** The client as its remote address. */
+    static String addressKey(RoutingContext ctx) {
+        return "addr:" + (ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress());
+    }
+
+    /** 429 {@code rate_limited} with {@code Retry-After} in whole seconds until a token is back. */
+    static void refuse(RoutingContext ctx, long waitNanos, String why) {
         long retryAfter = Math.max(1, (waitNanos + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND);
         ctx.response().putHeader("retry-after", Long.toString(retryAfter));
-        Problems.send(ctx, 429, "rate_limited", "more than " + perSecond
-                + " requests per second from this client; retry after " + retryAfter + " s", List.of());
+        Problems.send(ctx, 429, "rate_limited", why + "; retry after " + retryAfter + " s", List.of());
     }
 
     /** Takes a token for the client: 0 when granted, else the nanoseconds until one is back. */
@@ -82,17 +91,6 @@ final class RateLimiter implements Handler<RoutingContext> {
 
     int clients() {
         return buckets.size();
-    }
-
-    /** The bearer token (hashed when long, so that a key stays small), else the remote address. */
-    static String clientKey(String authorization, String remoteAddress) {
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            String token = authorization.substring(7).trim();
-            if (!token.isEmpty()) {
-                return "token:" + (token.length() <= 64 ? token : Sha256.hex(token));
-            }
-        }
-        return "addr:" + remoteAddress;
     }
 
     /** Tokens, scaled by one second in nanoseconds so that refill is exact integer arithmetic. */

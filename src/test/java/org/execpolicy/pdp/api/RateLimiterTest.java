@@ -82,16 +82,6 @@ class RateLimiterTest {
     }
 
     @Test
-    void the_client_is_the_bearer_token_else_the_remote_address() {
-        assertThat(RateLimiter.clientKey("Bearer abc", "10.0.0.1")).isEqualTo("token:abc");
-        assertThat(RateLimiter.clientKey("bearer abc", "10.0.0.1")).isEqualTo("token:abc");
-        assertThat(RateLimiter.clientKey(null, "10.0.0.1")).isEqualTo("addr:10.0.0.1");
-        assertThat(RateLimiter.clientKey("Basic dXNlcg==", "10.0.0.1")).isEqualTo("addr:10.0.0.1");
-        assertThat(RateLimiter.clientKey("Bearer ", "10.0.0.1")).isEqualTo("addr:10.0.0.1");
-        assertThat(RateLimiter.clientKey("Bearer " + "t".repeat(5000), "x")).hasSize("token:".length() + 64);
-    }
-
-    @Test
     void a_rate_must_be_positive() {
         assertThatThrownBy(() -> new RateLimiter(0, 10, now::get)).isInstanceOf(IllegalArgumentException.class);
     }
