@@ -22,6 +22,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -36,7 +37,6 @@ import org.execpolicy.pdp.engine.RulesWatcher;
 import org.execpolicy.pdp.engine.WaiverCoverage;
 import org.execpolicy.pdp.recorder.Database;
 import org.execpolicy.pdp.recorder.FlightRecorder;
-import org.execpolicy.pdp.recorder.RecordSchemas;
 import org.execpolicy.pdp.recorder.RegistryStore;
 import org.execpolicy.pdp.recorder.Retention;
 import org.execpolicy.pdp.recorder.RetentionSchedule;
@@ -71,8 +71,11 @@ public final class PdpServer implements AutoCloseable {
      * (a non-loopback host always requires tokens, see {@link AuthMode#forHost}).
      */
     public record Options(String host, int port, Path dataDir, Path rulesDir, boolean watchRules,
-                          int rateLimit, long requestTimeoutMs, int retentionDays, AuthMode auth) {
+                          int rateLimit, long requestTimeoutMs, int retentionDays, AuthMode auth, long warmupMs) {
         public Options {
+            if (warmupMs < 0) {
+                throw new IllegalArgumentException("warm-up must be 0 (off) or positive, was " + warmupMs);
+            }
             if (retentionDays < 1) {
                 throw new IllegalArgumentException("retention must be at least 1 day, was " + retentionDays);
             }
@@ -87,7 +90,7 @@ public final class PdpServer implements AutoCloseable {
 
         public Options(String host, int port, Path dataDir, Path rulesDir, boolean watchRules) {
             this(host, port, dataDir, rulesDir, watchRules, 0, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETENTION_DAYS,
-                    AuthMode.LOOPBACK);
+                    AuthMode.LOOPBACK, 0);
         }
 
         public Options(String host, int port, Path dataDir, Path rulesDir) {
@@ -96,22 +99,31 @@ public final class PdpServer implements AutoCloseable {
 
         /** The same options with at most {@code perSecond} requests per second per client; 0 turns it off. */
         public Options withRateLimit(int perSecond) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, perSecond, requestTimeoutMs, retentionDays, auth);
+            return new Options(host, port, dataDir, rulesDir, watchRules, perSecond, requestTimeoutMs, retentionDays, auth, warmupMs);
         }
 
         /** The same options with a request time limit in milliseconds; 0 turns it off. */
         public Options withRequestTimeoutMs(long millis) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, millis, retentionDays, auth);
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, millis, retentionDays, auth, warmupMs);
         }
 
         /** The same options keeping records (and their proofs) for {@code days} days. */
         public Options withRetentionDays(int days) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, days, auth);
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, days, auth, warmupMs);
         }
 
         /** The same options with the given token mode (still forced to REQUIRED off loopback). */
         public Options withAuth(AuthMode mode) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, retentionDays, mode);
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, retentionDays, mode, warmupMs);
+        }
+
+        /**
+         * The same options spending up to {@code millis} on rehearsed decisions before listening and
+         * before a reloaded ruleset serves (0: none; tests that start many servers skip it).
+         */
+        public Options withWarmupMs(long millis) {
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, retentionDays,
+                    auth, millis);
         }
     }
 
@@ -151,11 +163,12 @@ public final class PdpServer implements AutoCloseable {
     public static PdpServer start(Options options, Clock clock, TraceLimits traces) {
         Ruleset ruleset = Ruleset.compile(options.rulesDir());
         Database database = Database.open(options.dataDir());
-        FlightRecorder recorder = new FlightRecorder(database, new RecordSchemas());
+        FlightRecorder recorder = new FlightRecorder(database);
         RegistryStore registry = new RegistryStore(database, recorder, clock);
         RuleEngine engine = new RuleEngine(ruleset);
         DecisionService decisions = new DecisionService(engine, registry, recorder, clock);
-        RulesReloader reloader = new RulesReloader(options.rulesDir(), engine, recorder);
+        RulesReloader reloader = new RulesReloader(options.rulesDir(), engine, recorder,
+                Duration.ofMillis(options.warmupMs()));
         Vertx vertx = Vertx.vertx();
         RulesWatcher watcher = null;
         try {
@@ -165,6 +178,9 @@ public final class PdpServer implements AutoCloseable {
             LOG.info("access tokens {}: {} (auth mode {})", tokens.created() ? "written to" : "read from",
                     tokens.file().toAbsolutePath(), options.auth().name().toLowerCase(java.util.Locale.ROOT));
             reloader.recordStartup();
+            long warmStart = System.nanoTime();
+            int rehearsed = decisions.warmUp(Duration.ofMillis(options.warmupMs()));
+            LOG.info("warmed up: {} decisions rehearsed in {} ms", rehearsed, (System.nanoTime() - warmStart) / 1_000_000);
             watcher = options.watchRules() ? new RulesWatcher(options.rulesDir(), reloader) : null;
             ConnectionDeadlines deadlines = new ConnectionDeadlines(vertx, options.requestTimeoutMs() > 0
                     ? Math.max(options.requestTimeoutMs(), ConnectionDeadlines.MIN_MS) : DEFAULT_REQUEST_TIMEOUT_MS);
@@ -248,7 +264,7 @@ public final class PdpServer implements AutoCloseable {
         // validation against the contract, the operation. Authorised by the route the router chose.
         BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES);
         JsonLimits jsonLimits = new JsonLimits();
-        RequestValidator validator = RequestValidator.create(vertx, contract);
+        RequestValidator validator = RequestValidator.create(vertx, new CachedSchemaContract(contract));
         operations.forEach((operationId, handler) -> builder.getRoute(operationId).setDoValidation(false)
                 .addHandler(new AccessControl(operationId, scopes, options.auth()))
                 .addHandler(body::handle) // as a plain handler: Vert.x would refuse a body handler after another

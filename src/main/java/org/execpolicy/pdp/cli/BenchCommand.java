@@ -70,7 +70,8 @@ final class BenchCommand implements Callable<Integer> {
             printCompileTimes();
             served = reloads > 0 ? copyOf(rules) : rules;
             Path data = Files.createTempDirectory("pdp-bench-");
-            server = PdpServer.start(new PdpServer.Options("127.0.0.1", 0, data, served, false));
+            server = PdpServer.start(new PdpServer.Options("127.0.0.1", 0, data, served, false)
+                    .withWarmupMs(org.execpolicy.pdp.engine.Warmup.BUDGET.toMillis()));
             operatorToken = AccessTokens.secretOf(data, "operator");
             url = "http://127.0.0.1:" + server.port();
         } else if (reloads > 0) {

@@ -26,7 +26,6 @@ import org.execpolicy.pdp.model.CanonicalJson;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.recorder.Database;
 import org.execpolicy.pdp.recorder.FlightRecorder;
-import org.execpolicy.pdp.recorder.RecordSchemas;
 import org.execpolicy.pdp.recorder.ReplayStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -76,7 +75,7 @@ final class ReplayCommand implements Callable<Integer> {
             return 2;
         }
         ObjectNode report;
-        try (Database db = Database.open(data); FlightRecorder recorder = new FlightRecorder(db, new RecordSchemas())) {
+        try (Database db = Database.open(data); FlightRecorder recorder = new FlightRecorder(db)) {
             report = replay(recorder);
         } catch (NotFound e) {
             err.println(e.getMessage());

@@ -9,6 +9,7 @@ import org.execpolicy.pdp.api.AuthMode;
 import org.execpolicy.pdp.api.PdpServer;
 import org.execpolicy.pdp.engine.RulesCompileException;
 import org.execpolicy.pdp.engine.TraceLimits;
+import org.execpolicy.pdp.engine.Warmup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -61,6 +62,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     long traceMaxMb = TraceLimits.DEFAULT_MAX_BYTES / (1024 * 1024);
 
+    @Option(names = "--warmup-ms", paramLabel = "MS",
+            description = "Time spent on rehearsed decisions (nothing stored) before listening and before a reloaded "
+                    + "ruleset serves, so the first requests are as fast as later ones; 0 = off (default: ${DEFAULT-VALUE}).")
+    long warmupMs = Warmup.BUDGET.toMillis();
+
     @Override
     public Integer call() throws InterruptedException {
         PdpServer.Options options;
@@ -68,7 +74,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             options = new PdpServer.Options(host, port, data, rules, watch)
                     .withRateLimit(rateLimit).withRequestTimeoutMs(requestTimeoutMs).withRetentionDays(retentionDays)
-                    .withAuth(AuthMode.parse(auth));
+                    .withAuth(AuthMode.parse(auth)).withWarmupMs(warmupMs);
             traces = TraceLimits.defaults().withDeadline(Duration.ofMinutes(traceDeadlineMinutes))
                     .withMaxBytes(Math.multiplyExact(traceMaxMb, 1024L * 1024));
         } catch (IllegalArgumentException e) {

@@ -12,6 +12,7 @@ import org.execpolicy.pdp.model.ExecPolicy;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.model.Outcome;
 import org.execpolicy.pdp.model.Sha256;
+import org.execpolicy.pdp.model.TimeOrderedIds;
 
 /**
  * Writes one evaluation as Flight Recorder records (SPEC.md section 4): one
@@ -36,9 +37,13 @@ public final class DecisionRecords {
         ObjectNode decision = decision(decisionId, request, profileId, evaluation, now);
         decision.set("inputs", facts.inputs().toRecord(snapshots));
         records.add(decision);
+        // the firings' ids derive from the decision's: the recorder stores them as one unit under one id
+        String group = TimeOrderedIds.nextGroup();
+        decision.put("event_id", group);
         int seq = 1;
         for (Firing firing : evaluation.firings()) {
             ObjectNode record = RecordEnvelope.of("policy_rule_fired", "system", now);
+            record.put("event_id", TimeOrderedIds.member(group, seq));
             record.put("decision_id", decisionId);
             record.put("trace_id", request.getTraceId());
             record.put("seq", seq++);

@@ -3,12 +3,15 @@ package org.execpolicy.pdp.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.execpolicy.pdp.model.CanonicalJson;
 import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.model.Sha256;
 import org.execpolicy.pdp.model.TimeOrderedIds;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 import org.execpolicy.pdp.recorder.RegistryStore;
@@ -59,6 +62,18 @@ public final class DecisionService {
                 recorder.replayStore()::putSnapshot);
         return recorder.append(records)
                 .thenApply(done -> new RecordedDecision(records.get(0), records.subList(1, records.size())));
+    }
+
+    /**
+     * Runs the whole decision path on synthetic decisions ({@link Warmup}) without storing anything:
+     * facts, rules, records, their canonical form and hashes. Called before the server says ready.
+     *
+     * @return how many decisions were rehearsed
+     */
+    public int warmUp(Duration budget) {
+        DecisionInputs.Snapshots hashOnly = (kind, body) -> Sha256.hex(CanonicalJson.canonicalize(body));
+        return Warmup.run(budget, facts -> recorder.rehearse(DecisionRecords.of(TimeOrderedIds.next(), facts,
+                "warmup", engine.evaluate(facts), hashOnly)));
     }
 
     /** The profile a decision uses and the id it records (an active id may name a profile since deleted). */

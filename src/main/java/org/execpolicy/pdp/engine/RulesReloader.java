@@ -4,6 +4,7 @@ import org.execpolicy.pdp.model.RecordEnvelope;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.execpolicy.pdp.recorder.EventQuery;
 import org.execpolicy.pdp.recorder.FlightRecorder;
+import org.execpolicy.pdp.recorder.RuleCatalog;
 import org.execpolicy.pdp.recorder.ReplayStore;
 
 /**
@@ -41,6 +43,7 @@ public final class RulesReloader implements AutoCloseable {
     private static final int MAX_MESSAGE_CHARS = 4000;
 
     private final Path rulesDir;
+    private final Duration warmup;
     private final RuleEngine engine;
     private final FlightRecorder recorder;
     private final ExecutorService compiler = Executors.newSingleThreadExecutor(r -> {
@@ -50,8 +53,9 @@ public final class RulesReloader implements AutoCloseable {
     });
     private volatile Rejection lastRejection;
 
-    public RulesReloader(Path rulesDir, RuleEngine engine, FlightRecorder recorder) {
+    public RulesReloader(Path rulesDir, RuleEngine engine, FlightRecorder recorder, Duration warmup) {
         this.rulesDir = rulesDir;
+        this.warmup = warmup;
         this.engine = engine;
         this.recorder = recorder;
     }
@@ -94,13 +98,19 @@ public final class RulesReloader implements AutoCloseable {
             return reject(source, operator, attempted, e.messages());
         }
         storeSources(next);
+        Warmup.rules(next, warmup); // off the request path: decisions keep the old ruleset meanwhile
         recorder.append(List.of(withOperator(loaded(next, serving.digest(), source), operator))).join();
         engine.swap(next);
         return new Outcome(next, true, null);
     }
 
-    /** Keeps the DRL files of every ruleset that serves, by digest (if absent), so a decision can be replayed. */
+    /**
+     * Keeps the DRL files of every ruleset that serves, by digest (if absent), so a decision can be
+     * replayed, and what it says of each rule, which its firing records refer to.
+     */
     private void storeSources(Ruleset ruleset) {
+        recorder.ruleCatalog().register(ruleset.digest(), ruleset.rules().stream()
+                .map(rule -> new RuleCatalog.RuleText(rule.name(), rule.rulePackage(), rule.description())).toList());
         recorder.replayStore().putRuleset(ruleset.digest(), ruleset.sources().stream()
                 .map(source -> new ReplayStore.SourceFile(source.name(), source.bytes())).toList());
     }

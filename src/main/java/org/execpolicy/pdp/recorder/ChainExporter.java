@@ -1,5 +1,6 @@
 package org.execpolicy.pdp.recorder;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -10,22 +11,25 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import org.execpolicy.pdp.model.CanonicalJson;
 
 /**
- * Writes stored records as JSON Lines, exactly as stored (RFC 8785 canonical
- * text with their chain fields), in chain order per node: an outsider checks
- * them with SHA-256 alone.
+ * Writes stored records as JSON Lines, each its RFC 8785 canonical text with its chain members
+ * (node_id, chain_seq, prev_hash, content_hash, record_hash), in chain order per node: an outsider
+ * checks them with SHA-256 and RFC 8785 alone (SPEC section 4).
  */
 final class ChainExporter {
     private final Database db;
+    private final UnitCodec codec;
 
-    ChainExporter(Database db) {
+    ChainExporter(Database db, UnitCodec codec) {
         this.db = db;
+        this.codec = codec;
     }
 
     /** @return how many records were written */
     long export(Instant since, Instant until, Writer out) {
-        String sql = "SELECT body FROM events WHERE node_id IS NOT NULL"
+        String sql = "SELECT " + StoredUnit.COLUMNS + " FROM evidence WHERE 1 = 1"
                 + (since == null ? "" : " AND ts >= ?") + (until == null ? "" : " AND ts < ?")
                 + " ORDER BY node_id, chain_seq";
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -40,9 +44,11 @@ final class ChainExporter {
             long written = 0;
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.write(rs.getString(1));
-                    out.write('\n');
-                    written++;
+                    for (ObjectNode record : StoredUnit.read(rs).records(codec)) {
+                        out.write(CanonicalJson.canonicalize(record));
+                        out.write('\n');
+                        written++;
+                    }
                 }
             }
             out.flush();

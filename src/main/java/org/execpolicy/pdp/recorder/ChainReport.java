@@ -8,8 +8,13 @@ import org.execpolicy.pdp.model.Json;
 /** What a walk of the hash chains found: per writer node, how far it is intact and the first broken link. */
 public record ChainReport(List<Chain> chains, long unchainedRecords) {
 
-    /** One node's chain: records checked, its head, and the first broken link or null. */
-    public record Chain(String nodeId, long recordsChecked, long headSeq, String headHash, Break firstBroken) {
+    /**
+     * One node's chain as far as this walk went: where it started ({@code fromSeq}), how many records
+     * it checked, the last good record ({@code headSeq}, {@code headHash}), whether it reached the end of
+     * the stored chain ({@code complete}), and the first broken link or null.
+     */
+    public record Chain(String nodeId, long fromSeq, long recordsChecked, long headSeq, String headHash,
+                        boolean complete, Break firstBroken) {
     }
 
     /** The first link that does not hold: at which chain_seq, what was expected there, what was found. */
@@ -27,6 +32,7 @@ public record ChainReport(List<Chain> chains, long unchainedRecords) {
     public ObjectNode toJson() {
         ObjectNode json = Json.object();
         json.put("intact", intact());
+        json.put("complete", chains.stream().allMatch(Chain::complete));
         json.put("records_checked", recordsChecked());
         json.put("unchained_records", unchainedRecords);
         Chain first = chains.stream().filter(c -> c.firstBroken() != null).findFirst().orElse(null);
@@ -35,7 +41,9 @@ public record ChainReport(List<Chain> chains, long unchainedRecords) {
         for (Chain chain : chains) {
             ObjectNode item = list.addObject();
             item.put("node_id", chain.nodeId());
+            item.put("from_seq", chain.fromSeq());
             item.put("records_checked", chain.recordsChecked());
+            item.put("complete", chain.complete());
             item.put("head_seq", chain.headSeq());
             item.put("head_hash", chain.headHash());
             item.set("first_broken", chain.firstBroken() == null ? null : breakJson(chain));

@@ -7,29 +7,49 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import org.execpolicy.pdp.model.CanonicalJson;
 
 /**
- * Walks every writer node's chain in the store, page by page, and recomputes
- * each link from the stored record alone: a record altered, removed or
- * inserted shows up as the first link that does not hold.
+ * Walks every writer node's chain in the store, unit by unit, and recomputes
+ * each link from the stored text alone (content hash, then record hash): a
+ * record altered, removed or inserted shows up as the first link that does not hold.
  */
-final class ChainVerifier {
+public final class ChainVerifier {
     private static final int PAGE = 1000;
 
     private final Database db;
+    private final UnitCodec codec;
 
-    ChainVerifier(Database db) {
+    ChainVerifier(Database db, UnitCodec codec) {
         this.db = db;
+        this.codec = codec;
     }
 
-    ChainReport verify() {
+    /** Where a walk starts in a node's chain: the next chain_seq expected and the record_hash before it. */
+    record Start(long seq, String prevHash) {
+    }
+
+    /** Called now and then during a long walk: node, records checked so far. */
+    public interface Progress {
+        void at(String nodeId, long recordsChecked);
+    }
+
+    /** Walks every node's whole chain (from its start, or its retention checkpoint). */
+    ChainReport verify(Progress progress) {
+        return verify(nodeId -> null, Long.MAX_VALUE, progress);
+    }
+
+    /**
+     * Walks every node's chain from where {@code resumeAt} says it was last verified (null: from its
+     * start), at most {@code maxRecords} records per node, so that a call takes time in proportion
+     * to what is new, not to the size of the store.
+     */
+    ChainReport verify(java.util.function.Function<String, Start> resumeAt, long maxRecords, Progress progress) {
         try (Connection c = db.connection()) {
             List<ChainReport.Chain> chains = new ArrayList<>();
             for (String nodeId : nodes(c)) {
-                chains.add(walk(c, nodeId));
+                chains.add(walk(c, nodeId, resumeAt.apply(nodeId), maxRecords, progress));
             }
-            return new ChainReport(chains, count(c, "SELECT COUNT(*) FROM events WHERE node_id IS NULL"));
+            return new ChainReport(chains, 0);
         } catch (SQLException e) {
             throw new RecorderUnavailableException("cannot read the Flight Recorder: " + e.getMessage(), e);
         }
@@ -38,7 +58,7 @@ final class ChainVerifier {
     private static List<String> nodes(Connection c) throws SQLException {
         List<String> nodes = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT DISTINCT node_id FROM events WHERE node_id IS NOT NULL ORDER BY node_id");
+                "SELECT DISTINCT node_id FROM evidence ORDER BY node_id");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 nodes.add(rs.getString(1));
@@ -47,23 +67,28 @@ final class ChainVerifier {
         return nodes;
     }
 
-    private static ChainReport.Chain walk(Connection c, String nodeId) throws SQLException {
+    private ChainReport.Chain walk(Connection c, String nodeId, Start resume, long maxRecords, Progress progress)
+            throws SQLException {
         long expectedSeq = 1;
         String expectedPrev = HashChain.GENESIS;
         long first = firstSeq(c, nodeId);
-        if (first > 1) { // older records were purged: the chain resumes where a checkpoint says
+        if (resume != null && resume.seq() >= first) { // verified before up to here: go on from there
+            expectedSeq = resume.seq();
+            expectedPrev = resume.prevHash();
+        } else if (first > 1) { // older records were purged: the chain resumes where a checkpoint says
             ObjectNode checkpoint = latestCheckpoint(c, nodeId);
             long purgedThrough = checkpoint == null ? 0 : checkpoint.path("purged_through_seq").asLong();
             if (purgedThrough != first - 1) {
                 long missing = purgedThrough + 1;
-                return new ChainReport.Chain(nodeId, 0, purgedThrough, HashChain.GENESIS, new ChainReport.Break(
-                        missing, "record missing", "chain_seq " + missing, "chain_seq " + first));
+                return new ChainReport.Chain(nodeId, missing, 0, purgedThrough, HashChain.GENESIS, true,
+                        new ChainReport.Break(missing, "record missing", "chain_seq " + missing, "chain_seq " + first));
             }
             expectedSeq = first;
             expectedPrev = checkpoint.path("purged_through_hash").asText();
         }
+        long from = expectedSeq;
         long checked = 0;
-        try (PreparedStatement ps = c.prepareStatement("SELECT chain_seq, prev_hash, record_hash, body FROM events"
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + StoredUnit.COLUMNS + " FROM evidence"
                 + " WHERE node_id = ? AND chain_seq >= ? ORDER BY chain_seq LIMIT " + PAGE)) {
             while (true) {
                 ps.setString(1, nodeId);
@@ -72,52 +97,54 @@ final class ChainVerifier {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         rows++;
-                        ChainReport.Break broken = check(expectedSeq, expectedPrev,
-                                rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4));
+                        StoredUnit unit = StoredUnit.read(rs);
+                        ChainReport.Break broken = check(expectedSeq, expectedPrev, unit);
                         if (broken != null) {
-                            return new ChainReport.Chain(nodeId, checked, expectedSeq - 1, expectedPrev, broken);
+                            return new ChainReport.Chain(nodeId, from, checked, expectedSeq - 1, expectedPrev, true,
+                                    broken);
                         }
-                        checked++;
-                        expectedSeq++;
-                        expectedPrev = rs.getString(3);
+                        checked += unit.recordCount();
+                        expectedSeq += unit.recordCount();
+                        expectedPrev = unit.headHash();
                     }
                 }
-                if (rows < PAGE) {
-                    return new ChainReport.Chain(nodeId, checked, expectedSeq - 1, expectedPrev, null);
+                progress.at(nodeId, checked);
+                if (rows < PAGE || checked >= maxRecords) {
+                    return new ChainReport.Chain(nodeId, from, checked, expectedSeq - 1, expectedPrev, rows < PAGE,
+                            null);
                 }
             }
         }
     }
 
-    /** Null when the stored record is exactly the link the chain expects next. */
-    private static ChainReport.Break check(long expectedSeq, String expectedPrev,
-                                           long seq, String prevHash, String recordHash, String body) {
-        if (seq != expectedSeq) {
+    /** Null when the stored unit holds exactly the links the chain expects next. */
+    private ChainReport.Break check(long expectedSeq, String expectedPrev, StoredUnit unit) {
+        if (unit.chainSeq() != expectedSeq) {
             return new ChainReport.Break(expectedSeq, "record missing", "chain_seq " + expectedSeq,
-                    "chain_seq " + seq);
+                    "chain_seq " + unit.chainSeq());
         }
-        if (!expectedPrev.equals(prevHash)) {
-            return new ChainReport.Break(seq, "prev_hash does not link to the previous record", expectedPrev, prevHash);
+        if (!expectedPrev.equals(unit.prevHash())) {
+            return new ChainReport.Break(expectedSeq, "prev_hash does not link to the previous record", expectedPrev,
+                    unit.prevHash());
         }
-        ObjectNode record = RecordJson.read(body);
-        if (record.path("chain_seq").asLong() != seq || !prevHash.equals(record.path("prev_hash").asText())
-                || !recordHash.equals(record.path("record_hash").asText())) {
-            return new ChainReport.Break(seq, "record's chain fields differ from the stored chain",
-                    "chain_seq " + seq + ", prev_hash " + prevHash + ", record_hash " + recordHash,
-                    "chain_seq " + record.path("chain_seq").asText() + ", prev_hash "
-                            + record.path("prev_hash").asText() + ", record_hash " + record.path("record_hash").asText());
+        List<ObjectNode> records;
+        try {
+            records = unit.records(codec);
+        } catch (RuntimeException e) {
+            return new ChainReport.Break(expectedSeq, "record altered: its stored text cannot be read", "records",
+                    String.valueOf(e.getMessage()));
         }
-        record.remove("record_hash");
-        String recomputed = HashChain.hashOf(prevHash, CanonicalJson.canonicalize(record));
-        if (!recomputed.equals(recordHash)) {
-            return new ChainReport.Break(seq, "record altered: its hash does not match its content", recordHash,
-                    recomputed);
+        String recomputed = records.isEmpty() ? unit.prevHash()
+                : records.get(records.size() - 1).path("record_hash").asText();
+        if (records.size() != unit.recordCount() || !recomputed.equals(unit.headHash())) {
+            return new ChainReport.Break(expectedSeq, "record altered: its hash does not match its content",
+                    unit.headHash(), recomputed);
         }
         return null;
     }
 
     private static long firstSeq(Connection c, String nodeId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT MIN(chain_seq) FROM events WHERE node_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT MIN(chain_seq) FROM evidence WHERE node_id = ?")) {
             ps.setString(1, nodeId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -130,22 +157,15 @@ final class ChainVerifier {
     private static ObjectNode latestCheckpoint(Connection c, String nodeId) throws SQLException {
         ObjectNode latest = null;
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT body FROM events WHERE type = 'retention_checkpoint' ORDER BY seq");
+                "SELECT record_count, body FROM evidence WHERE type = 'retention_checkpoint' ORDER BY seq");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                ObjectNode checkpoint = RecordJson.read(rs.getString(1));
+                ObjectNode checkpoint = UnitCodec.firstRecord(rs.getInt(1), rs.getBytes(2));
                 if (nodeId.equals(checkpoint.path("purged_node_id").asText())) {
                     latest = checkpoint;
                 }
             }
         }
         return latest;
-    }
-
-    private static long count(Connection c, String sql) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 }

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.exception.FlywayValidateException;
 import org.h2.jdbcx.JdbcDataSource;
 
 /**
@@ -21,6 +22,7 @@ public final class Database implements AutoCloseable {
 
     private final JdbcDataSource dataSource;
     private final Path dataDir;
+    private StoreCompaction compaction;
     /** Once closed, never reopen the files by accident through the URL. */
     private volatile boolean closed;
 
@@ -38,8 +40,12 @@ public final class Database implements AutoCloseable {
      * DB_CLOSE_ON_EXIT=FALSE: H2 must not close itself from its own shutdown hook
      * before the recorder has flushed on SIGTERM. DB_CLOSE_DELAY=-1: the files
      * stay open between connections until {@link #close()}. WRITE_DELAY=0: a
-     * commit is written to the file before it returns (H2's default buffers
-     * commits for 500 ms, and a kill -9 in that window loses answered decisions).
+     * commit is written to the file before it returns (H2's default keeps commits
+     * in memory for 500 ms); the recorder's writer then forces each batch to the
+     * device ({@link FileSync}) before any answer, and syncs when idle, so old
+     * chunks may be reused after RETENTION_TIME=500 ms instead of H2's default
+     * 45 s. With WRITE_DELAY=0 H2 runs no background compaction of its own, so
+     * {@link StoreCompaction} does: the file stays near the size of its live data.
      */
     public static Database open(Path dataDir) {
         Path dir = dataDir.toAbsolutePath().normalize();
@@ -49,7 +55,8 @@ public final class Database implements AutoCloseable {
             throw new UncheckedIOException("cannot create data directory " + dir, e);
         }
         JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=0");
+        dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=0"
+                + ";RETENTION_TIME=500");
         dataSource.setUser("sa");
         dataSource.setPassword("");
         Database db = new Database(dataSource, dir);
@@ -59,11 +66,23 @@ public final class Database implements AutoCloseable {
                     .locations("classpath:db/migration")
                     .load()
                     .migrate();
+        } catch (FlywayValidateException e) {
+            db.close();
+            // the migration history is not this build's: a pre-release store (rows per record in "events")
+            throw new IllegalStateException("data directory " + dir + " was written by a pre-release build whose"
+                    + " evidence format this build does not read; start with a new --data directory ("
+                    + e.getMessage().lines().findFirst().orElse("") + ")", e);
         } catch (RuntimeException e) {
             db.close();
             throw e;
         }
+        db.compaction = new StoreCompaction(db);
         return db;
+    }
+
+    /** How to force a committed batch onto the device: see {@link FileSync}. */
+    StorageForce storageForce() {
+        return new FileSync(dataDir.resolve("pdp.mv.db"));
     }
 
     /** A new connection (auto-commit on); the caller closes it. */
@@ -81,6 +100,9 @@ public final class Database implements AutoCloseable {
             return;
         }
         closed = true;
+        if (compaction != null) {
+            compaction.close();
+        }
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute("SHUTDOWN");
         } catch (SQLException e) {

@@ -11,23 +11,29 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.execpolicy.pdp.model.TimeOrderedIds;
 
-/** Read side of the Flight Recorder: plain queries on committed rows. */
+/**
+ * Read side of the Flight Recorder: plain queries on committed units, each expanded into its
+ * records with their chain members ({@link StoredUnit#records}).
+ */
 final class EventReader {
-
-    private record Stored(long seq, ObjectNode body) {
-    }
+    /** Units read per query while a page of records is filled. */
+    private static final int UNITS_PER_QUERY = 200;
 
     private final Database db;
+    private final UnitCodec codec;
 
-    EventReader(Database db) {
+    EventReader(Database db, UnitCodec codec) {
         this.db = db;
+        this.codec = codec;
     }
 
     /** Where the node's chain ends in the store: a restarted writer continues from there. */
     HashChain chainHead(String nodeId) {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT chain_seq, record_hash FROM events WHERE node_id = ? ORDER BY chain_seq DESC LIMIT 1")) {
+                "SELECT chain_seq + record_count - 1, head_hash FROM evidence WHERE node_id = ?"
+                        + " ORDER BY chain_seq DESC LIMIT 1")) {
             ps.setString(1, nodeId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new HashChain(nodeId, rs.getLong(1), rs.getString(2)) : new HashChain(nodeId, 0, null);
@@ -37,49 +43,100 @@ final class EventReader {
         }
     }
 
+    /** A record by its own event_id, which is its unit's or derived from it (a decision's firings). */
     Optional<ObjectNode> event(String eventId) {
-        return query("SELECT seq, body FROM events WHERE event_id = ?", List.of(eventId))
-                .stream().findFirst().map(Stored::body);
+        String group;
+        try {
+            group = TimeOrderedIds.groupOf(eventId);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        return units("SELECT " + StoredUnit.COLUMNS + " FROM evidence WHERE event_id IN (?, ?)",
+                List.of(eventId, group)).stream()
+                .flatMap(unit -> unit.records(codec).stream())
+                .filter(record -> eventId.equals(record.path("event_id").asText()))
+                .findFirst();
+    }
+
+    /** The newest records of a type kept as single units (marks, checkpoints), newest first, at most 1000. */
+    List<ObjectNode> latestOfType(String type) {
+        return units("SELECT " + StoredUnit.COLUMNS + " FROM evidence WHERE type = ? ORDER BY seq DESC LIMIT 1000",
+                List.of(type)).stream().map(unit -> codec.decode(unit.recordCount(), unit.body()).get(0)).toList();
     }
 
     List<ObjectNode> eventsOfDecision(String decisionId) {
-        return query("SELECT seq, body FROM events WHERE decision_id = ? ORDER BY seq", List.of(decisionId))
-                .stream().map(Stored::body).toList();
+        return units("SELECT " + StoredUnit.COLUMNS + " FROM evidence WHERE decision_id = ? ORDER BY seq",
+                List.of(decisionId)).stream().flatMap(unit -> unit.records(codec).stream()).toList();
     }
 
+    /**
+     * Newest first. Units are read newest first and expanded; a record's position (unit seq and index)
+     * is the cursor, so a page may end inside a decision's unit and the next one continues there.
+     */
     EventPage events(EventQuery q) {
-        StringBuilder sql = new StringBuilder("SELECT seq, body FROM events WHERE 1 = 1");
+        StringBuilder sql = new StringBuilder("SELECT " + StoredUnit.COLUMNS + " FROM evidence WHERE 1 = 1");
         List<Object> params = new ArrayList<>();
-        filter(sql, params, "type = ?", q.type());
+        if (UnitCodec.FIRED.equals(q.type())) { // firings are stored inside their decision's unit
+            sql.append(" AND type IN (?, ?)");
+            params.add(UnitCodec.FIRED);
+            params.add(UnitCodec.DECISION);
+        } else {
+            filter(sql, params, "type = ?", q.type());
+        }
         filter(sql, params, "trace_id = ?", q.traceId());
         filter(sql, params, "decision_id = ?", q.decisionId());
         filter(sql, params, "ts >= ?", utc(q.since()));
         filter(sql, params, "ts < ?", utc(q.until()));
-        filter(sql, params, "seq < ?", q.cursor());
-        // Seq is assigned in commit order by the single writer, so it orders "newest".
-        // One row more than asked tells whether another page exists.
-        sql.append(" ORDER BY seq DESC LIMIT ?");
-        params.add(q.limit() + 1);
+        sql.append(" AND seq <= ? ORDER BY seq DESC LIMIT ?");
 
-        List<Stored> rows = query(sql.toString(), params);
-        boolean more = rows.size() > q.limit();
-        List<Stored> page = more ? rows.subList(0, q.limit()) : rows;
-        String next = more ? EventPage.encodeCursor(page.get(page.size() - 1).seq()) : null;
-        return new EventPage(page.stream().map(Stored::body).toList(), next);
+        List<ObjectNode> items = new ArrayList<>();
+        List<Long> positions = new ArrayList<>();
+        long before = q.cursor() == null ? Long.MAX_VALUE : q.cursor();
+        long maxSeq = before / TimeOrderedIds.GROUP_SIZE;
+        // every unit holds at least one record: the first query reads no more units than records asked
+        int unitsPerQuery = Math.min(UNITS_PER_QUERY, q.limit() + 1);
+        while (items.size() <= q.limit()) {
+            List<Object> bound = new ArrayList<>(params);
+            bound.add(maxSeq);
+            bound.add(unitsPerQuery);
+            List<StoredUnit> units = units(sql.toString(), bound);
+            for (StoredUnit unit : units) {
+                if (items.size() > q.limit()) {
+                    break; // decoding a unit costs its records' hashes: read no more than the page needs
+                }
+                List<ObjectNode> records = unit.records(codec);
+                for (int i = records.size() - 1; i >= 0 && items.size() <= q.limit(); i--) {
+                    long position = StoredUnit.position(unit.seq(), i);
+                    if (position < before && (q.type() == null || q.type().equals(records.get(i).path("type").asText()))) {
+                        items.add(records.get(i));
+                        positions.add(position);
+                    }
+                }
+            }
+            if (units.size() < unitsPerQuery) {
+                break;
+            }
+            maxSeq = units.get(units.size() - 1).seq() - 1;
+            unitsPerQuery = UNITS_PER_QUERY;
+        }
+        // one record more than asked tells whether another page exists
+        boolean more = items.size() > q.limit();
+        List<ObjectNode> page = more ? items.subList(0, q.limit()) : items;
+        return new EventPage(page, more ? EventPage.encodeCursor(positions.get(q.limit() - 1)) : null);
     }
 
-    private List<Stored> query(String sql, List<Object> params) {
+    private List<StoredUnit> units(String sql, List<Object> params) {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.size(); i++) {
                 ps.setObject(i + 1, params.get(i));
             }
-            List<Stored> rows = new ArrayList<>();
+            List<StoredUnit> units = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new Stored(rs.getLong(1), RecordJson.read(rs.getString(2))));
+                    units.add(StoredUnit.read(rs));
                 }
             }
-            return rows;
+            return units;
         } catch (SQLException e) {
             throw new RecorderUnavailableException("flight recorder query failed: " + e.getMessage(), e);
         }

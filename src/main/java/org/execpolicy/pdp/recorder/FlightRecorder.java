@@ -1,17 +1,26 @@
 package org.execpolicy.pdp.recorder;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
+import org.execpolicy.pdp.model.RecordEnvelope;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The append-only evidence store. Appends are validated in the caller's
- * thread, then made durable by one writer thread with group commit; a
- * decision may be answered only once its append's future has completed.
+ * The append-only evidence store. Appends are encoded into units and their content hashes computed
+ * in the caller's thread ({@link UnitCodec}), then linked into the node's hash chain and made durable
+ * (committed and forced to the device) by one writer thread with group commit; a decision may be
+ * answered only once its append's future has completed.
+ * <p>
+ * Records the product builds are valid by construction (every record type is checked against its JSON
+ * Schema by the tests), so schemas are not paid for per record at run time: give {@code schemas}
+ * only to check every append (the test suite does, see {@link #checkingRecords()}).
  * <p>
  * The future completes on the writer thread: attach only quick callbacks
  * there, or hop to your own executor (e.g. the Vert.x context) first.
@@ -19,25 +28,47 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class FlightRecorder implements AutoCloseable {
 
-    private final RecordSchemas schemas;
+    /** System property that makes every recorder check every record against its schema (tests). */
+    public static final String CHECK_RECORDS_PROPERTY = "pdp.recorder.check-records";
+
+    private final RecordSchemas schemas; // null: records are not checked at run time
+    private final RuleCatalog rules;
+    private final UnitCodec codec;
     private final GroupCommitWriter writer;
     private final EventReader reader;
     private final ChainVerifier verifier;
     private final Database db;
     private final ReplayStore replayStore;
 
-    /** Chains records under the node id kept in the data directory. */
+    /** Chains records under the node id kept in the data directory; checks records if {@link #checkingRecords()}. */
+    public FlightRecorder(Database db) {
+        this(db, checkingRecords() ? new RecordSchemas() : null, NodeIdentity.of(db.dataDir()));
+    }
+
+    /** Checks every append against {@code schemas} (null: none), under the data directory's node id. */
     public FlightRecorder(Database db, RecordSchemas schemas) {
         this(db, schemas, NodeIdentity.of(db.dataDir()));
     }
 
     public FlightRecorder(Database db, RecordSchemas schemas, String nodeId) {
+        this(db, schemas, nodeId, db.storageForce());
+    }
+
+    /** As above, forcing each committed batch to the device with {@code force}. */
+    FlightRecorder(Database db, RecordSchemas schemas, String nodeId, StorageForce force) {
         this.schemas = schemas;
-        this.reader = new EventReader(db);
-        this.verifier = new ChainVerifier(db);
+        this.rules = new RuleCatalog(db);
+        this.codec = new UnitCodec(rules);
+        this.reader = new EventReader(db, codec);
+        this.verifier = new ChainVerifier(db, codec);
         this.db = db;
         this.replayStore = new ReplayStore(db);
-        this.writer = new GroupCommitWriter(db, reader.chainHead(nodeId));
+        this.writer = new GroupCommitWriter(db, force, reader.chainHead(nodeId));
+    }
+
+    /** True when {@value #CHECK_RECORDS_PROPERTY} is set: every append is checked against the schemas. */
+    public static boolean checkingRecords() {
+        return Boolean.getBoolean(CHECK_RECORDS_PROPERTY);
     }
 
     /**
@@ -55,21 +86,32 @@ public final class FlightRecorder implements AutoCloseable {
 
     /** As {@link #append(List)}, with {@code alongside} run in the same transaction (registry changes). */
     CompletableFuture<Void> append(List<ObjectNode> records, SqlWork alongside) {
-        List<EventRow> rows = new ArrayList<>(records.size());
         Set<String> eventIds = new HashSet<>();
         for (ObjectNode record : records) {
-            schemas.validate(record);
-            EventRow row = EventRow.of(record);
-            if (!eventIds.add(row.eventId())) {
-                throw new RecordRejectedException(row.type(), "/event_id",
-                        row.type() + " record rejected at '/event_id': repeated in the same append");
+            if (schemas != null) {
+                schemas.validate(record);
             }
-            rows.add(row);
+            if (!eventIds.add(record.path("event_id").asText())) {
+                String type = record.path("type").asText();
+                throw new RecordRejectedException(type, "/event_id",
+                        type + " record rejected at '/event_id': repeated in the same append");
+            }
         }
-        if (rows.isEmpty() && alongside == null) {
+        List<EvidenceUnit> units = codec.encode(records);
+        if (units.isEmpty() && alongside == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return writer.submit(List.copyOf(rows), alongside);
+        return writer.submit(units, alongside);
+    }
+
+    /** Encodes the records as {@link #append} would, and stores nothing: warms the path before ready. */
+    public void rehearse(List<ObjectNode> records) {
+        codec.encode(records);
+    }
+
+    /** The rules of each loaded ruleset, which firing records refer to instead of repeating them. */
+    public RuleCatalog ruleCatalog() {
+        return rules;
     }
 
     /** The registry snapshots and ruleset sources that decisions are replayed from. */
@@ -93,7 +135,7 @@ public final class FlightRecorder implements AutoCloseable {
 
     /** Writes the records with a timestamp in [since, until) as JSON Lines in chain order; nulls mean open ends. */
     public long export(java.time.Instant since, java.time.Instant until, java.io.Writer out) {
-        return new ChainExporter(db).export(since, until, out);
+        return new ChainExporter(db, codec).export(since, until, out);
     }
 
     /** Appends queued and not yet committed. */
@@ -106,9 +148,44 @@ public final class FlightRecorder implements AutoCloseable {
         writer.onCommit(listener);
     }
 
+    /** Most records one incremental verification checks per node: it must answer within a request's time. */
+    public static final long INCREMENTAL_MAX_RECORDS = 200_000;
+
     /** Walks the hash chains of the whole store (blocking; call from a worker thread). */
     public ChainReport verify() {
-        return verifier.verify();
+        return verify((node, checked) -> { });
+    }
+
+    /** As {@link #verify()}, telling {@code progress} how far each chain's walk has come, now and then. */
+    public ChainReport verify(ChainVerifier.Progress progress) {
+        return verifier.verify(progress);
+    }
+
+    /**
+     * Walks each chain from where the last incremental verification left it intact (its
+     * {@code chain_verified} record), at most {@link #INCREMENTAL_MAX_RECORDS} a chain, and records how
+     * far it got as a new {@code chain_verified} record, so repeated calls cost what is new. A break is
+     * reported and not marked. {@link #verify()} re-verifies everything.
+     */
+    public ChainReport verifySinceLastMark() {
+        Map<String, ChainVerifier.Start> marks = new HashMap<>();
+        reader.latestOfType("chain_verified").forEach(mark -> marks.putIfAbsent(mark.path("verified_node_id").asText(),
+                new ChainVerifier.Start(mark.path("through_seq").asLong() + 1, mark.path("through_hash").asText())));
+        ChainReport report = verifier.verify(marks::get, INCREMENTAL_MAX_RECORDS, (node, checked) -> { });
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        List<ObjectNode> newMarks = report.chains().stream()
+                .filter(chain -> chain.firstBroken() == null && chain.recordsChecked() > 0)
+                .map(chain -> {
+                    ObjectNode mark = RecordEnvelope.of("chain_verified", "system", now);
+                    mark.put("verified_node_id", chain.nodeId());
+                    mark.put("from_seq", chain.fromSeq());
+                    mark.put("through_seq", chain.headSeq());
+                    mark.put("through_hash", chain.headHash());
+                    mark.put("records_checked", chain.recordsChecked());
+                    return mark;
+                }).toList();
+        append(newMarks).join();
+        return report;
     }
 
     /** False after a failed commit until a later commit or an idle probe succeeds. */

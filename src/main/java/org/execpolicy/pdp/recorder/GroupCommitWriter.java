@@ -1,5 +1,6 @@
 package org.execpolicy.pdp.recorder;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -16,22 +17,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The recorder's single writer: takes what has queued, stores it in one
- * transaction, commits, then completes the futures. One commit per batch
- * instead of per append keeps durability per decision cheap.
+ * The recorder's single writer: takes what has queued, links it into the node's hash chain, stores
+ * it in one transaction, commits, forces the batch to the storage device, then completes the
+ * futures. One commit and one force per batch instead of per append keep durability per decision
+ * cheap; a batch that cannot be forced fails like one that cannot be committed (503, fail closed).
  */
 final class GroupCommitWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
 
     static final int MAX_APPENDS_PER_BATCH = 256;
-    private static final long IDLE_POLL_MS = 1000;
-    private static final String INSERT =
-            "INSERT INTO events (event_id, type, ts, trace_id, decision_id, body, node_id, chain_seq, prev_hash,"
-                    + " record_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    /** How long the writer waits for work before an idle sync (or, unhealthy, a probe). */
+    private static final long IDLE_POLL_MS = 250;
+    private static final String INSERT = "INSERT INTO evidence (node_id, chain_seq, record_count, prev_hash,"
+            + " head_hash, event_id, type, ts, trace_id, decision_id, trace_reserved, body)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     /** Queued last by close(): everything before it is flushed, then the thread ends. */
     private static final PendingAppend STOP = new PendingAppend(List.of(), null, new CompletableFuture<>());
 
     private final Database db;
+    private final StorageForce force;
     private final HashChain chain; // writer thread only
     private final BlockingQueue<PendingAppend> queue = new LinkedBlockingQueue<>();
     /** Appends hold the read side so none can slip in behind STOP. */
@@ -43,8 +47,9 @@ final class GroupCommitWriter implements AutoCloseable {
     private volatile CommitListener listener = (appends, records, nanos) -> { };
     private Connection connection; // writer thread only
 
-    GroupCommitWriter(Database db, HashChain chain) {
+    GroupCommitWriter(Database db, StorageForce force, HashChain chain) {
         this.db = db;
+        this.force = force;
         this.chain = chain;
         this.thread = new Thread(this::run, "flight-recorder-writer");
         // Daemon so a forgotten close() cannot keep the JVM alive; unacknowledged
@@ -53,8 +58,8 @@ final class GroupCommitWriter implements AutoCloseable {
         this.thread.start();
     }
 
-    CompletableFuture<Void> submit(List<EventRow> rows, SqlWork alongside) {
-        PendingAppend pending = new PendingAppend(rows, alongside, new CompletableFuture<>());
+    CompletableFuture<Void> submit(List<EvidenceUnit> units, SqlWork alongside) {
+        PendingAppend pending = new PendingAppend(units, alongside, new CompletableFuture<>());
         gate.readLock().lock();
         try {
             if (closed) {
@@ -123,6 +128,8 @@ final class GroupCommitWriter implements AutoCloseable {
             if (first == null) {
                 if (!healthy) {
                     probe();
+                } else {
+                    idleForce();
                 }
                 continue;
             }
@@ -139,13 +146,19 @@ final class GroupCommitWriter implements AutoCloseable {
             batch.clear();
         }
         dropConnection();
+        try {
+            force.close();
+        } catch (IOException e) {
+            LOG.warn("closing the storage sync failed", e);
+        }
     }
 
     private void write(List<PendingAppend> batch) {
         long start = System.nanoTime();
         try {
             insertAndCommit(batch);
-        } catch (SQLException | RuntimeException e) {
+            force.force(connection); // before any answer: committed is not yet on the device
+        } catch (SQLException | IOException | RuntimeException e) {
             if (isConstraintViolation(e) && batch.size() > 1) {
                 // One bad append (a reused event_id) must not fail the others: retry one by one.
                 batch.forEach(p -> write(List.of(p)));
@@ -157,7 +170,8 @@ final class GroupCommitWriter implements AutoCloseable {
         healthy = true;
         batch.forEach(p -> p.done().complete(null));
         try { // after the futures: a committed batch is never reported failed because of a listener
-            listener.committed(batch.size(), batch.stream().mapToInt(p -> p.rows().size()).sum(),
+            listener.committed(batch.size(), batch.stream().flatMap(p -> p.units().stream())
+                            .mapToInt(EvidenceUnit::recordCount).sum(),
                     System.nanoTime() - start);
         } catch (RuntimeException e) {
             LOG.warn("commit listener failed", e);
@@ -172,18 +186,22 @@ final class GroupCommitWriter implements AutoCloseable {
                 if (pending.alongside() != null) {
                     pending.alongside().run(c);
                 }
-                for (EventRow row : pending.rows()) {
-                    HashChain.Link link = cursor.link(row.record());
-                    insert.setString(1, row.eventId());
-                    insert.setString(2, row.type());
-                    insert.setObject(3, row.ts());
-                    insert.setString(4, row.traceId());
-                    insert.setString(5, row.decisionId());
-                    insert.setString(6, link.body());
-                    insert.setString(7, chain.nodeId());
-                    insert.setLong(8, link.seq());
-                    insert.setString(9, link.prevHash());
-                    insert.setString(10, link.recordHash());
+                for (EvidenceUnit unit : pending.units()) {
+                    long first = cursor.seq() + 1;
+                    String prev = cursor.hash();
+                    unit.contentHashes().forEach(cursor::link);
+                    insert.setString(1, chain.nodeId());
+                    insert.setLong(2, first);
+                    insert.setInt(3, unit.recordCount());
+                    insert.setString(4, prev);
+                    insert.setString(5, cursor.hash());
+                    insert.setString(6, unit.eventId());
+                    insert.setString(7, unit.type());
+                    insert.setObject(8, unit.ts());
+                    insert.setString(9, unit.traceId());
+                    insert.setString(10, unit.decisionId());
+                    insert.setBoolean(11, unit.traceReserved());
+                    insert.setBytes(12, unit.body());
                     insert.addBatch();
                 }
             }
@@ -210,12 +228,25 @@ final class GroupCommitWriter implements AutoCloseable {
         batch.stream().filter(p -> !p.done().isDone()).forEach(p -> p.done().completeExceptionally(failure));
     }
 
+    /**
+     * While idle: the store may still write on its own (compaction moves pages between files' chunks),
+     * and only what is on the device may be relied on after a power cut, so sync now and then.
+     */
+    private void idleForce() {
+        try {
+            force.force(openConnection());
+        } catch (SQLException | IOException | RuntimeException e) {
+            LOG.warn("idle sync of the store failed: {}", e.getMessage());
+            dropConnection();
+        }
+    }
+
     /** While unhealthy and idle: a cheap read so healthy() recovers without traffic. */
     private void probe() {
         try {
             Connection c = openConnection();
             try (Statement s = c.createStatement()) {
-                s.executeQuery("SELECT COUNT(*) FROM events WHERE seq < 0").close();
+                s.executeQuery("SELECT COUNT(*) FROM evidence WHERE seq < 0").close();
             }
             c.commit();
             healthy = true;

@@ -1,22 +1,18 @@
 package org.execpolicy.pdp.recorder;
 
-import org.execpolicy.pdp.model.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import org.execpolicy.pdp.model.Sha256;
 
 /**
- * One writer node's hash chain. Each record gets the next gap-free
- * `chain_seq`, the previous record's hash as `prev_hash`, and
- * `record_hash` = SHA-256(prev_hash || canonical JSON of the record without
- * record_hash), as hex. The writer links a batch, and advances the chain only
- * once the batch has committed.
+ * One writer node's hash chain (SPEC section 4, v2 formula): each record gets the next gap-free
+ * {@code chain_seq}, the previous record's hash as {@code prev_hash}, and {@code record_hash} =
+ * SHA-256 of the ASCII text {@code prev_hash || content_hash}. Content hashes are computed where the
+ * records are built; linking is one small SHA-256 per record. The writer links a batch and advances
+ * the chain only once the batch has committed.
  */
 final class HashChain {
     static final String GENESIS = "0".repeat(64);
-
-    /** A record placed in the chain: its position, its links and its stored text. */
-    record Link(long seq, String prevHash, String recordHash, String body) {
-    }
 
     private final String nodeId;
     private long headSeq;
@@ -32,6 +28,14 @@ final class HashChain {
         return nodeId;
     }
 
+    long headSeq() {
+        return headSeq;
+    }
+
+    String headHash() {
+        return headHash;
+    }
+
     /** A cursor that links records after the head without moving it. */
     Cursor cursor() {
         return new Cursor(headSeq, headHash);
@@ -43,31 +47,37 @@ final class HashChain {
         headHash = cursor.hash;
     }
 
-    final class Cursor {
+    /** Where the chain stands while a batch is linked: the last linked record's seq and hash. */
+    static final class Cursor {
         private long seq;
         private String hash;
 
-        private Cursor(long seq, String hash) {
+        Cursor(long seq, String hash) {
             this.seq = seq;
             this.hash = hash;
         }
 
-        Link link(CanonicalRecord record) {
-            long next = seq + 1;
-            CanonicalRecord chained = record.copy().put("node_id", nodeId).put("chain_seq", next).put("prev_hash", hash);
-            String recordHash = hashOf(hash, chained.json());
-            seq = next;
-            String prev = hash;
-            hash = recordHash;
-            return new Link(next, prev, recordHash, chained.put("record_hash", recordHash).json());
+        long seq() {
+            return seq;
+        }
+
+        String hash() {
+            return hash;
+        }
+
+        /** Links the next record by its content hash; returns its record_hash. */
+        String link(String contentHash) {
+            seq++;
+            hash = recordHash(hash, contentHash);
+            return hash;
         }
     }
 
-    /** SHA-256 over the previous hash (hex text) followed by the canonical record, as lower-case hex. */
-    static String hashOf(String prevHash, String canonicalRecordWithoutHash) {
+    /** SHA-256 of {@code prev_hash || content_hash}, both hex text, as lower-case hex. */
+    static String recordHash(String prevHash, String contentHash) {
         MessageDigest sha = Sha256.newDigest();
         sha.update(prevHash.getBytes(StandardCharsets.US_ASCII));
-        sha.update(canonicalRecordWithoutHash.getBytes(StandardCharsets.UTF_8));
+        sha.update(contentHash.getBytes(StandardCharsets.US_ASCII));
         return Sha256.hex(sha);
     }
 }

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The rows of one append call, stored all or nothing, and the future its caller waits on;
+ * The units of one append call, stored all or nothing, and the future its caller waits on;
  * {@code alongside} (or null) runs in the same transaction, so a registry change and the
  * record of it are committed together or not at all.
  */
-record PendingAppend(List<EventRow> rows, SqlWork alongside, CompletableFuture<Void> done) {
+record PendingAppend(List<EvidenceUnit> units, SqlWork alongside, CompletableFuture<Void> done) {
 }

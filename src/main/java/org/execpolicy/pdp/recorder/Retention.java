@@ -56,9 +56,10 @@ public final class Retention {
     /** Per node: the highest chain_seq whose record is older than the cutoff, and its hash. */
     private static List<String[]> lastRecordsBefore(Connection c, Instant cutoff) throws SQLException {
         List<String[]> lasts = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT e.node_id, e.chain_seq, e.record_hash FROM events e"
-                + " JOIN (SELECT node_id, MAX(chain_seq) AS last FROM events WHERE node_id IS NOT NULL AND ts < ?"
-                + " GROUP BY node_id) p ON e.node_id = p.node_id AND e.chain_seq = p.last")) {
+        // a unit is purged whole: through the last record of the node's last unit older than the cutoff
+        try (PreparedStatement ps = c.prepareStatement("SELECT e.node_id, e.chain_seq + e.record_count - 1,"
+                + " e.head_hash FROM evidence e JOIN (SELECT node_id, MAX(chain_seq) AS last FROM evidence"
+                + " WHERE ts < ? GROUP BY node_id) p ON e.node_id = p.node_id AND e.chain_seq = p.last")) {
             ps.setObject(1, OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -71,7 +72,7 @@ public final class Retention {
 
     private static long count(Connection c, String nodeId, long throughSeq) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT COUNT(*) FROM events WHERE node_id = ? AND chain_seq <= ?")) {
+                "SELECT COALESCE(SUM(record_count), 0) FROM evidence WHERE node_id = ? AND chain_seq <= ?")) {
             ps.setString(1, nodeId);
             ps.setLong(2, throughSeq);
             try (ResultSet rs = ps.executeQuery()) {
@@ -84,8 +85,8 @@ public final class Retention {
     /** In batches, oldest first, so a large purge never holds one huge transaction. */
     private static void delete(Connection c, String nodeId, long throughSeq) throws SQLException {
         c.setAutoCommit(false);
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM events WHERE node_id = ? AND chain_seq IN"
-                + " (SELECT chain_seq FROM events WHERE node_id = ? AND chain_seq <= ? ORDER BY chain_seq LIMIT "
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM evidence WHERE node_id = ? AND chain_seq IN"
+                + " (SELECT chain_seq FROM evidence WHERE node_id = ? AND chain_seq <= ? ORDER BY chain_seq LIMIT "
                 + DELETE_BATCH + ")")) {
             int deleted;
             do {

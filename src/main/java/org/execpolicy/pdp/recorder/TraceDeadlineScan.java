@@ -16,15 +16,10 @@ import java.util.List;
  * answer comes from the records, the trace deadline survives a restart with no state of its own.
  */
 public final class TraceDeadlineScan {
-    /**
-     * Records are stored as RFC 8785 JSON (no spaces), so a reserved reference reads exactly like
-     * this; the pattern only narrows the scan, the caller still reads the record's fields.
-     */
-    private static final String RESERVED_REF = "%\"trace_artifact_ref\":\"/v1/traces/%";
     private static final String SQL = """
-            SELECT e.seq, e.body FROM events e
-            WHERE e.type = 'llm_exec_policy' AND e.seq > ? AND e.ts >= ? AND e.ts < ? AND e.body LIKE ?
-              AND NOT EXISTS (SELECT 1 FROM events t WHERE t.decision_id = e.decision_id
+            SELECT e.seq, e.record_count, e.body FROM evidence e
+            WHERE e.trace_reserved AND e.seq > ? AND e.ts >= ? AND e.ts < ?
+              AND NOT EXISTS (SELECT 1 FROM evidence t WHERE t.decision_id = e.decision_id
                               AND t.type IN ('layerwise_trace_attached', 'layerwise_trace_missing'))
             ORDER BY e.seq LIMIT ?""";
 
@@ -44,12 +39,11 @@ public final class TraceDeadlineScan {
             ps.setLong(1, afterSeq);
             ps.setObject(2, since.atOffset(ZoneOffset.UTC));
             ps.setObject(3, until.atOffset(ZoneOffset.UTC));
-            ps.setString(4, RESERVED_REF);
-            ps.setInt(5, limit);
+            ps.setInt(4, limit);
             List<Unresolved> found = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    found.add(new Unresolved(rs.getLong(1), RecordJson.read(rs.getString(2))));
+                    found.add(new Unresolved(rs.getLong(1), UnitCodec.firstRecord(rs.getInt(2), rs.getBytes(3))));
                 }
             }
             return found;

@@ -178,8 +178,8 @@ class FlightRecorderTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(2L * threads * appendsPerThread);
-        assertThat(count("SELECT COUNT(DISTINCT decision_id) FROM events")).isEqualTo((long) threads * appendsPerThread);
+        assertThat(count("SELECT SUM(record_count) FROM evidence")).isEqualTo(2L * threads * appendsPerThread);
+        assertThat(count("SELECT COUNT(DISTINCT decision_id) FROM evidence")).isEqualTo((long) threads * appendsPerThread);
         assertThat(recorder.eventsOfDecision("d-7-123")).hasSize(2);
     }
 
@@ -200,17 +200,17 @@ class FlightRecorderTest {
         db = Database.open(dataDir);
         recorder = new FlightRecorder(db, SCHEMAS);
         assertThat(recorder.event(decision.get("event_id").asText()).map(FlightRecorderTest::unchained)).contains(decision);
-        assertThat(count("SELECT COUNT(*) FROM events")).isEqualTo(501L);
+        assertThat(count("SELECT SUM(record_count) FROM evidence")).isEqualTo(501L);
     }
 
     @Test
     void failsClosedWhileTheStoreIsBrokenAndRecoversByItself() throws SQLException {
-        execute("ALTER TABLE events RENAME TO events_away");
+        execute("ALTER TABLE evidence RENAME TO evidence_away");
         CompletableFuture<Void> failed = recorder.append(List.of(Records.execPolicy("d-1", "t", T0)));
         assertThatThrownBy(failed::join).hasCauseInstanceOf(RecorderUnavailableException.class);
         assertThat(recorder.healthy()).isFalse();
 
-        execute("ALTER TABLE events_away RENAME TO events");
+        execute("ALTER TABLE evidence_away RENAME TO evidence");
         recorder.append(List.of(Records.execPolicy("d-2", "t", T0))).join();
         assertThat(recorder.healthy()).isTrue();
         assertThat(recorder.eventsOfDecision("d-1")).isEmpty();
@@ -252,7 +252,7 @@ class FlightRecorderTest {
     /** A stored record as it was appended: the recorder adds the hash chain fields. */
     private static ObjectNode unchained(ObjectNode stored) {
         ObjectNode copy = stored.deepCopy();
-        copy.remove(List.of("node_id", "chain_seq", "prev_hash", "record_hash"));
+        copy.remove(List.of("node_id", "chain_seq", "prev_hash", "content_hash", "record_hash"));
         return copy;
     }
 

@@ -56,8 +56,8 @@ class HashChainTest {
     void anAlteredRecordIsCaughtWithItsSeq() throws Exception {
         try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, new RecordSchemas())) {
             appendDecisions(recorder, 10);
-            sql(db, "UPDATE events SET body = REPLACE(body, '\"exactness\":\"exact\"', '\"exactness\":\"approximate\"')"
-                    + " WHERE chain_seq = 7");
+            assertThat(StoredText.rewrite(db, "chain_seq = 7",
+                    text -> text.replace("\"exactness\":\"exact\"", "\"exactness\":\"approximate\""))).isEqualTo(1);
 
             ChainReport report = recorder.verify();
 
@@ -74,7 +74,7 @@ class HashChainTest {
     void aDeletedRecordIsCaught() throws Exception {
         try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, new RecordSchemas())) {
             appendDecisions(recorder, 10);
-            sql(db, "DELETE FROM events WHERE chain_seq = 4");
+            sql(db, "DELETE FROM evidence WHERE chain_seq = 4");
 
             ChainReport.Break broken = recorder.verify().chains().get(0).firstBroken();
 
@@ -88,8 +88,8 @@ class HashChainTest {
     void aRecordHashChangedOnlyInItsColumnIsCaught() throws Exception {
         try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, new RecordSchemas())) {
             appendDecisions(recorder, 5);
-            // The column no longer matches the record's own chain fields, nor record 4's prev_hash.
-            sql(db, "UPDATE events SET record_hash = '" + "b".repeat(64) + "' WHERE chain_seq = 3");
+            // The column no longer matches the hash of the record's content, nor record 4's prev_hash.
+            sql(db, "UPDATE evidence SET head_hash = '" + "b".repeat(64) + "' WHERE chain_seq = 3");
 
             ChainReport.Break broken = recorder.verify().chains().get(0).firstBroken();
 
@@ -104,19 +104,25 @@ class HashChainTest {
             appendDecisions(recorder, 12);
             assertThat(recorder.export(null, null, out)).isEqualTo(12);
         }
+        // SPEC section 4 (v2): content_hash over the record without its chain members,
+        // record_hash over the ASCII text prev_hash || content_hash
         String prev = "0".repeat(64);
         for (String line : out.toString().split("\n")) {
             ObjectNode record = (ObjectNode) Records.MAPPER.readTree(line);
-            assertThat(line).as("exported as stored: canonical").isEqualTo(CanonicalJson.canonicalize(record));
-            String stated = record.remove("record_hash").asText();
+            assertThat(line).as("exported canonical").isEqualTo(CanonicalJson.canonicalize(record));
+            String stated = record.get("record_hash").asText();
+            String statedContent = record.get("content_hash").asText();
             assertThat(record.path("prev_hash").asText()).isEqualTo(prev);
-            String canonical = CanonicalJson.canonicalize(record);
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(prev.getBytes(StandardCharsets.US_ASCII));
-            sha.update(canonical.getBytes(StandardCharsets.UTF_8));
-            assertThat(HexFormat.of().formatHex(sha.digest())).isEqualTo(stated);
+            record.remove(List.of("node_id", "chain_seq", "prev_hash", "content_hash", "record_hash"));
+            assertThat(sha256(CanonicalJson.canonicalize(record))).isEqualTo(statedContent);
+            assertThat(sha256(prev + statedContent)).isEqualTo(stated);
             prev = stated;
         }
+    }
+
+    private static String sha256(String text) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        return HexFormat.of().formatHex(sha.digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
@@ -134,8 +140,49 @@ class HashChainTest {
             assertThat(report.intact()).as(report.toJson().toString()).isTrue();
             assertThat(report.recordsChecked()).isEqualTo(13); // 12 kept decisions + the checkpoint
 
-            sql(db, "DELETE FROM events WHERE chain_seq = 9");
+            sql(db, "DELETE FROM evidence WHERE chain_seq = 9");
             assertThat(recorder.verify().chains().get(0).firstBroken().seq()).isEqualTo(9);
+        }
+    }
+
+    @Test
+    void anIncrementalVerificationGoesOnFromItsLastMarkAndMarksWhereItGot() throws Exception {
+        try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, new RecordSchemas())) {
+            appendDecisions(recorder, 10); // chain_seq 1..10
+            ChainReport first = recorder.verifySinceLastMark(); // marked at 11: through 10
+            assertThat(first.chains()).singleElement().satisfies(chain -> {
+                assertThat(chain.fromSeq()).isEqualTo(1);
+                assertThat(chain.recordsChecked()).isEqualTo(10);
+            });
+
+            appendDecisions(recorder, 5); // 12..16
+            ChainReport second = recorder.verifySinceLastMark(); // marked at 17: through 16
+            assertThat(second.chains()).singleElement().satisfies(chain -> {
+                assertThat(chain.fromSeq()).as("after what the first mark covers").isEqualTo(11);
+                assertThat(chain.recordsChecked()).as("the mark and 5 decisions").isEqualTo(6);
+                assertThat(chain.complete()).isTrue();
+            });
+
+            appendDecisions(recorder, 3); // 18..20
+            assertThat(StoredText.rewrite(db, "chain_seq = 19",
+                    text -> text.replace("\"exactness\":\"exact\"", "\"exactness\":\"approximate\""))).isEqualTo(1);
+            ChainReport third = recorder.verifySinceLastMark();
+            assertThat(third.intact()).isFalse();
+            assertThat(third.chains().get(0).firstBroken().seq()).isEqualTo(19);
+            assertThat(recorder.verify().chains().get(0).firstBroken().seq()).isEqualTo(19);
+            assertThat(recorder.verifySinceLastMark().chains().get(0).fromSeq()).as("no mark past a break").isEqualTo(17);
+        }
+    }
+
+    @Test
+    void aFullVerificationFindsWhatHappenedBeforeTheLastMark() throws Exception {
+        try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, new RecordSchemas())) {
+            appendDecisions(recorder, 6);
+            assertThat(recorder.verifySinceLastMark().intact()).isTrue();
+            assertThat(StoredText.rewrite(db, "chain_seq = 2",
+                    text -> text.replace("\"exactness\":\"exact\"", "\"exactness\":\"approximate\""))).isEqualTo(1);
+
+            assertThat(recorder.verify().chains().get(0).firstBroken().seq()).isEqualTo(2);
         }
     }
 }
