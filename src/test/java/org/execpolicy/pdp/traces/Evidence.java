@@ -89,6 +89,13 @@ final class Evidence {
         return upload(pdp, decision.path("trace_artifact_ref").asText(), body);
     }
 
+    /** Uploads bytes as they are, e.g. ones that are not UTF-8. */
+    static RunningPdp.Reply upload(RunningPdp pdp, JsonNode decision, byte[] body) {
+        return pdp.send(HttpRequest.newBuilder(URI.create(pdp.baseUrl() + decision.path("trace_artifact_ref").asText()))
+                .header("content-type", "application/x-ndjson")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     static RunningPdp.Reply upload(RunningPdp pdp, String ref, String body) {
         return pdp.send(HttpRequest.newBuilder(URI.create(pdp.baseUrl() + ref))
                 .header("content-type", "application/x-ndjson")
