@@ -25,6 +25,10 @@ final class ValidationErrors {
     private static final Pattern REQUIRED = Pattern.compile("required property \"(.+)\"");
     private static final Pattern PARAMETER = Pattern.compile(
             "(?:value of|the required) (?:path|query|header|cookie) parameter (\\S+?)(?: is invalid| can't be decoded|\\.|$)");
+    /** Fields held to components/schemas/RegistryId, whose pattern the library reports without saying it. */
+    private static final Set<String> REGISTRY_IDS = Set.of("waiver_id", "profile_id", "role_id");
+    private static final String REGISTRY_ID_RULE = "must be an identifier: an ASCII letter, then at most 127 ASCII "
+            + "letters, digits or . _ : @ - (no spaces, no look-alike characters)";
     /** The validator's words when the body (not a parameter) is not JSON. */
     private static final String BODY_NOT_JSON = "body can't be decoded";
     /** maxProperties is reported in minProperties' words ("does not have at least N") by vertx-json-schema 5.0.7. */
@@ -64,6 +68,8 @@ final class ValidationErrors {
                     continue;
                 }
                 message = "unknown field; it is refused and not stored";
+            } else if (keyword.endsWith("/pattern") && REGISTRY_IDS.contains(path.substring(path.lastIndexOf('/') + 1))) {
+                message = REGISTRY_ID_RULE;
             } else if (keyword.endsWith("/maxProperties") || keyword.endsWith("/maxItems")
                     || keyword.endsWith("/minItems")) {
                 message = countMessage(keyword, message);

@@ -429,14 +429,15 @@ class RegistryApiTest {
             JsonNode problem = refusedAt(() -> pdp.post("/v1/waivers", Bodies.waiver(lookAlike).toString()), 400,
                     "/waiver_id");
 
-            assertThat(problem.get("detail").asText()).as(lookAlike).contains("/waiver_id");
+            assertThat(problem.get("detail").asText()).as(lookAlike).contains("/waiver_id").contains("identifier");
         }
         assertThat(ids(ok(pdp.get("/v1/waivers")), "waiver_id")).filteredOn(lookAlikes::contains).isEmpty();
     }
 
     @Test
     void an_id_that_cannot_be_stored_is_400_in_a_path_not_404() {
-        refusedAt(() -> pdp.get("/v1/waivers/wv%E2%80%911"), 400, "/waiver_id");
+        JsonNode problem = refusedAt(() -> pdp.get("/v1/waivers/wv%E2%80%911"), 400, "/waiver_id");
+        assertThat(problem.get("detail").asText()).contains("identifier");
         refusedAt(() -> pdp.post("/v1/waivers/wv-1%20/revoke", "{}"), 400, "/waiver_id");
         ObjectNode profile = Bodies.profile("fast ");
         refusedAt(() -> pdp.put("/v1/profiles/fast%20", profile.toString()), 400, "/profile_id");
