@@ -1,8 +1,5 @@
 package org.execpolicy.pdp.recorder;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -42,12 +39,7 @@ public final class Database implements AutoCloseable {
      * commits for 500 ms, and a kill -9 in that window loses answered decisions).
      */
     public static Database open(Path dataDir) {
-        Path dir = dataDir.toAbsolutePath().normalize();
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create data directory " + dir, e);
-        }
+        Path dir = PrivateFiles.directory(dataDir.toAbsolutePath().normalize());
         JdbcDataSource dataSource = new JdbcDataSource();
         dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=0");
         dataSource.setUser("sa");
@@ -59,6 +51,7 @@ public final class Database implements AutoCloseable {
                     .locations("classpath:db/migration")
                     .load()
                     .migrate();
+            PrivateFiles.ownerOnly(dir); // H2 has just created its files with the umask's mode
         } catch (RuntimeException e) {
             db.close();
             throw e;
