@@ -9,13 +9,21 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import org.execpolicy.pdp.model.IJson;
+import org.execpolicy.pdp.model.StrictUtf8;
 
 /**
  * Limits on the shape of every JSON request body, checked after the body is read and before
- * the OpenAPI validator builds a tree of it: nesting depth, length of strings and field names,
- * length of numbers. A body over a limit is answered 400 naming the place, and nothing of it
- * is stored. A body that is not JSON at all is left to the validator, which answers its own 400.
+ * the OpenAPI validator builds a tree of it: well-formed UTF-8, nesting depth, length of strings
+ * and field names, length of numbers, and I-JSON (RFC 7493): no duplicate names, no lone
+ * surrogates, no integer a double cannot hold. A body over a limit is answered 400 naming the
+ * place, and nothing of it is stored. A body that is not JSON at all is left to the validator,
+ * which answers its own 400.
  */
 final class JsonLimits implements Handler<RoutingContext> {
     /** Objects and arrays nested deeper than this are refused; a decision request needs 5. */
@@ -24,6 +32,9 @@ final class JsonLimits implements Handler<RoutingContext> {
     static final int MAX_STRING_CHARS = 64 * 1024;
     /** Longest number, in characters; Jackson's own default. */
     static final int MAX_NUMBER_CHARS = 1000;
+
+    /** Stands for an open array in the stack of open objects' names. */
+    private static final Set<String> NO_NAMES = Set.of();
 
     private final JsonFactory factory = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
@@ -52,10 +63,26 @@ final class JsonLimits implements Handler<RoutingContext> {
 
     /** The first limit the document breaks, or null; malformed JSON is not this check's business. */
     FieldError check(byte[] json) {
+        long malformed = StrictUtf8.firstMalformed(json);
+        if (malformed >= 0) {
+            // before Jackson, which reads an overlong C0 AF as '/' instead of refusing it
+            return new FieldError("", "the request body is not well-formed UTF-8 (byte " + malformed
+                    + "): JSON must be UTF-8 without overlong forms, encoded surrogates or truncated sequences"
+                    + " (RFC 8259 8.1)");
+        }
         JsonParser parser = null;
         try {
             parser = factory.createParser(json);
+            // the names seen in each open object; null for an open array
+            Deque<Set<String>> names = new ArrayDeque<>();
             for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token == JsonToken.START_OBJECT) {
+                    names.push(new HashSet<>());
+                } else if (token == JsonToken.START_ARRAY) {
+                    names.push(NO_NAMES);
+                } else if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
+                    names.pop();
+                }
                 if (token == JsonToken.VALUE_STRING || token == JsonToken.FIELD_NAME) {
                     // strings are decoded lazily; reading the text enforces the length limit
                     String text = parser.getText();
@@ -66,10 +93,18 @@ final class JsonLimits implements Handler<RoutingContext> {
                         return new FieldError(pointer(parser), (token == JsonToken.FIELD_NAME ? "field name" : "string")
                                 + " with an unpaired UTF-16 surrogate, which has no UTF-8 form (RFC 7493 2.1)");
                     }
+                    if (token == JsonToken.FIELD_NAME && !names.peek().add(text)) {
+                        // readers disagree on which of the two wins; the validator and the handler could differ
+                        return new FieldError(pointer(parser), "duplicate key '" + shortened(text)
+                                + "': a name may appear once in an object (RFC 7493 2.3)");
+                    }
                 }
                 if (token.isNumeric() && !Double.isFinite(parser.getDoubleValue())) {
                     // RFC 8785 (and so every hash the PDP stores) knows only IEEE doubles
                     return new FieldError(pointer(parser), "number out of the range of a double (RFC 8785)");
+                }
+                if (token == JsonToken.VALUE_NUMBER_INT && !IJson.isSafeInteger(parser)) {
+                    return new FieldError(pointer(parser), IJson.UNSAFE_INTEGER);
                 }
             }
             return null;
@@ -80,6 +115,10 @@ final class JsonLimits implements Handler<RoutingContext> {
         } finally {
             closeQuietly(parser);
         }
+    }
+
+    private static String shortened(String name) {
+        return name.length() <= 64 ? name : name.substring(0, 64) + "...";
     }
 
     private static boolean hasLoneSurrogate(String text) {

@@ -45,6 +45,7 @@ final class RegistryHandlers {
         save(ctx, profile, () -> {
             synchronized (registry) {
                 ObjectNode before = registry.profile(id).orElse(null);
+                refuseCaseTwin("profile_id", id, registry.profiles());
                 Instant now = clock.instant();
                 refuseWaivers(waiverCoverage.ofProfile(id, before, profile, now));
                 registry.putProfile(id, profile, operator,
@@ -108,6 +109,7 @@ final class RegistryHandlers {
         save(ctx, role, () -> {
             synchronized (registry) {
                 ObjectNode before = registry.role(id).orElse(null);
+                refuseCaseTwin("role_id", id, registry.roles());
                 Instant now = clock.instant();
                 String activeId = registry.activeProfileId().orElse(null);
                 refuseWaivers(waiverCoverage.ofDynamicRole(before, role, activeId,
@@ -146,6 +148,7 @@ final class RegistryHandlers {
                 if (registry.waiver(id).isPresent()) {
                     throw ApiException.conflict("waiver '" + id + "' exists; waivers are never replaced");
                 }
+                refuseCaseTwin("waiver_id", id, registry.waivers());
                 registry.putWaiver(id, waiver,
                         was -> List.of(RegistryChangeRecords.waiverGranted(waiver, operator, now)));
             }
@@ -205,6 +208,15 @@ final class RegistryHandlers {
         if (!violations.isEmpty()) {
             throw ApiException.unprocessable(violations.get(0).path(), violations.get(0).message());
         }
+    }
+
+    /** 409 naming the id when it differs from a stored one only by case (wv-1 beside WV-1); nothing is stored. */
+    private static void refuseCaseTwin(String field, String id, List<ObjectNode> stored) {
+        RegistryEntryChecks.caseTwin(field, id, stored.stream().map(entry -> entry.path(field).asText()).toList())
+                .ifPresent(twin -> {
+                    throw new ApiException(409, "invalid_request", twin.message(),
+                            List.of(new FieldError(twin.path(), twin.message())));
+                });
     }
 
     /** 422 naming each role whose waiver the rules would refuse; nothing is stored. */

@@ -23,8 +23,17 @@ import org.execpolicy.pdp.model.Json;
 final class ValidationErrors {
     private static final String SUMMARY = "A subschema had errors";
     private static final Pattern REQUIRED = Pattern.compile("required property \"(.+)\"");
-    private static final Pattern PARAMETER =
-            Pattern.compile("(?:value of|the required) (?:path|query|header|cookie) parameter (\\S+?)(?: is invalid|\\.|$)");
+    private static final Pattern PARAMETER = Pattern.compile(
+            "(?:value of|the required) (?:path|query|header|cookie) parameter (\\S+?)(?: is invalid| can't be decoded|\\.|$)");
+    /** Fields held to components/schemas/RegistryId, whose pattern the library reports without saying it. */
+    private static final Set<String> REGISTRY_IDS = Set.of("waiver_id", "profile_id", "role_id");
+    private static final String REGISTRY_ID_RULE = "must be an identifier: an ASCII letter, then at most 127 ASCII "
+            + "letters, digits or . _ : @ - (no spaces, no look-alike characters)";
+    /** The validator's words when the body (not a parameter) is not JSON. */
+    private static final String BODY_NOT_JSON = "body can't be decoded";
+    /** maxProperties is reported in minProperties' words ("does not have at least N") by vertx-json-schema 5.0.7. */
+    private static final Pattern LIMIT = Pattern.compile("(\\d+)");
+    private static final Pattern ITEMS = Pattern.compile("\\( \\+ (\\d+) [<>] (\\d+)\\)");
 
     private ValidationErrors() {
     }
@@ -32,8 +41,8 @@ final class ValidationErrors {
     static List<FieldError> of(ValidatorException invalid, RoutingContext ctx) {
         Matcher parameter = PARAMETER.matcher(invalid.getMessage());
         String prefix = parameter.find() ? "/" + parameter.group(1) : "";
-        if (invalid.type() == ValidatorErrorType.ILLEGAL_VALUE && prefix.isEmpty()) {
-            return List.of(new FieldError("", "the request body is not valid JSON" + parseError(ctx)));
+        if (invalid.type() == ValidatorErrorType.ILLEGAL_VALUE) {
+            return List.of(illegalValue(invalid, prefix, ctx));
         }
         if (invalid.type() == ValidatorErrorType.MISSING_REQUIRED_PARAMETER && prefix.isEmpty()) {
             return List.of(new FieldError("", "a JSON request body is required"));
@@ -59,6 +68,11 @@ final class ValidationErrors {
                     continue;
                 }
                 message = "unknown field; it is refused and not stored";
+            } else if (keyword.endsWith("/pattern") && REGISTRY_IDS.contains(path.substring(path.lastIndexOf('/') + 1))) {
+                message = REGISTRY_ID_RULE;
+            } else if (keyword.endsWith("/maxProperties") || keyword.endsWith("/maxItems")
+                    || keyword.endsWith("/minItems")) {
+                message = countMessage(keyword, message);
             } else if (keyword.endsWith("/required")) {
                 Matcher missing = REQUIRED.matcher(message);
                 if (missing.find()) {
@@ -72,6 +86,37 @@ final class ValidationErrors {
             }
         }
         return errors.isEmpty() ? List.of(new FieldError(prefix, invalid.getMessage())) : errors;
+    }
+
+    /**
+     * A value the validator could not even read: the body that is not JSON, or a path or query value
+     * it could not decode (a control character such as %00, or an unbalanced quote); neither is echoed.
+     */
+    private static FieldError illegalValue(ValidatorException invalid, String parameter, RoutingContext ctx) {
+        if (!parameter.isEmpty()) {
+            return new FieldError(parameter, "the value of " + parameter.substring(1) + " cannot be read: it holds a "
+                    + "control character (such as %00) or a quote or backslash that does not form valid text");
+        }
+        if (invalid.getMessage() != null && invalid.getMessage().contains(BODY_NOT_JSON)) {
+            return new FieldError("", "the request body is not valid JSON" + parseError(ctx));
+        }
+        return new FieldError("", "a path or query value is not valid percent-encoding (RFC 3986)");
+    }
+
+    /** Counts said plainly: "at most 256 properties", where the library says "at least" for a maximum. */
+    private static String countMessage(String keyword, String message) {
+        Matcher items = ITEMS.matcher(message);
+        if (keyword.endsWith("/maxProperties")) {
+            Matcher limit = LIMIT.matcher(message);
+            return limit.find() ? "more than " + limit.group(1) + " properties; at most " + limit.group(1)
+                    + " are allowed" : message;
+        }
+        if (!items.find()) {
+            return message;
+        }
+        return keyword.endsWith("/maxItems")
+                ? items.group(1) + " items; at most " + items.group(2) + " are allowed"
+                : items.group(1) + " items; at least " + items.group(2) + " are needed";
     }
 
     /** Where the JSON breaks, as Jackson says it; the body's content itself is never echoed. */

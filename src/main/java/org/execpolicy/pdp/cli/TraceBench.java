@@ -13,6 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.execpolicy.pdp.api.AccessTokens;
@@ -110,7 +113,8 @@ final class TraceBench {
         send(http, HttpRequest.newBuilder(URI.create(url + "/v1/waivers")).header("content-type", "application/json")
                 .header("authorization", "Bearer " + operatorToken).POST(HttpRequest.BodyPublishers.ofString("""
                         {"waiver_id":"wv-bench","check_waived":"approximate_execution","scope":{"roles":["worker"]},
-                         "justification":"bench","approver":"bench","expires_at":"2099-01-01T00:00:00Z"}""")), 201);
+                         "justification":"bench","approver":"bench","expires_at":"%s"}""".formatted(
+                                Instant.now().plus(Duration.ofDays(30)).truncatedTo(ChronoUnit.SECONDS)))), 201);
         StringBuilder assignments = new StringBuilder();
         for (String role : new String[] {"frontend", "orchestrator", "validator"}) {
             assignments.append("\"").append(role).append("\":{\"primary_model_id\":\"m-7b\",\"local_only\":true},");

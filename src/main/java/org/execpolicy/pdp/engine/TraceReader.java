@@ -14,7 +14,9 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.execpolicy.pdp.model.CanonicalJson;
+import org.execpolicy.pdp.model.IJson;
 
 /**
  * Reads an `hsk.layerwise_trace@0.1` artifact (SPEC.md section 6) as a stream and checks every
@@ -26,6 +28,13 @@ public final class TraceReader {
     public static final String FORMAT = "hsk.layerwise_trace@0.1";
     static final int MAX_LINE_BYTES = 64 * 1024;
     private static final int MAX_ID_LENGTH = 256;
+    /**
+     * model_id and tokenizer_id land in the hash-chained record, where they can never be removed:
+     * an identifier, not free text (e.g. {@code llama-7b}, {@code hf:meta-llama/Llama-2-7b@main}).
+     */
+    static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}");
+    static final String IDENTIFIER_RULE = "an identifier: a letter or digit, then at most 127 of A-Z a-z 0-9 . _ : / @ + -"
+            + " (ASCII, no spaces)";
 
     private static final Set<String> HEADER_FIELDS =
             Set.of("trace_id", "model_id", "effective_exec_policy", "created_at", "tokenizer_id");
@@ -66,7 +75,7 @@ public final class TraceReader {
      */
     public static Result read(InputStream in, Expected expected) throws IOException {
         TraceReader reader = new TraceReader(expected);
-        reader.readAll(new LineLimit(in));
+        reader.readAll(new LineLimit(new StrictUtf8Input(in)));
         return new Result(reader.header, reader.summary);
     }
 
@@ -87,6 +96,10 @@ public final class TraceReader {
                 if (parser.currentLocation().getLineNr() != line) {
                     throw malformed(index, "line " + line + ": a JSON object must not span lines");
                 }
+                String unsafe = IJson.unsafeIntegerAt(node);
+                if (unsafe != null) {
+                    throw malformed("/" + index + unsafe, "line " + line + ": " + IJson.UNSAFE_INTEGER);
+                }
                 if (index == 0) {
                     header(node);
                 } else {
@@ -95,6 +108,8 @@ public final class TraceReader {
                 index++;
                 token = parser.nextToken();
             }
+        } catch (StrictUtf8Input.NotUtf8 e) {
+            throw malformed((int) e.line(), e.getMessage());
         } catch (LineTooLong e) {
             throw malformed(index, "line " + (index + 1) + " is longer than " + MAX_LINE_BYTES + " bytes");
         } catch (JsonProcessingException e) {
@@ -128,7 +143,7 @@ public final class TraceReader {
             throw EvidenceRefusedException.invalid("/0/created_at", "line 1: created_at must be an RFC 3339 date-time "
                     + "with an offset");
         }
-        header = new Header(id(node, 0, "model_id"), id(node, 0, "tokenizer_id"), createdAt);
+        header = new Header(identifier(node, "model_id"), identifier(node, "tokenizer_id"), createdAt);
     }
 
     /** The policy as an object, or as a string holding its JSON; null when it is neither. */
@@ -221,6 +236,15 @@ public final class TraceReader {
         return value.asText();
     }
 
+    private static String identifier(JsonNode node, String field) {
+        String value = id(node, 0, field);
+        if (!IDENTIFIER.matcher(value).matches()) {
+            throw EvidenceRefusedException.invalid("/0/" + field, "line 1: " + field + " must be " + IDENTIFIER_RULE
+                    + "; it is refused and not stored");
+        }
+        return value;
+    }
+
     /** A count of layers, or the list of layer indices that ran (per-layer traces), each in range. */
     private static void layersUsed(JsonNode node, int index) {
         JsonNode value = node.get("layers_used");
@@ -269,7 +293,11 @@ public final class TraceReader {
     }
 
     private static EvidenceRefusedException malformed(int index, String message) {
-        return new EvidenceRefusedException(EvidenceRefusedException.Kind.MALFORMED, "/" + index, message);
+        return malformed("/" + index, message);
+    }
+
+    private static EvidenceRefusedException malformed(String path, String message) {
+        return new EvidenceRefusedException(EvidenceRefusedException.Kind.MALFORMED, path, message);
     }
 
     /** Fails the read on a line longer than {@link #MAX_LINE_BYTES}, before the parser buffers it. */

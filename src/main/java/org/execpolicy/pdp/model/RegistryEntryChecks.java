@@ -1,17 +1,26 @@
 package org.execpolicy.pdp.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * What the registry refuses to store that a JSON Schema cannot say (SPEC.md 2):
  * approximate.allowed=true without a waiver_ref, a dynamic role taking a
- * core role's id, a waiver without an approver or already expired. One place, used by the HTTP API and by `rules check` /
- * `decide` fixtures, so both refuse the same entries.
+ * core role's id (in any case), a waiver without a visible approver, already expired or
+ * running more than {@link #MAX_WAIVER_DAYS} days, an id that differs from a stored one only by
+ * case. One place, used by the HTTP API and by `rules check` / `decide` fixtures, so both refuse
+ * the same entries.
  */
 public final class RegistryEntryChecks {
     private static final List<String> CORE_ROLES = List.of("frontend", "orchestrator", "worker", "validator");
+    /** The longest a waiver may run from its grant: an exception to the policy is reviewed at least yearly. */
+    public static final int MAX_WAIVER_DAYS = 365;
 
     /** One refusal: a JSON pointer into the entry and what is wrong there. */
     public record Violation(String path, String message) {
@@ -31,25 +40,48 @@ public final class RegistryEntryChecks {
     public static List<Violation> ofDynamicRole(JsonNode role) {
         List<Violation> violations = new ArrayList<>();
         String id = role.path("role_id").asText();
-        if (CORE_ROLES.contains(id)) {
-            violations.add(new Violation("/role_id", "'" + id + "' is a core role; a dynamic role needs another id"));
+        if (CORE_ROLES.contains(id.toLowerCase(Locale.ROOT))) {
+            // WORKER beside worker would read as the core role to a person and as another role to the rules
+            violations.add(new Violation("/role_id", "'" + id + "' is the core role '" + id.toLowerCase(Locale.ROOT)
+                    + "' (ids are compared ignoring case); a dynamic role needs another id"));
         }
         waiverWhenAllowed(role.path("compute"), "/compute", violations);
         return violations;
     }
 
-    /** A waiver must name who approved it and must not be born expired. */
-    public static List<Violation> ofNewWaiver(JsonNode waiver, java.time.Instant now) {
+    /** A waiver must name who approved it, must not be born expired, and runs at most {@link #MAX_WAIVER_DAYS} days. */
+    public static List<Violation> ofNewWaiver(JsonNode waiver, Instant now) {
         List<Violation> violations = new ArrayList<>();
-        if (waiver.path("approver").asText("").isBlank()) {
-            violations.add(new Violation("/approver", "approver is required: who approved this waiver"));
+        if (!hasVisibleCharacter(waiver.path("approver").asText(""))) {
+            violations.add(new Violation("/approver", "approver is required: who approved this waiver"
+                    + " (at least one visible character; spaces and invisible format characters do not count)"));
         }
-        java.time.Instant expiresAt = Json.instantOrNull(waiver, "expires_at");
+        Instant expiresAt = Json.instantOrNull(waiver, "expires_at");
         if (expiresAt != null && !expiresAt.isAfter(now)) {
             violations.add(new Violation("/expires_at", "expires_at " + waiver.get("expires_at").asText()
                     + " is not in the future (now " + now + ")"));
+        } else if (expiresAt != null && expiresAt.isAfter(now.plus(Duration.ofDays(MAX_WAIVER_DAYS)))) {
+            violations.add(new Violation("/expires_at", "expires_at " + waiver.get("expires_at").asText()
+                    + " is more than " + MAX_WAIVER_DAYS + " days after now (" + now + "); grant the waiver again"
+                    + " when it ends"));
         }
         return violations;
+    }
+
+    /**
+     * The stored id that {@code id} differs from only by case, as a refusal at {@code field}: ids
+     * that read the same must be the same entry.
+     */
+    public static Optional<Violation> caseTwin(String field, String id, Collection<String> storedIds) {
+        return storedIds.stream().filter(stored -> !stored.equals(id) && stored.equalsIgnoreCase(id)).findFirst()
+                .map(stored -> new Violation("/" + field, field + " '" + id + "' differs from the existing '" + stored
+                        + "' only by case; ids are unique ignoring case"));
+    }
+
+    /** True when the text has a character that shows: not a space, a control or a format character (U+200B). */
+    static boolean hasVisibleCharacter(String text) {
+        return text.codePoints().anyMatch(c -> !Character.isWhitespace(c) && !Character.isSpaceChar(c)
+                && Character.getType(c) != Character.FORMAT && Character.getType(c) != Character.CONTROL);
     }
 
     private static void waiverWhenAllowed(JsonNode compute, String at, List<Violation> violations) {

@@ -1,8 +1,5 @@
 package org.execpolicy.pdp.recorder;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,7 +19,6 @@ public final class Database implements AutoCloseable {
 
     private final JdbcDataSource dataSource;
     private final Path dataDir;
-    private StoreCompaction compaction;
     /** Once closed, never reopen the files by accident through the URL. */
     private volatile boolean closed;
 
@@ -41,22 +37,17 @@ public final class Database implements AutoCloseable {
      * before the recorder has flushed on SIGTERM. DB_CLOSE_DELAY=-1: the files
      * stay open between connections until {@link #close()}. WRITE_DELAY=0: a
      * commit is written to the file before it returns (H2's default keeps commits
-     * in memory for 500 ms); the recorder's writer then forces each batch to the
-     * device ({@link FileSync}) before any answer, and syncs when idle, so old
-     * chunks may be reused after RETENTION_TIME=500 ms instead of H2's default
-     * 45 s. With WRITE_DELAY=0 H2 runs no background compaction of its own, so
-     * {@link StoreCompaction} does: the file stays near the size of its live data.
+     * in memory for 500 ms, and a kill -9 in that window loses answered
+     * decisions); the recorder's writer then forces each batch to the device
+     * ({@link FileSync}) before any answer. Compacting the file from outside H2's
+     * own writer (its MVStore API) lost committed chunks on kill -9 in
+     * ServeProcessIT, and a shorter RETENTION_TIME is unsafe after a crash: the
+     * units are kept small instead (UnitCodec).
      */
     public static Database open(Path dataDir) {
-        Path dir = dataDir.toAbsolutePath().normalize();
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create data directory " + dir, e);
-        }
+        Path dir = PrivateFiles.directory(dataDir.toAbsolutePath().normalize());
         JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=0"
-                + ";RETENTION_TIME=500");
+        dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=0");
         dataSource.setUser("sa");
         dataSource.setPassword("");
         Database db = new Database(dataSource, dir);
@@ -66,6 +57,7 @@ public final class Database implements AutoCloseable {
                     .locations("classpath:db/migration")
                     .load()
                     .migrate();
+            PrivateFiles.ownerOnly(dir); // H2 has just created its files with the umask's mode
         } catch (FlywayValidateException e) {
             db.close();
             // the migration history is not this build's: a pre-release store (rows per record in "events")
@@ -76,7 +68,6 @@ public final class Database implements AutoCloseable {
             db.close();
             throw e;
         }
-        db.compaction = new StoreCompaction(db);
         return db;
     }
 
@@ -100,9 +91,6 @@ public final class Database implements AutoCloseable {
             return;
         }
         closed = true;
-        if (compaction != null) {
-            compaction.close();
-        }
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute("SHUTDOWN");
         } catch (SQLException e) {

@@ -26,8 +26,8 @@ final class GroupCommitWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
 
     static final int MAX_APPENDS_PER_BATCH = 256;
-    /** How long the writer waits for work before an idle sync (or, unhealthy, a probe). */
-    private static final long IDLE_POLL_MS = 250;
+    /** How long the writer waits for work before, unhealthy, it probes the store. */
+    private static final long IDLE_POLL_MS = 1000;
     private static final String INSERT = "INSERT INTO evidence (node_id, chain_seq, record_count, prev_hash,"
             + " head_hash, event_id, type, ts, trace_id, decision_id, trace_reserved, body)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -128,8 +128,6 @@ final class GroupCommitWriter implements AutoCloseable {
             if (first == null) {
                 if (!healthy) {
                     probe();
-                } else {
-                    idleForce();
                 }
                 continue;
             }
@@ -226,19 +224,6 @@ final class GroupCommitWriter implements AutoCloseable {
             failure = new RecorderUnavailableException("flight recorder could not commit: " + e.getMessage(), e);
         }
         batch.stream().filter(p -> !p.done().isDone()).forEach(p -> p.done().completeExceptionally(failure));
-    }
-
-    /**
-     * While idle: the store may still write on its own (compaction moves pages between files' chunks),
-     * and only what is on the device may be relied on after a power cut, so sync now and then.
-     */
-    private void idleForce() {
-        try {
-            force.force(openConnection());
-        } catch (SQLException | IOException | RuntimeException e) {
-            LOG.warn("idle sync of the store failed: {}", e.getMessage());
-            dropConnection();
-        }
     }
 
     /** While unhealthy and idle: a cheap read so healthy() recovers without traffic. */

@@ -24,7 +24,7 @@ public final class NodeIdentity {
                 return Files.readString(file).strip();
             }
             String id = "node-" + UUID.randomUUID().toString().substring(0, 8);
-            Files.writeString(file, id + "\n");
+            Files.writeString(PrivateFiles.newFile(file), id + "\n");
             return id;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create " + file, e);

@@ -32,6 +32,7 @@ public final class TraceStore {
         try {
             Files.createDirectories(incoming);
             Files.createDirectories(stored);
+            PrivateFiles.ownerOnly(root);
             try (Stream<Path> leftovers = Files.list(incoming)) {
                 for (Path leftover : leftovers.toList()) {
                     Files.deleteIfExists(leftover);
@@ -45,7 +46,7 @@ public final class TraceStore {
     /** A fresh, empty file for one upload; {@link #keep} or {@link #discard} it. */
     public Path newUpload() {
         try {
-            return Files.createFile(incoming.resolve(UUID.randomUUID() + ".part"));
+            return PrivateFiles.newFile(incoming.resolve(UUID.randomUUID() + ".part"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create an upload file in " + incoming, e);
         }

@@ -283,4 +283,91 @@ class BadInputTest {
         assertThat(problem.get("errors").findValuesAsText("path")).contains("/expires_at");
         problem(pdp.get("/v1/waivers/" + waiver.get("waiver_id").asText()), 404);
     }
+
+    // ---- bytes that are not UTF-8, names given twice, values the validator cannot read (issue 10, items 6 and 10)
+
+    static byte[] bytes(String before, int[] raw, String after) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(before.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        for (int b : raw) {
+            out.write(b);
+        }
+        out.writeBytes(after.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    /** A decision request whose trace_id holds the given raw bytes between "t-" and "-x". */
+    static Reply decisionWithRawBytes(int... raw) {
+        String request = decision("worker").put("trace_id", "MARK").toString();
+        String[] halves = request.split("MARK");
+        byte[] body = bytes(halves[0] + "t-", raw, "-x" + halves[1]);
+        return refusedAndNotStored(() -> pdp.send(to("/v1/decisions").header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))));
+    }
+
+    @Test
+    void an_overlong_utf8_slash_is_refused_not_read_as_a_slash() {
+        Reply reply = decisionWithRawBytes(0xC0, 0xAF); // an overlong '/', which Jackson reads as '/'
+
+        JsonNode problem = problem(reply, 400);
+        assertThat(problem.get("detail").asText()).contains("not well-formed UTF-8").contains("byte ");
+        assertThat(Steps.allEvents(pdp, null, 500).toString()).doesNotContain("t-/-x");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "'237,160,128', an encoded surrogate U+D800",
+        "'248,136,128,128,128', a five-byte form UTF-8 never uses",
+        "'226,130', a sequence cut short",
+        "'128', a continuation byte with no lead",
+        "'224,128,175', an overlong three-byte slash"})
+    void a_body_that_is_not_well_formed_utf8_is_400(String raw, String what) {
+        int[] codes = java.util.Arrays.stream(raw.split(",")).mapToInt(Integer::parseInt).toArray();
+
+        JsonNode problem = problem(decisionWithRawBytes(codes), 400);
+
+        assertThat(problem.get("detail").asText()).as(what).contains("not well-formed UTF-8");
+    }
+
+    @Test
+    void well_formed_multibyte_utf8_is_decided() {
+        ObjectNode request = decision("worker");
+        request.put("trace_id", "t-\u00e9\u20ac\uD83D\uDE00-" + uid("t"));
+
+        assertThat(Steps.decide(pdp, request).get("trace_id").asText()).isEqualTo(request.get("trace_id").asText());
+    }
+
+    @Test
+    void a_duplicate_key_is_400_naming_the_key_and_where_it_is() {
+        String top = decision("worker").toString().replaceFirst("\\}$", ",\"trace_id\":\"other\"}");
+        String nested = withPolicy(decision("worker"), policy("standard", "exact")).toString()
+                .replace("\"mode\":\"standard\"", "\"mode\":\"standard\",\"mode\":\"layer_skip\"");
+
+        JsonNode topProblem = problem(refusedAndNotStored(() -> pdp.post("/v1/decisions", top)), 400);
+        JsonNode nestedProblem = problem(refusedAndNotStored(() -> pdp.post("/v1/decisions", nested)), 400);
+
+        assertThat(topProblem.get("errors").get(0).get("path").asText()).isEqualTo("/trace_id");
+        assertThat(topProblem.get("detail").asText()).contains("duplicate key 'trace_id'").doesNotContain("JSON object");
+        assertThat(nestedProblem.get("errors").get(0).get("path").asText()).isEqualTo("/settings/exec_policy/mode");
+        assertThat(nestedProblem.get("detail").asText()).contains("duplicate key 'mode'");
+    }
+
+    @Test
+    void the_same_name_in_two_objects_is_no_duplicate() {
+        ObjectNode request = withPolicy(decision("worker"), policy("standard", "exact"));
+        ((ObjectNode) request.get("settings")).putObject("extra").put("mode", "x");
+
+        Steps.decide(pdp, request);
+    }
+
+    @Test
+    void a_nul_in_a_query_or_path_value_names_the_parameter_not_the_body() {
+        JsonNode query = problem(refusedAndNotStored(() -> pdp.get("/v1/events?trace_id=a%00b")), 400);
+        JsonNode path = problem(refusedAndNotStored(() -> pdp.get("/v1/decisions/a%00b")), 400);
+
+        assertThat(query.get("errors").findValuesAsText("path")).containsExactly("/trace_id");
+        assertThat(query.get("detail").asText()).contains("trace_id").doesNotContain("body");
+        assertThat(path.get("errors").findValuesAsText("path")).containsExactly("/decision_id");
+        assertThat(path.get("detail").asText()).doesNotContain("body");
+    }
 }

@@ -258,7 +258,51 @@ class LimitsTest {
             settings.put("k" + i, i);
         }
 
-        refusedAt("/v1/decisions", false, request.toString(), "/settings", "/settings");
+        JsonNode problem = refusedAt("/v1/decisions", false, request.toString(), "/settings", "at most 256");
+        assertThat(problem.toString()).doesNotContain("at least");
+    }
+
+    @Test
+    void a_list_over_its_bound_says_how_many_and_the_bound() {
+        JsonNode problem = refusedAt("/v1/decisions", false, withProtectedLayers(1025).toString(),
+                "/settings/exec_policy/layer_skip/protected_layers", "1025 items; at most 1024");
+        assertThat(problem.toString()).doesNotContain("( + ");
+    }
+
+    // ---- integers a double cannot hold exactly (I-JSON, RFC 7493 2.2): refused, not rounded
+
+    static String withMaxTotalMs(String literal) {
+        ObjectNode policy = policy("standard", "exact");
+        policy.putObject("budgets").put("max_total_ms", 0);
+        return withPolicy(decision("worker"), policy).toString().replace("\"max_total_ms\":0", "\"max_total_ms\":" + literal);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"9007199254740992", "9223372036854775808",
+            "-9007199254740992", "-9223372036854775808", "123456789012345678901234567890"})
+    void an_integer_beyond_2_to_the_53_is_400_naming_the_field(String literal) {
+        JsonNode problem = refusedAt("/v1/decisions", false, withMaxTotalMs(literal),
+                "/settings/exec_policy/budgets/max_total_ms", "9007199254740991");
+        assertThat(problem.get("detail").asText()).contains("/settings/exec_policy/budgets/max_total_ms");
+    }
+
+    @Test
+    void the_largest_exact_integer_is_recorded_as_sent() {
+        Reply reply = pdp.post("/v1/decisions", withMaxTotalMs("9007199254740991"));
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.body()).contains("\"max_total_ms\":9007199254740991");
+        String decisionId = reply.json().get("decision_id").asText();
+        assertThat(pdp.get("/v1/decisions/" + decisionId).body()).contains("\"max_total_ms\":9007199254740991");
+    }
+
+    @Test
+    void an_integer_beyond_2_to_the_53_in_a_profile_is_400_and_not_stored() {
+        String id = uid("wp");
+        String profile = Bodies.profile(id).toString().replaceFirst("\\}$", ",\"overrides\":{\"n\":[1,9223372036854775807]}}");
+
+        refusedAt("/v1/profiles/" + id, true, profile, "/overrides/n/1", "2^53");
+        BadInputTest.problem(pdp.get("/v1/profiles/" + id), 404);
     }
 
     // ---- request head: at most 16 KiB of headers, 4 KiB of request line

@@ -405,4 +405,128 @@ class RegistryApiTest {
         }
         assertThat(Steps.countEvents(pdp)).isEqualTo(recordsBefore);
     }
+
+    // ---- look-alike ids, invisible approvers, waivers without end (issue 10, item 8)
+
+    /** A problem at {@code path} with the given status, and nothing recorded by it. */
+    static JsonNode refusedAt(java.util.function.Supplier<Reply> send, int status, String path) {
+        int before = Steps.countEvents(pdp);
+        Reply reply = send.get();
+        JsonNode problem = problem(reply, status);
+        assertThat(problem.get("errors").findValuesAsText("path")).as(reply.body()).contains(path);
+        assertThat(Steps.countEvents(pdp)).as("records after %s", reply.body()).isEqualTo(before);
+        return problem;
+    }
+
+    @Test
+    void waiver_ids_that_only_look_like_an_id_are_refused_and_not_stored() {
+        String id = uid("wv");
+        Steps.createWaiver(pdp, Bodies.waiver(id));
+        // a trailing or leading space, a non-breaking hyphen, a zero-width space, a Cyrillic a, an inner space
+        List<String> lookAlikes = List.of(id + " ", " " + id, id.replace("-", "\u2011"), id + "\u200b",
+                id.replace("w", "\u0461"), id.replace("-", " "), "");
+        for (String lookAlike : lookAlikes) {
+            JsonNode problem = refusedAt(() -> pdp.post("/v1/waivers", Bodies.waiver(lookAlike).toString()), 400,
+                    "/waiver_id");
+
+            assertThat(problem.get("detail").asText()).as(lookAlike).contains("/waiver_id").contains("identifier");
+        }
+        assertThat(ids(ok(pdp.get("/v1/waivers")), "waiver_id")).filteredOn(lookAlikes::contains).isEmpty();
+    }
+
+    @Test
+    void an_id_that_cannot_be_stored_is_400_in_a_path_not_404() {
+        JsonNode problem = refusedAt(() -> pdp.get("/v1/waivers/wv%E2%80%911"), 400, "/waiver_id");
+        assertThat(problem.get("detail").asText()).contains("identifier");
+        refusedAt(() -> pdp.post("/v1/waivers/wv-1%20/revoke", "{}"), 400, "/waiver_id");
+        ObjectNode profile = Bodies.profile("fast ");
+        refusedAt(() -> pdp.put("/v1/profiles/fast%20", profile.toString()), 400, "/profile_id");
+        refusedAt(() -> pdp.put("/v1/roles/worker%20", Bodies.role("worker ", "worker", null).toString()), 400, "/role_id");
+    }
+
+    @Test
+    void ids_as_the_readme_and_features_spell_them_are_accepted() {
+        try (RunningPdp fresh = RunningPdp.start()) {
+            for (String id : List.of("wv-1", "W-1", "wv-reviewer", "ops.lead:q1@2026_b")) {
+                assertThat(fresh.post("/v1/waivers", Bodies.waiver(id).toString()).status()).as(id).isEqualTo(201);
+            }
+            assertThat(fresh.put("/v1/profiles/fast", Bodies.profile("fast").toString()).status()).isEqualTo(201);
+            assertThat(fresh.put("/v1/roles/reviewer", Bodies.role("reviewer", "worker", null).toString()).status())
+                    .isEqualTo(201);
+        }
+    }
+
+    @Test
+    void a_waiver_id_differing_from_a_stored_one_only_by_case_is_409() {
+        String id = uid("wv-case");
+        JsonNode stored = Steps.createWaiver(pdp, Bodies.waiver(id));
+
+        JsonNode problem = refusedAt(() -> pdp.post("/v1/waivers", Bodies.waiver(id.toUpperCase()).toString()), 409,
+                "/waiver_id");
+
+        assertThat(problem.get("detail").asText()).contains(id.toUpperCase()).contains("'" + id + "'").contains("case");
+        assertThat(ok(pdp.get("/v1/waivers/" + id))).isEqualTo(stored);
+        problem(pdp.get("/v1/waivers/" + id.toUpperCase()), 404);
+    }
+
+    @Test
+    void a_dynamic_role_may_not_take_a_core_roles_id_in_any_case() {
+        for (String id : List.of("WORKER", "Worker", "Validator", "FRONTEND", "orchestrator")) {
+            JsonNode problem = refusedAt(() -> pdp.put("/v1/roles/" + id, Bodies.role(id, "worker", null).toString()),
+                    422, "/role_id");
+
+            assertThat(problem.get("detail").asText()).as(id).contains("core role");
+            problem(pdp.get("/v1/roles/" + id), 404);
+        }
+    }
+
+    @Test
+    void a_role_or_profile_id_differing_from_a_stored_one_only_by_case_is_409() {
+        String roleId = uid("reviewer");
+        String profileId = uid("fast");
+        assertThat(pdp.put("/v1/roles/" + roleId, Bodies.role(roleId, "worker", null).toString()).status()).isEqualTo(201);
+        assertThat(pdp.put("/v1/profiles/" + profileId, Bodies.profile(profileId).toString()).status()).isEqualTo(201);
+        String upperRole = roleId.toUpperCase();
+        String upperProfile = profileId.substring(0, 1).toUpperCase() + profileId.substring(1);
+
+        refusedAt(() -> pdp.put("/v1/roles/" + upperRole, Bodies.role(upperRole, "worker", null).toString()), 409,
+                "/role_id");
+        refusedAt(() -> pdp.put("/v1/profiles/" + upperProfile, Bodies.profile(upperProfile).toString()), 409,
+                "/profile_id");
+
+        problem(pdp.get("/v1/roles/" + upperRole), 404);
+        problem(pdp.get("/v1/profiles/" + upperProfile), 404);
+        // the entry itself is still replaced under its own id
+        assertThat(pdp.put("/v1/roles/" + roleId, Bodies.role(roleId, "validator", null).toString()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void an_approver_with_no_visible_character_is_refused() {
+        for (String approver : List.of("\u200b", " \u00a0\ufeff\t", "\u2060\u200d", "\u0001")) {
+            ObjectNode body = Bodies.waiver(uid("wv"));
+            body.put("approver", approver);
+
+            JsonNode problem = refusedAt(() -> pdp.post("/v1/waivers", body.toString()), 422, "/approver");
+
+            assertThat(problem.get("detail").asText()).contains("approver is required");
+            problem(pdp.get("/v1/waivers/" + body.get("waiver_id").asText()), 404);
+        }
+        ObjectNode visible = Bodies.waiver(uid("wv"));
+        visible.put("approver", "\u200bops-lead\u00e9");
+        assertThat(pdp.post("/v1/waivers", visible.toString()).status()).isEqualTo(201);
+    }
+
+    @Test
+    void a_waiver_runs_at_most_365_days() {
+        ObjectNode tooLong = Bodies.waiver(uid("wv"), Bodies.inDays(366));
+        ObjectNode far = Bodies.waiver(uid("wv"), Instant.parse("9999-12-31T00:00:00Z"));
+        ObjectNode withinAYear = Bodies.waiver(uid("wv"), Bodies.inDays(364));
+
+        JsonNode problem = refusedAt(() -> pdp.post("/v1/waivers", tooLong.toString()), 422, "/expires_at");
+        refusedAt(() -> pdp.post("/v1/waivers", far.toString()), 422, "/expires_at");
+
+        assertThat(problem.get("detail").asText()).contains("365 days");
+        problem(pdp.get("/v1/waivers/" + tooLong.get("waiver_id").asText()), 404);
+        assertThat(pdp.post("/v1/waivers", withinAYear.toString()).status()).isEqualTo(201);
+    }
 }

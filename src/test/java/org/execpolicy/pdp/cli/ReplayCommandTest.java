@@ -28,7 +28,9 @@ class ReplayCommandTest {
     private static final String SECRET = "SECRET-PROMPT-do-not-store-4711";
     private static final String WAIVER = """
             {"waiver_id":"wv-1","check_waived":"approximate_execution","scope":{"roles":["worker"]},
-             "justification":"latency SLO","approver":"ops-lead","expires_at":"2099-01-31T00:00:00Z"}""";
+             "justification":"latency SLO","approver":"ops-lead","expires_at":"%s"}"""
+            .formatted(java.time.Instant.now().plus(java.time.Duration.ofDays(300))
+                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     private static final String PROFILE = """
             {"schema_version":"hsk.work_profile@0.6","profile_id":"fast","name":"Fast worker","model_assignments":{
               "frontend":{"primary_model_id":"m-7b","local_only":true},

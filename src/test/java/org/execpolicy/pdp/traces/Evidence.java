@@ -33,8 +33,8 @@ final class Evidence {
     static void grantApproximateToWorker(RunningPdp pdp) {
         ok(pdp.post("/v1/waivers", """
                 {"waiver_id": "%s", "check_waived": "approximate_execution", "scope": {"roles": ["worker"]},
-                 "justification": "trace tests", "approver": "ops-lead", "expires_at": "2099-01-31T00:00:00Z"}"""
-                .formatted(WAIVER)), 201);
+                 "justification": "trace tests", "approver": "ops-lead", "expires_at": "%s"}"""
+                .formatted(WAIVER, inDays(300))), 201);
         ObjectNode profile = Json.parseObject("""
                 {"schema_version": "hsk.work_profile@0.6", "profile_id": "%s", "name": "traces",
                  "model_assignments": {
@@ -87,6 +87,13 @@ final class Evidence {
 
     static RunningPdp.Reply upload(RunningPdp pdp, JsonNode decision, String body) {
         return upload(pdp, decision.path("trace_artifact_ref").asText(), body);
+    }
+
+    /** Uploads bytes as they are, e.g. ones that are not UTF-8. */
+    static RunningPdp.Reply upload(RunningPdp pdp, JsonNode decision, byte[] body) {
+        return pdp.send(HttpRequest.newBuilder(URI.create(pdp.baseUrl() + decision.path("trace_artifact_ref").asText()))
+                .header("content-type", "application/x-ndjson")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
     static RunningPdp.Reply upload(RunningPdp pdp, String ref, String body) {
@@ -142,6 +149,12 @@ final class Evidence {
 
     static String sha256(String text) {
         return sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An expiry the server takes: waivers run at most 365 days. */
+    static String inDays(long days) {
+        return java.time.Instant.now().plus(Duration.ofDays(days)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString();
     }
 
     static String uid(String prefix) {

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** PUT and GET /v1/traces/{decision_id} against a real server: what is stored, what is refused and left behind. */
@@ -257,6 +258,124 @@ class TraceUploadTest {
                 .header("content-type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(jsonl(trace(approximate, 1))))), 415, null);
         assertThat(upload(pdp, approximate, jsonl(trace(approximate, 1))).status()).isEqualTo(201);
+    }
+
+    // ---- identifiers in the header, I-JSON in every line (issue 10, items 4, 5, 6)
+
+    /** Refused as the contract says, with nothing kept: no file, no record, the reference still open. */
+    static RunningPdp.Reply refusedAndNothingKept(JsonNode decision, java.util.function.Supplier<RunningPdp.Reply> upload,
+                                                  int status, String path) {
+        List<java.nio.file.Path> before = traceFiles(pdp);
+        RunningPdp.Reply reply = upload.get();
+        assertProblem(reply, status, path);
+        assertThat(traceFiles(pdp)).containsExactlyInAnyOrderElementsOf(before);
+        assertThat(records(pdp, "layerwise_trace_attached", decision.path("decision_id").asText())).isEmpty();
+        assertThat(pdp.get(decision.path("trace_artifact_ref").asText()).status()).isEqualTo(404);
+        return reply;
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "tokenizer_id | the tokenizer of the model, version 2",
+        "tokenizer_id | llama\u2011tokenizer",
+        "tokenizer_id | ' llama-tokenizer'",
+        "tokenizer_id | <script>alert(1)</script>",
+        "tokenizer_id | -starts-with-a-dash",
+        "model_id     | llama 7b",
+        "model_id     | llama-7b\u200b"})
+    void an_identifier_of_the_header_that_is_free_text_is_refused_naming_it(String field, String value) {
+        JsonNode decision = approximateDecision(pdp);
+        List<ObjectNode> lines = trace(decision, 3);
+        lines.get(0).put(field, value);
+
+        RunningPdp.Reply reply = refusedAndNothingKept(decision, () -> upload(pdp, decision, jsonl(lines)), 422, "/0/" + field);
+
+        assertThat(reply.json().path("detail").asText()).contains(field).contains("identifier");
+    }
+
+    @Test
+    void an_identifier_over_128_characters_is_refused() {
+        JsonNode decision = approximateDecision(pdp);
+        List<ObjectNode> lines = trace(decision, 3);
+        lines.get(0).put("tokenizer_id", "t".repeat(129));
+
+        refusedAndNothingKept(decision, () -> upload(pdp, decision, jsonl(lines)), 422, "/0/tokenizer_id");
+    }
+
+    @Test
+    void realistic_model_and_tokenizer_ids_are_kept_as_sent() {
+        JsonNode decision = approximateDecision(pdp);
+        List<ObjectNode> lines = trace(decision, 3);
+        lines.get(0).put("model_id", "meta-llama/Llama-2-7b-chat-hf").put("tokenizer_id", "hf:meta-llama/Llama-2-7b@main");
+
+        RunningPdp.Reply reply = upload(pdp, decision, jsonl(lines));
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        assertThat(reply.json().path("tokenizer_id").asText()).isEqualTo("hf:meta-llama/Llama-2-7b@main");
+        assertThat(reply.json().path("model_id").asText()).isEqualTo("meta-llama/Llama-2-7b-chat-hf");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"9007199254740993", "-9007199254740992", "18446744073709551616"})
+    void an_integer_a_double_cannot_hold_is_refused_naming_its_line_and_field(String literal) {
+        JsonNode decision = approximateDecision(pdp);
+        List<ObjectNode> lines = trace(decision, 4);
+        lines.get(3).put("t_ms", 0);
+        String body = jsonl(lines).replace("\"t_ms\":0,", "\"t_ms\":" + literal + ",");
+
+        RunningPdp.Reply reply = refusedAndNothingKept(decision, () -> upload(pdp, decision, body), 400, "/3/t_ms");
+
+        assertThat(reply.json().path("detail").asText()).contains("9007199254740991");
+    }
+
+    static byte[] withRawBytes(String jsonl, String marker, int... raw) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        String[] halves = jsonl.split(marker, 2);
+        out.writeBytes(halves[0].getBytes(StandardCharsets.UTF_8));
+        for (int b : raw) {
+            out.write(b);
+        }
+        out.writeBytes(halves[1].getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    @Test
+    void an_overlong_utf8_sequence_is_refused_naming_its_line() {
+        JsonNode decision = approximateDecision(pdp);
+        List<ObjectNode> lines = trace(decision, 4);
+        lines.get(0).put("tokenizer_id", "llamaMARKtok"); // C0 AF would be read as "llama/tok", a valid identifier
+
+        RunningPdp.Reply reply = refusedAndNothingKept(decision,
+                () -> upload(pdp, decision, withRawBytes(jsonl(lines), "MARK", 0xC0, 0xAF)), 400, "/0");
+
+        assertThat(reply.json().path("detail").asText()).contains("line 1").contains("UTF-8");
+    }
+
+    @Test
+    void bytes_that_are_not_utf8_further_down_name_their_own_line() {
+        JsonNode decision = approximateDecision(pdp);
+        List<ObjectNode> lines = trace(decision, 300); // some 20 KB: the bad line lies beyond the parser's first read
+        String body = jsonl(lines);
+        int at = body.indexOf("\"token_index\":250,");
+        byte[] spoiled = withRawBytes(body.substring(0, at) + "MARK" + body.substring(at), "MARK", 0xED, 0xA0, 0x80);
+
+        RunningPdp.Reply reply = refusedAndNothingKept(decision, () -> upload(pdp, decision, spoiled), 400, "/251");
+
+        assertThat(reply.json().path("detail").asText()).contains("line 252").contains("UTF-8");
+    }
+
+    @Test
+    void a_trace_ending_inside_a_utf8_sequence_or_holding_a_nul_is_refused() {
+        JsonNode decision = approximateDecision(pdp);
+        String body = jsonl(trace(decision, 2));
+
+        RunningPdp.Reply cut = refusedAndNothingKept(decision,
+                () -> upload(pdp, decision, withRawBytes(body + "{\"t_ms\":\"MARK", "MARK", 0xE2, 0x82)), 400, "/3");
+        RunningPdp.Reply nul = refusedAndNothingKept(decision,
+                () -> upload(pdp, decision, withRawBytes(body.replaceFirst("\n", "MARK"), "MARK", 0)), 400, "/0");
+
+        assertThat(cut.json().path("detail").asText()).contains("UTF-8");
+        assertThat(nul.json().path("detail").asText()).contains("NUL");
     }
 
     static void assertProblem(RunningPdp.Reply reply, int status, String path) {

@@ -48,7 +48,8 @@ class DecisionFuzzTest {
     /** A waiver, a plain profile, one granting approximate execution, and a dynamic role using the waiver. */
     static void seed(Api api) {
         ObjectNode waiver = Json.object().put("waiver_id", WAIVER).put("check_waived", "approximate_execution")
-                .put("justification", "fuzzing").put("approver", "ops").put("expires_at", "2099-01-01T00:00:00Z");
+                .put("justification", "fuzzing").put("approver", "ops").put("expires_at", java.time.Instant.now().plus(java.time.Duration.ofDays(300))
+                        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
         assertThat(api.post("/v1/waivers", waiver).status()).isEqualTo(201);
         for (String id : PROFILES) {
             ObjectNode profile = Json.object().put("schema_version", "hsk.work_profile@0.6").put("profile_id", id)

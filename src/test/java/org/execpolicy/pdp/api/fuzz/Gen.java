@@ -136,8 +136,18 @@ final class Gen {
         return dateTimesFrom(1_893_456_000L);
     }
 
+    /** A waiver's expiry: from a day to 364 days ahead, the most the server takes being 365. */
+    static Arbitrary<JsonNode> waiverExpiries() {
+        long now = Instant.now().getEpochSecond();
+        return dateTimesBetween(now + 86_400L, now + 364L * 86_400L);
+    }
+
     private static Arbitrary<JsonNode> dateTimesFrom(long epochSecond) {
-        Arbitrary<Instant> instants = Arbitraries.longs().between(epochSecond, 4_102_444_800L)
+        return dateTimesBetween(epochSecond, 4_102_444_800L);
+    }
+
+    private static Arbitrary<JsonNode> dateTimesBetween(long fromEpochSecond, long toEpochSecond) {
+        Arbitrary<Instant> instants = Arbitraries.longs().between(fromEpochSecond, toEpochSecond)
                 .flatMap(seconds -> Arbitraries.of(0, 500_000_000, 123_456_789)
                         .map(nanos -> Instant.ofEpochSecond(seconds, nanos)));
         Arbitrary<ZoneOffset> offsets = Arbitraries.of(ZoneOffset.UTC, ZoneOffset.ofHours(2),
@@ -277,6 +287,6 @@ final class Gen {
                         opt("wp_ids", arrayOf(ids(), 6), 30))),
                 req("justification", freeText(4000)),
                 req("approver", text(Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(256))),
-                req("expires_at", futureDateTimes()));
+                req("expires_at", waiverExpiries()));
     }
 }
