@@ -35,19 +35,20 @@ public final class Database implements AutoCloseable {
      * Opens (creating if needed) {@code dataDir/pdp.mv.db} and applies pending migrations.
      * DB_CLOSE_ON_EXIT=FALSE: H2 must not close itself from its own shutdown hook
      * before the recorder has flushed on SIGTERM. DB_CLOSE_DELAY=-1: the files
-     * stay open between connections until {@link #close()}. WRITE_DELAY=0: a
-     * commit is written to the file before it returns (H2's default keeps commits
-     * in memory for 500 ms, and a kill -9 in that window loses answered
-     * decisions); the recorder's writer then forces each batch to the device
-     * ({@link FileSync}) before any answer. Compacting the file from outside H2's
-     * own writer (its MVStore API) lost committed chunks on kill -9 in
-     * ServeProcessIT, and a shorter RETENTION_TIME is unsafe after a crash: the
-     * units are kept small instead (UnitCodec).
+     * stay open between connections until {@link #close()}. H2 keeps commits in
+     * memory for its WRITE_DELAY (500 ms) and compacts the file from its own
+     * background writer, rewriting chunks less than 95% full
+     * (AUTO_COMPACT_FILL_RATE); the recorder's writer makes each batch durable
+     * itself before any answer ({@link FileSync}: CHECKPOINT writes it to the
+     * file, then fdatasync). Compacting from outside H2's writer (its MVStore
+     * API, with WRITE_DELAY=0) lost committed chunks on kill -9 in
+     * ServeProcessIT; a RETENTION_TIME below H2's 45 s is unsafe after a crash.
      */
     public static Database open(Path dataDir) {
         Path dir = PrivateFiles.directory(dataDir.toAbsolutePath().normalize());
         JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=0");
+        dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=500"
+                + ";AUTO_COMPACT_FILL_RATE=95");
         dataSource.setUser("sa");
         dataSource.setPassword("");
         Database db = new Database(dataSource, dir);

@@ -4,11 +4,15 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
- * Durability for the embedded H2 store: an H2 commit (WRITE_DELAY=0) reaches the operating system,
- * not the device; fdatasync through a read-only channel of the recorder's own flushes the file (a
- * sync on any descriptor of a file flushes all its dirty pages). Opened on first use, by the writer.
+ * Durability for the embedded H2 store: {@code CHECKPOINT} writes what is committed to the file (H2
+ * keeps commits in memory for its write delay), then fdatasync through a read-only channel of the
+ * recorder's own: a sync on any descriptor of a file flushes all its dirty pages. Opened on first
+ * use, by the writer.
  */
 final class FileSync implements StorageForce {
     private final Path file;
@@ -19,7 +23,10 @@ final class FileSync implements StorageForce {
     }
 
     @Override
-    public void force(java.sql.Connection connection) throws IOException, java.sql.SQLException {
+    public void force(Connection connection) throws IOException, SQLException {
+        try (Statement checkpoint = connection.createStatement()) {
+            checkpoint.execute("CHECKPOINT");
+        }
 
         if (channel == null || !channel.isOpen()) {
             channel = FileChannel.open(file, StandardOpenOption.READ);
