@@ -37,6 +37,9 @@ CREATE UNIQUE INDEX evidence_chain ON evidence (node_id, chain_seq);
 CREATE INDEX evidence_type_seq ON evidence (type, seq);
 CREATE INDEX evidence_trace_id ON evidence (trace_id);
 CREATE INDEX evidence_decision_id ON evidence (decision_id);
+-- time ranges (retention, the trace deadline's scan, since/until) read only
+-- the rows in range: ts grows with seq, so this index only grows at its end
+CREATE INDEX evidence_ts ON evidence (ts);
 
 -- Work Profiles; at most one row has active = TRUE (kept so by RegistryStore).
 CREATE TABLE profiles (

@@ -23,6 +23,12 @@ public final class TraceDeadlineScan {
                               AND t.type IN ('layerwise_trace_attached', 'layerwise_trace_missing'))
             ORDER BY e.seq LIMIT ?""";
 
+    /**
+     * Where the time range starts in commit order, through the index on ts: the scan then walks the
+     * primary key from there, so a check costs the records of its window, not of the whole store.
+     */
+    private static final String FIRST_SEQ_SINCE = "SELECT MIN(seq) FROM evidence WHERE ts >= ?";
+
     /** A decision record and where it is in the store, to page on from. */
     public record Unresolved(long seq, ObjectNode decision) {
     }
@@ -33,10 +39,21 @@ public final class TraceDeadlineScan {
         this.db = db;
     }
 
+    private static long firstSeqSince(Connection c, Instant since) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(FIRST_SEQ_SINCE)) {
+            ps.setObject(1, since.atOffset(ZoneOffset.UTC));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long first = rs.getLong(1);
+                return rs.wasNull() ? Long.MAX_VALUE : first;
+            }
+        }
+    }
+
     /** Oldest first: decisions recorded in [since, until) after {@code afterSeq}, at most {@code limit}. */
     public List<Unresolved> unresolved(Instant since, Instant until, long afterSeq, int limit) {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(SQL)) {
-            ps.setLong(1, afterSeq);
+            ps.setLong(1, Math.max(afterSeq, firstSeqSince(c, since) - 1));
             ps.setObject(2, since.atOffset(ZoneOffset.UTC));
             ps.setObject(3, until.atOffset(ZoneOffset.UTC));
             ps.setInt(4, limit);
