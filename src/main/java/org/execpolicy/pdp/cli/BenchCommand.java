@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
  * starts itself (fresh data directory) or one given by --url. Prints figures;
  * asserts nothing.
  */
-@Command(name = "bench", description = "Measure decisions per second over HTTP and print the figures.")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure decisions per second over HTTP and print the figures.")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--url", description = "A running PDP; default: start one on a free port with a fresh data directory.")
     String url;

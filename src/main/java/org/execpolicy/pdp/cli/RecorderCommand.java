@@ -2,6 +2,7 @@ package org.execpolicy.pdp.cli;
 
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,38 +14,47 @@ import org.execpolicy.pdp.recorder.ChainReport;
 import org.execpolicy.pdp.recorder.Database;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** `recorder verify` and `recorder export`: the evidence, read offline (the PDP must not be running on DIR). */
-@Command(name = "recorder", description = "Check or export the Flight Recorder of a data directory.",
+@Command(name = "recorder", mixinStandardHelpOptions = true, description = "Check or export the Flight Recorder of a data directory.",
         subcommands = {RecorderCommand.Verify.class, RecorderCommand.Export.class})
 final class RecorderCommand {
 
-    @Command(name = "verify", description = "Walk every hash chain from its start; exit 0 when intact, 1 at the first "
+    @Command(name = "verify", mixinStandardHelpOptions = true, description = "Walk every hash chain from its start; exit 0 when intact, 1 at the first "
             + "broken link. Progress on stderr.")
     static final class Verify implements Callable<Integer> {
         @Option(names = "--data", description = "Data directory (default: ${DEFAULT-VALUE}).")
         Path data = Path.of("data");
 
+        @Spec
+        CommandSpec spec;
+
         @Override
         public Integer call() {
-            if (noDataDirectory(data)) {
+            PrintWriter err = spec.commandLine().getErr();
+            if (noDataDirectory(data, err)) {
                 return 2;
             }
             // the whole store, every record, however large: say how far it has come, at most once a second
             long[] lastSaid = {System.nanoTime()};
             ChainReport report = withRecorder(data, recorder -> recorder.verify((node, checked) -> {
                 if (System.nanoTime() - lastSaid[0] >= 1_000_000_000L) {
-                    System.err.println(node + ": " + checked + " records verified");
+                    err.println(node + ": " + checked + " records verified");
                     lastSaid[0] = System.nanoTime();
                 }
-            }));
-            System.out.println(report.toJson().toPrettyString());
+            }), err);
+            if (report == null) {
+                return 2;
+            }
+            spec.commandLine().getOut().println(report.toJson().toPrettyString());
             return report.intact() ? 0 : 1;
         }
     }
 
-    @Command(name = "export", description = "Write records as JSON Lines in chain order, verifiable with SHA-256 alone.")
+    @Command(name = "export", mixinStandardHelpOptions = true, description = "Write records as JSON Lines in chain order, verifiable with SHA-256 alone.")
     static final class Export implements Callable<Integer> {
         @Option(names = "--data", description = "Data directory (default: ${DEFAULT-VALUE}).")
         Path data = Path.of("data");
@@ -59,35 +69,74 @@ final class RecorderCommand {
         @Option(names = "--out", description = "File to write; default standard output.")
         Path out;
 
+        @Spec
+        CommandSpec spec;
+
         @Override
         public Integer call() throws Exception {
-            if (noDataDirectory(data)) {
+            PrintWriter err = spec.commandLine().getErr();
+            if (noDataDirectory(data, err)) {
                 return 2;
             }
             Instant from = since == null ? null : since.toInstant();
             Instant to = until == null ? null : until.toInstant();
-            try (Writer writer = out == null
-                    ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
-                    : Files.newBufferedWriter(out)) {
-                long written = withRecorder(data, recorder -> recorder.export(from, to, writer));
-                System.err.println(written + " records exported");
-            }
-            return 0;
+            // the store is opened before the output file: a store in use leaves no empty file behind
+            Integer status = withRecorder(data, recorder -> {
+                try (Writer writer = out == null
+                        ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
+                        : Files.newBufferedWriter(out)) {
+                    long written = recorder.export(from, to, writer);
+                    err.println(written + " records exported");
+                    return 0;
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, err);
+            return status == null ? 2 : status;
         }
     }
 
     /** Says so on stderr: the commands read a store, they never create one. */
-    private static boolean noDataDirectory(Path data) {
+    private static boolean noDataDirectory(Path data, PrintWriter err) {
         if (Files.isDirectory(data)) {
             return false;
         }
-        System.err.println("no data directory " + data);
+        err.println("no data directory " + data);
         return true;
     }
 
-    private static <T> T withRecorder(Path data, java.util.function.Function<FlightRecorder, T> work) {
-        try (Database db = Database.open(data); FlightRecorder recorder = new FlightRecorder(db)) {
+    /**
+     * Runs {@code work} on the store; null (with one line on stderr, exit 2 for the caller) when a
+     * running PDP holds the store: H2's embedded file is open to one process at a time.
+     */
+    private static <T> T withRecorder(Path data, java.util.function.Function<FlightRecorder, T> work, PrintWriter err) {
+        Database db;
+        try {
+            db = Database.open(data);
+        } catch (RuntimeException e) {
+            if (!InUse.isCause(e)) {
+                throw e;
+            }
+            err.println("the store in " + data + " is in use by a running PDP; stop it first, or ask the"
+                    + " running one (GET /v1/recorder/verify, GET /v1/events)");
+            return null;
+        }
+        try (db; FlightRecorder recorder = new FlightRecorder(db)) {
             return work.apply(recorder);
+        }
+    }
+
+    /** H2's "database may be already in use" (error 90020), however deep Flyway has wrapped it. */
+    static final class InUse {
+        private static final int DATABASE_ALREADY_OPEN = 90020;
+
+        static boolean isCause(Throwable e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.sql.SQLException sql && sql.getErrorCode() == DATABASE_ALREADY_OPEN) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Starts the PDP and serves until SIGTERM, then stops after the recorder has flushed. */
-@Command(name = "serve", description = "Start the PDP HTTP server.")
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Start the PDP HTTP server.")
 final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", description = "Address to bind (default: ${DEFAULT-VALUE}).")
     String host = "127.0.0.1";
