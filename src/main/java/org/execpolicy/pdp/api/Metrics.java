@@ -48,6 +48,8 @@ final class Metrics {
                 .description("Decisions answered with the safe default because a rule failed").register(registry);
         FunctionCounter.builder("pdp.exec.policy.violations", runtime, RuntimeEvidence::violationsRecorded)
                 .description("exec_policy_violation records: runtimes that ran other than granted").register(registry);
+        FunctionCounter.builder("pdp.trace.deadline.checks", runtime, RuntimeEvidence::deadlineChecksDone)
+                .description("Trace deadline checks completed").register(registry);
         decisions = Counter.builder("pdp.decisions").description("Decisions answered, by effective mode and exactness")
                 .withRegistry(registry);
         reasons = Counter.builder("pdp.decision.reasons").description("Reason codes of answered decisions")

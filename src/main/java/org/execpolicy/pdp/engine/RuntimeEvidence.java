@@ -56,6 +56,7 @@ public final class RuntimeEvidence {
     private final Set<String> uploading = ConcurrentHashMap.newKeySet();
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final AtomicLong violations = new AtomicLong();
+    private final AtomicLong deadlineChecks = new AtomicLong();
     /** Decisions older than this were all resolved by an earlier scan; EPOCH after a start. */
     private Instant resolvedBefore = Instant.EPOCH;
 
@@ -95,6 +96,11 @@ public final class RuntimeEvidence {
     /** Violations recorded since start (the metric reads it). */
     public long violationsRecorded() {
         return violations.get();
+    }
+
+    /** Trace deadline checks completed since start (a test waits on it instead of sleeping). */
+    public long deadlineChecksDone() {
+        return deadlineChecks.get();
     }
 
     /**
@@ -257,6 +263,7 @@ public final class RuntimeEvidence {
             }
         } while (page.size() == SCAN_PAGE);
         resolvedBefore = nextResolvedBefore.isBefore(resolvedBefore) ? resolvedBefore : nextResolvedBefore;
+        deadlineChecks.incrementAndGet();
         if (missing > 0) {
             LOG.info("trace deadline: {} approximate decision(s) got no trace within {}", missing, limits.deadline());
         }

@@ -75,7 +75,6 @@ class RateLimitTest {
     @Test
     void each_token_has_its_own_budget_and_it_comes_back() throws InterruptedException {
         List<HttpResponse<String>> answersB = untilLimited(token("b"));
-        assertThat(answersB.get(PER_SECOND).statusCode()).isIn(200, 429);
         // a fresh token starts with a full bucket: the first N pass; refill may let a few more through,
         // and untilLimited stops at the first 429, so all before the last are 200 and the last is 429
         assertThat(answersB.subList(0, PER_SECOND)).as("the first %d of a fresh token", PER_SECOND)
