@@ -24,7 +24,11 @@ public record DecisionInputs(ObjectNode request, JsonNode profile, JsonNode dyna
 
     /** The request fields the engine reads (DecisionRequest); everything else is dropped. */
     private static final List<String> REQUEST_FIELDS = List.of("trace_id", "role", "task_type", "model_id",
-            "backend", "parameter_class", "wp_id", "mt_id", "job_id", "profile_id", "runtime_mode");
+            "backend", "parameter_class", "wp_id", "mt_id", "job_id", "profile_id", "runtime_mode",
+            "session_id", "model_instance_id", "model_session_id");
+
+    /** The runtime's session identifiers (SPEC 5, v2): recorded on the decision, never evaluated. */
+    public static final List<String> SESSION_FIELDS = List.of("session_id", "model_instance_id", "model_session_id");
 
     public DecisionInputs {
         Objects.requireNonNull(request, "request");

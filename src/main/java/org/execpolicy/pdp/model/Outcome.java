@@ -58,6 +58,15 @@ public final class Outcome {
         return List.copyOf(codes);
     }
 
+    /**
+     * SPEC 3.11: the effective policy was changed for a reason other than a change of mode or
+     * exactness. Each rule that reshapes the policy names its reason as an adjustment, so a
+     * decision is adjusted exactly when it has one.
+     */
+    public boolean isAdjusted() {
+        return !adjustments.isEmpty();
+    }
+
     /** The one-line explanation: every downgrade step, in the order it happened. */
     public String getDowngradeReason() {
         return downgradeReasons.isEmpty() ? null : String.join("; ", downgradeReasons);

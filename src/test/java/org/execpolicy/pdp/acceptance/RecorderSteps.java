@@ -20,7 +20,7 @@ public class RecorderSteps {
     private static final List<String> ANSWERED_AND_RECORDED = List.of(
             "decision_id", "trace_id", "requested_source", "requested_policy", "requested_policy_hash",
             "effective_policy", "effective_policy_hash", "mode", "exactness", "downgraded", "downgrade_reason",
-            "reason_codes", "adjustments", "waiver_ref", "trace_artifact_ref", "trace_artifact_null_reason", "codes");
+            "adjusted", "reason_codes", "adjustments", "waiver_ref", "trace_artifact_ref", "trace_artifact_null_reason", "codes");
 
     @Then("^the Flight Recorder holds the decision$")
     public void theFlightRecorderHoldsTheDecision() {
@@ -161,6 +161,17 @@ public class RecorderSteps {
         List<String> listed = new ArrayList<>();
         decision.json().path("rule_firings").forEach(f -> listed.add(f.path("rule_name").asText()));
         assertThat(listed).as("rule_firings of GET /v1/decisions/{id}").isEqualTo(answered);
+    }
+
+    @Then("^every record of the decision names it as its policy decision$")
+    public void everyRecordNamesItsPolicyDecision() {
+        List<JsonNode> records = new ArrayList<>();
+        events("decision_id=" + encode(World.decisionId())).forEach(records::add);
+        assertThat(records).as("records of the decision").hasSizeGreaterThan(1);
+        for (JsonNode record : records) {
+            assertThat(record.path("policy_decision_id").asText(null)).as("policy_decision_id of " + record)
+                    .isEqualTo(World.decisionId());
+        }
     }
 
     @Then("^nothing is recorded for that request$")

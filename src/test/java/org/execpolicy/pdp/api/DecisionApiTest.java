@@ -490,6 +490,9 @@ class DecisionApiTest {
         assertThat(localAnswer.get("mode").asText()).isEqualTo("spec_decode");
         assertThat(texts(cloudAnswer.get("codes"))).isEmpty();
         assertThat(reasons(cloudAnswer)).isEmpty();
+        // SPEC 3.10 (v2): the cloud backend is told the strength; the local one has no use for it
+        assertThat(cloudAnswer.get("cloud_reasoning_strength").asText()).isEqualTo("high");
+        assertThat(localAnswer.get("cloud_reasoning_strength").isNull()).isTrue();
     }
 
     @Test
@@ -856,6 +859,24 @@ class DecisionApiTest {
         assertThat(effective.has("layer_skip")).isFalse();
         assertThat(effective.has("mem_offload")).isFalse();
         assertThat(effective.has("early_exit")).isFalse();
+        // not downgraded, yet the hash changed: adjusted, and why (SPEC 3.11)
+        assertThat(answer.get("adjusted").asBoolean()).isTrue();
+        assertThat(texts(answer.get("adjustments"))).containsExactly("SETTINGS_PRUNED");
+        assertThat(answer.get("effective_policy_hash")).isNotEqualTo(answer.get("requested_policy_hash"));
+    }
+
+    @Test
+    void a_policy_run_as_sent_is_neither_downgraded_nor_adjusted() {
+        ObjectNode sent = policy("mem_offload", "exact");
+        sent.putObject("mem_offload").put("strategy", "kv_paged");
+
+        JsonNode answer = decide(pdp, withPolicy(decision("worker", plainProfile()), sent));
+
+        assertThat(answer.get("downgraded").asBoolean()).isFalse();
+        assertThat(answer.get("adjusted").isBoolean()).isTrue();
+        assertThat(answer.get("adjusted").asBoolean()).isFalse();
+        assertThat(texts(answer.get("adjustments"))).isEmpty();
+        assertThat(answer.get("effective_policy_hash")).isEqualTo(answer.get("requested_policy_hash"));
     }
 
     @Test
@@ -869,6 +890,9 @@ class DecisionApiTest {
         assertThat(effective.get("mode").asText()).isEqualTo("standard");
         assertThat(effective.get("budgets")).isEqualTo(sent.get("budgets"));
         assertThat(effective.has("policy_id")).isFalse();
+        // what changed besides the mode is named too (README, Choices: adjusted beside downgraded)
+        assertThat(texts(answer.get("adjustments"))).containsExactly("SETTINGS_PRUNED", "POLICY_ID_DROPPED");
+        assertThat(answer.get("adjusted").asBoolean()).isTrue();
         assertThat(effective.has("mem_offload")).isFalse();
         assertThat(effective.has("spec_decode")).isFalse();
         assertThat(effective.has("layer_skip")).isFalse();
@@ -974,8 +998,8 @@ class DecisionApiTest {
         assertThat(answer.fieldNames()).toIterable().contains(
                 "decision_id", "event_id", "trace_id", "requested_source", "requested_policy",
                 "requested_policy_hash", "effective_policy", "effective_policy_hash", "mode", "exactness",
-                "downgraded", "downgrade_reason", "reason_codes", "adjustments", "waiver_ref",
-                "trace_artifact_ref", "trace_artifact_null_reason", "codes", "ruleset");
+                "downgraded", "downgrade_reason", "adjusted", "reason_codes", "adjustments", "waiver_ref",
+                "trace_artifact_ref", "trace_artifact_null_reason", "codes", "cloud_reasoning_strength", "ruleset");
         assertThat(answer.get("ruleset").get("digest").asText()).matches("[0-9a-f]{64}");
         assertThat(answer.get("ruleset").get("rules_fired").size()).isPositive();
     }
@@ -1035,5 +1059,52 @@ class DecisionApiTest {
         assertThat(problem.get("errors").get(0).get("path").asText()).isEqualTo("/profile_id");
         assertThat(problem.get("detail").asText()).contains(unknown);
         assertThat(Steps.countEvents(pdp)).isEqualTo(before);
+    }
+
+    // ---- the runtime's session identifiers (SPEC 5, v2)
+
+    @Test
+    void session_model_instance_and_model_session_ids_are_recorded_with_the_decision() {
+        ObjectNode request = decision("worker", plainProfile());
+        request.put("session_id", "sess-1").put("model_instance_id", "inst-2").put("model_session_id", "msess-3");
+
+        JsonNode answer = decide(pdp, request);
+        Reply stored = pdp.get("/v1/decisions/" + answer.get("decision_id").asText());
+
+        assertThat(stored.status()).isEqualTo(200);
+        assertThat(stored.json().get("session_id").asText()).isEqualTo("sess-1");
+        assertThat(stored.json().get("model_instance_id").asText()).isEqualTo("inst-2");
+        assertThat(stored.json().get("model_session_id").asText()).isEqualTo("msess-3");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"session_id", "model_instance_id", "model_session_id"})
+    void an_overlong_session_identifier_is_refused_naming_it_and_nothing_is_recorded(String field) {
+        ObjectNode request = decision("worker", plainProfile());
+        request.put(field, "s".repeat(257));
+        int before = Steps.countEvents(pdp);
+
+        Reply reply = pdp.post("/v1/decisions", request.toString());
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.contentType()).startsWith("application/problem+json");
+        assertThat(reply.json().get("errors").get(0).get("path").asText()).isEqualTo("/" + field);
+        assertThat(reply.json().get("message").asText()).isEqualTo(reply.json().get("detail").asText());
+        assertThat(Steps.countEvents(pdp)).isEqualTo(before);
+    }
+
+    @Test
+    void every_record_of_a_decision_names_it_as_policy_decision_id() {
+        JsonNode answer = decide(pdp, decision("worker", plainProfile()));
+        String id = answer.get("decision_id").asText();
+
+        Reply events = pdp.get("/v1/events?decision_id=" + id);
+
+        assertThat(events.status()).isEqualTo(200);
+        List<JsonNode> records = new ArrayList<>();
+        events.json().get("items").forEach(records::add);
+        assertThat(records).hasSize(1 + answer.get("ruleset").get("rules_fired").size());
+        records.forEach(record -> assertThat(record.get("policy_decision_id").asText()).as(record.toString())
+                .isEqualTo(id));
     }
 }
