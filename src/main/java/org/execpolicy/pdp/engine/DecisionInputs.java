@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.execpolicy.pdp.model.ExecPolicy;
 import org.execpolicy.pdp.model.Json;
 
 /**
@@ -60,7 +61,13 @@ public record DecisionInputs(ObjectNode request, JsonNode profile, JsonNode dyna
         }
         JsonNode policy = request.path("settings").get("exec_policy");
         if (policy != null) {
-            clean.putObject("settings").set("exec_policy", policy.deepCopy());
+            JsonNode copy = policy.deepCopy();
+            if (copy.isObject()) {
+                // A later version's members are known by pointer only (SPEC 2, v2): their values could be
+                // anything, a prompt too, so neither the rules nor the record ever see them.
+                ExecPolicy.nullUnknownMembers((ObjectNode) copy);
+            }
+            clean.putObject("settings").set("exec_policy", copy);
         }
         return clean;
     }

@@ -93,6 +93,7 @@ public final class DecisionRecords {
         record.put("adjusted", outcome.isAdjusted());
         record.set("reason_codes", Json.array(outcome.getReasonCodes()));
         record.set("adjustments", Json.array(outcome.getAdjustments()));
+        record.set("dropped_fields", Json.array(outcome.getDroppedFields()));
         record.set("codes", Json.array(outcome.getCodes()));
         record.put("code", outcome.getCodes().isEmpty() ? null : outcome.getCodes().get(0));
         record.put("waiver_ref", outcome.getWaiverRef());

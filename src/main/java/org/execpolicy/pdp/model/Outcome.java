@@ -13,6 +13,7 @@ public final class Outcome {
     private final List<String> adjustments = new ArrayList<>();
     private final List<String> codes = new ArrayList<>();
     private final List<String> downgradeReasons = new ArrayList<>();
+    private final List<String> droppedFields = new ArrayList<>();
     private String waiverRef;
     private String cloudReasoningStrength;
     private boolean traceArtifactRequired;
@@ -56,6 +57,16 @@ public final class Outcome {
 
     public List<String> getCodes() {
         return List.copyOf(codes);
+    }
+
+    /** Records the members dropped from a policy by their pointers, each under the given prefix. */
+    public void addDroppedFields(String prefix, List<String> pointers) {
+        pointers.forEach(pointer -> addOnce(droppedFields, prefix + pointer));
+    }
+
+    /** JSON Pointers (into the request) of the members dropped as unknown, never their values. */
+    public List<String> getDroppedFields() {
+        return List.copyOf(droppedFields);
     }
 
     /**

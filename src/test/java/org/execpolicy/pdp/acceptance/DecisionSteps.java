@@ -64,6 +64,16 @@ public class DecisionSteps {
         assertThat(answer("requested_policy_hash")).as(describe()).isNotEqualTo(answer("effective_policy_hash"));
     }
 
+    @Then("^the dropped fields are \"([^\"]*)\"$")
+    public void theDroppedFieldsAre(String pointers) {
+        assertThat(strings(answer("dropped_fields"))).as(describe()).containsExactlyElementsOf(list(pointers));
+    }
+
+    @Then("^the effective policy has no member \"([^\"]+)\"$")
+    public void theEffectivePolicyHasNoMember(String member) {
+        assertThat(answer("effective_policy").has(member)).as(describe()).isFalse();
+    }
+
     @Then("^the decision is not adjusted$")
     public void theDecisionIsNotAdjusted() {
         assertThat(answer("adjusted").isBoolean()).as(describe()).isTrue();

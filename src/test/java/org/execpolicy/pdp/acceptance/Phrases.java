@@ -79,6 +79,8 @@ final class Phrases {
             }),
             new Fragment("on an? \"([^\"]+)\" backend", (m, r) -> r.put("backend", m.group(1))),
             new Fragment("in work packet \"([^\"]+)\"", (m, r) -> r.put("wp_id", m.group(1))),
+            new Fragment("carrying a later version's member \"([^\"]+)\"", (m, r) ->
+                    execPolicy(r).putObject(m.group(1)).put("setting", "value of a later version")),
             new Fragment("in session \"([^\"]+)\"", (m, r) -> r.put("session_id", m.group(1))),
             new Fragment("on model instance \"([^\"]+)\"", (m, r) -> r.put("model_instance_id", m.group(1))),
             new Fragment("in model session \"([^\"]+)\"", (m, r) -> r.put("model_session_id", m.group(1))));

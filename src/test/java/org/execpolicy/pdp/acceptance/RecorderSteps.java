@@ -20,7 +20,7 @@ public class RecorderSteps {
     private static final List<String> ANSWERED_AND_RECORDED = List.of(
             "decision_id", "trace_id", "requested_source", "requested_policy", "requested_policy_hash",
             "effective_policy", "effective_policy_hash", "mode", "exactness", "downgraded", "downgrade_reason",
-            "adjusted", "reason_codes", "adjustments", "waiver_ref", "trace_artifact_ref", "trace_artifact_null_reason", "codes");
+            "adjusted", "dropped_fields", "reason_codes", "adjustments", "waiver_ref", "trace_artifact_ref", "trace_artifact_null_reason", "codes");
 
     @Then("^the Flight Recorder holds the decision$")
     public void theFlightRecorderHoldsTheDecision() {
@@ -172,6 +172,12 @@ public class RecorderSteps {
             assertThat(record.path("policy_decision_id").asText(null)).as("policy_decision_id of " + record)
                     .isEqualTo(World.decisionId());
         }
+    }
+
+    @Then("^the Flight Recorder does not hold the value of any dropped member$")
+    public void theRecorderDoesNotHoldDroppedValues() {
+        String records = events("decision_id=" + encode(World.decisionId())).toString();
+        assertThat(records).as("records of the decision").doesNotContain("value of a later version");
     }
 
     @Then("^nothing is recorded for that request$")

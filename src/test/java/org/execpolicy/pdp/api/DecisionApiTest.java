@@ -1107,4 +1107,68 @@ class DecisionApiTest {
         records.forEach(record -> assertThat(record.get("policy_decision_id").asText()).as(record.toString())
                 .isEqualTo(id));
     }
+
+    // ---- forward-compatible exec_policy (SPEC 2, 3.8, v2)
+
+    @Test
+    void unknown_members_of_exec_policy_are_dropped_named_by_pointer_and_never_stored_by_value() {
+        String secret = "my bank password is hunter2";
+        ObjectNode sent = policy("mem_offload", "exact");
+        sent.putObject("speculative").put("tree", secret);
+        sent.putObject("budgets").put("max_total_ms", 1500.5).put("max_power_w", 300);
+        sent.putObject("mem_offload").put("strategy", "kv_paged").put("compression", "zstd");
+        sent.putObject("trace").put("level", "summary").putObject("artifact").put("enabled", false)
+                .put("a/b~c", 1);
+
+        JsonNode answer = decide(pdp, withPolicy(decision("worker", plainProfile()), sent));
+
+        assertThat(texts(answer.get("dropped_fields"))).containsExactlyInAnyOrder(
+                "/settings/exec_policy/speculative", "/settings/exec_policy/budgets/max_power_w",
+                "/settings/exec_policy/mem_offload/compression", "/settings/exec_policy/trace/artifact/a~1b~0c");
+        assertThat(texts(answer.get("adjustments"))).containsExactly("UNKNOWN_FIELDS_DROPPED");
+        assertThat(answer.get("adjusted").asBoolean()).isTrue();
+        assertThat(answer.get("downgraded").asBoolean()).isFalse();
+        JsonNode effective = answer.get("effective_policy");
+        assertThat(effective.has("speculative")).isFalse();
+        assertThat(effective.get("budgets")).isEqualTo(Json.object().put("max_total_ms", 1500.5));
+        assertThat(effective.get("mem_offload")).isEqualTo(Json.object().put("strategy", "kv_paged"));
+        assertThat(effective.get("trace").get("artifact")).isEqualTo(Json.object().put("enabled", false));
+        // the requested policy names the member, not its value, so the recorded hash is of what is shown
+        assertThat(answer.get("requested_policy").get("speculative").isNull()).isTrue();
+        assertThat(answer.get("requested_policy_hash")).isNotEqualTo(answer.get("effective_policy_hash"));
+        Reply records = pdp.get("/v1/events?decision_id=" + answer.get("decision_id").asText());
+        assertThat(records.status()).isEqualTo(200);
+        assertThat(records.body()).doesNotContain("hunter2").doesNotContain("zstd").contains("max_power_w");
+    }
+
+    @Test
+    void a_request_whose_policy_has_only_known_members_drops_nothing() {
+        JsonNode answer = decide(pdp, withPolicy(decision("worker", plainProfile()), policy("standard", "exact")));
+
+        assertThat(texts(answer.get("dropped_fields"))).isEmpty();
+        assertThat(texts(answer.get("adjustments"))).doesNotContain("UNKNOWN_FIELDS_DROPPED");
+    }
+
+    @Test
+    void budgets_are_numbers_not_only_integers() {
+        ObjectNode sent = policy("standard", "exact");
+        sent.putObject("budgets").put("max_vram_mb", 3.5).put("max_ram_mb", 0).put("max_decode_ms", 0.25);
+
+        JsonNode answer = decide(pdp, withPolicy(decision("worker", plainProfile()), sent));
+
+        assertThat(answer.get("effective_policy").get("budgets")).isEqualTo(sent.get("budgets"));
+    }
+
+    @Test
+    void an_unknown_top_level_field_is_still_400_and_stores_nothing() {
+        ObjectNode request = decision("worker", plainProfile());
+        request.put("speculative", true);
+        int before = Steps.countEvents(pdp);
+
+        Reply reply = pdp.post("/v1/decisions", request.toString());
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.json().get("errors").findValuesAsText("path")).contains("/speculative");
+        assertThat(Steps.countEvents(pdp)).isEqualTo(before);
+    }
 }
