@@ -86,7 +86,7 @@ final class RegistryHandlers {
         Http.reply(ctx, 200, Http.blocking(vertx, () -> {
             try {
                 // the previously active profile as the store saw it, under its lock
-                registry.activate(id, previous -> List.of(RegistryChangeRecords.profileActivated(id,
+                registry.activate(id, previous -> List.of(RegistryChangeRecords.profileSelected(id,
                         registry.profile(id).orElseThrow(), Json.textOrNull(previous, "profile_id"),
                         operator, clock.instant())));
             } catch (NoSuchElementException e) {

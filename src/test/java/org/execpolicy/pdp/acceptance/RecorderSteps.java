@@ -180,6 +180,25 @@ public class RecorderSteps {
         assertThat(records).as("records of the decision").doesNotContain("value of a later version");
     }
 
+    @Then("^the Flight Recorder holds a work_profile_selected record for \"([^\"]+)\" after \"([^\"]+)\","
+            + " with automation level \"([^\"]+)\", cloud escalation (allowed|not allowed)"
+            + " and every core role resolved to \"([^\"]+)\"$")
+    public void theRecorderHoldsWorkProfileSelected(String name, String previous, String automation, String cloud,
+                                                    String model) {
+        List<JsonNode> selected = events("type=work_profile_selected").stream()
+                .filter(r -> r.path("profile_id").asText().equals(World.id(name))).toList();
+        assertThat(selected).as("work_profile_selected records of " + name).hasSize(1);
+        JsonNode record = selected.get(0);
+        assertThat(record.path("previous_profile_id").asText()).as(record.toString()).isEqualTo(World.id(previous));
+        assertThat(record.path("automation_level").asText()).as(record.toString()).isEqualTo(automation);
+        assertThat(record.path("allow_cloud_escalation").isBoolean()).as(record.toString()).isTrue();
+        assertThat(record.path("allow_cloud_escalation").asBoolean()).as(record.toString()).isEqualTo(cloud.equals("allowed"));
+        for (String role : World.CORE_ROLES) {
+            assertThat(record.path("resolved_models").path(role).asText()).as(record.toString()).isEqualTo(model);
+        }
+        assertThat(record.path("actor").asText()).isEqualTo("human");
+    }
+
     @Then("^nothing is recorded for that request$")
     public void nothingIsRecordedForThatRequest() {
         String traceId = World.decisionRequest.path("trace_id").asText();

@@ -48,6 +48,11 @@ public class RegistrySteps {
         World.reply = Pdp.server().put("/v1/profiles/" + World.id(name), profile.toString());
     }
 
+    @When("^an operator selects work profile \"([^\"]+)\" where the (frontend|orchestrator|worker|validator) uses (.+)$")
+    public void anOperatorSelectsAWorkProfile(String name, String roleClass, String compute) {
+        aWorkProfileIsActiveWhere(name, roleClass, compute);
+    }
+
     @Given("^work profile \"([^\"]+)\" is not stored$")
     public void workProfileIsNotStored(String name) {
         Reply reply = Pdp.server().get("/v1/profiles/" + World.id(name));
