@@ -199,6 +199,18 @@ public class RecorderSteps {
         assertThat(record.path("actor").asText()).isEqualTo("human");
     }
 
+    @Then("^the waiver \"([^\"]+)\" is stored and recorded with the (justification|revoke reason) \"([^\"]+)\"$")
+    public void theWaiverIsStoredWith(String name, String field, String text) {
+        boolean justification = field.equals("justification");
+        Reply stored = Pdp.server().get("/v1/waivers/" + encode(World.id(name)));
+        assertThat(stored.status()).as(stored.body()).isEqualTo(200);
+        assertThat(stored.json().path(justification ? "justification" : "revoke_reason").asText()).isEqualTo(text);
+        List<JsonNode> records = events("type=" + (justification ? "waiver_granted" : "waiver_revoked")).stream()
+                .filter(r -> r.path("waiver_id").asText().equals(World.id(name))).toList();
+        assertThat(records).as("records of waiver " + name).hasSize(1);
+        assertThat(records.get(0).path(justification ? "justification" : "reason").asText()).isEqualTo(text);
+    }
+
     @Then("^nothing is recorded for that request$")
     public void nothingIsRecordedForThatRequest() {
         String traceId = World.decisionRequest.path("trace_id").asText();

@@ -113,6 +113,18 @@ public class RegistrySteps {
         assertThat(reply.status()).as("GET /v1/waivers/%s: %s", name, reply.body()).isEqualTo(404);
     }
 
+    @When("^an operator grants waiver \"([^\"]+)\" justified by \"([^\"]+)\"$")
+    public void anOperatorGrantsWaiverJustifiedBy(String name, String justification) {
+        grant(name, null, Pdp.now().plus(30, ChronoUnit.DAYS), justification);
+    }
+
+    @When("^an operator revokes waiver \"([^\"]+)\" because \"([^\"]+)\"$")
+    public void anOperatorRevokesWaiverBecause(String name, String reason) {
+        World.reply = Pdp.server().post("/v1/waivers/" + World.id(name) + "/revoke",
+                Json.object().put("reason", reason).toString());
+        assertThat(World.reply.status()).as("revoke: %s", World.reply.body()).isEqualTo(200);
+    }
+
     @When("^an operator revokes waiver \"([^\"]+)\"$")
     public void anOperatorRevokesWaiver(String name) {
         World.reply = revoke(name);
@@ -162,13 +174,17 @@ public class RegistrySteps {
     }
 
     private static void grant(String name, ObjectNode scope, Instant expiresAt) {
+        grant(name, scope, expiresAt, "acceptance scenario");
+    }
+
+    private static void grant(String name, ObjectNode scope, Instant expiresAt, String justification) {
         ObjectNode waiver = Json.object();
         waiver.put("waiver_id", World.id(name));
         waiver.put("check_waived", "approximate_execution");
         if (scope != null) {
             waiver.set("scope", scope);
         }
-        waiver.put("justification", "acceptance scenario");
+        waiver.put("justification", justification);
         waiver.put("approver", "operator@example.org");
         waiver.put("expires_at", expiresAt.truncatedTo(ChronoUnit.SECONDS).toString());
         Reply reply = Pdp.server().post("/v1/waivers", waiver.toString());
