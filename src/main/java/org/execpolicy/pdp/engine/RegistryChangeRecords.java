@@ -57,7 +57,7 @@ public final class RegistryChangeRecords {
     public static ObjectNode roleChanged(String roleId, JsonNode before, JsonNode after, String operator, Instant at) {
         ObjectNode record = changed("dynamic_role_changed", before, after, operator, at);
         record.put("role_id", roleId);
-        record.put("inherits", after.path("inherits").asText());
+        record.put("inherits", Json.textOrNull(after, "inherits"));
         return record;
     }
 

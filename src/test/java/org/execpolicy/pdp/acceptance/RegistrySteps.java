@@ -63,6 +63,16 @@ public class RegistrySteps {
 
     // ---- dynamic roles
 
+    @Given("^a dynamic role \"([^\"]+)\" without inherits uses (.+)$")
+    public void aDynamicRoleWithoutInherits(String name, String compute) {
+        ObjectNode role = Json.object().put("role_id", World.role(name));
+        ObjectNode block = Phrases.compute(compute);
+        if (block != null) {
+            role.set("compute", block);
+        }
+        World.reply = Pdp.server().put("/v1/roles/" + World.role(name), role.toString());
+    }
+
     @Given("^a dynamic role \"([^\"]+)\" inherits \"(frontend|orchestrator|worker|validator)\" and uses (.+)$")
     public void aDynamicRole(String name, String inherits, String compute) {
         ObjectNode role = Json.object();

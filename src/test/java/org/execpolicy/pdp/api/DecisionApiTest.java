@@ -1171,4 +1171,45 @@ class DecisionApiTest {
         assertThat(reply.json().get("errors").findValuesAsText("path")).contains("/speculative");
         assertThat(Steps.countEvents(pdp)).isEqualTo(before);
     }
+
+    // ---- a dynamic role without inherits (SPEC 2, v2)
+
+    @Test
+    void a_dynamic_role_without_inherits_uses_its_own_compute_gets_no_profile_compute_and_is_registered() {
+        String wp = profileWithAll(preset("fast_approx"));
+        String roleId = uid("drafter");
+        ObjectNode role = Json.object().put("role_id", roleId);
+        role.set("compute", preset("fast_exact"));
+        putRole(pdp, role);
+        ObjectNode bare = Json.object().put("role_id", uid("bare"));
+        bare.putObject("compute").put("cloud_reasoning_strength", "low");
+        putRole(pdp, bare);
+
+        JsonNode own = decide(pdp, decision(roleId, wp));
+        JsonNode none = decide(pdp, decision(bare.get("role_id").asText(), wp));
+
+        assertThat(own.get("requested_source").asText()).isEqualTo("dynamic_role");
+        assertThat(own.get("requested_policy")).isEqualTo(policy("spec_decode", "exact"));
+        assertThat(reasons(own)).doesNotContain("ROLE_UNREGISTERED");
+        assertThat(none.get("requested_source").asText()).as("no class, so no profile compute").isEqualTo("runtime_default");
+        assertThat(reasons(none)).doesNotContain("ROLE_UNREGISTERED");
+        JsonNode changed = pdp.get("/v1/events?type=dynamic_role_changed&limit=10").json().get("items");
+        List<JsonNode> ofRole = new ArrayList<>();
+        changed.forEach(r -> { if (r.get("role_id").asText().equals(roleId)) { ofRole.add(r); } });
+        assertThat(ofRole).hasSize(1);
+        assertThat(ofRole.get(0).get("inherits").isNull()).isTrue();
+    }
+
+    @Test
+    void a_dynamic_role_with_neither_inherits_nor_compute_is_422_naming_inherits_and_not_stored() {
+        String roleId = uid("empty");
+        int before = Steps.countEvents(pdp);
+
+        Reply reply = pdp.put("/v1/roles/" + roleId, Json.object().put("role_id", roleId).toString());
+
+        assertThat(reply.status()).isEqualTo(422);
+        assertThat(reply.json().get("errors").get(0).get("path").asText()).isEqualTo("/inherits");
+        assertThat(pdp.get("/v1/roles/" + roleId).status()).isEqualTo(404);
+        assertThat(Steps.countEvents(pdp)).isEqualTo(before);
+    }
 }
