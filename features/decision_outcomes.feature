@@ -47,3 +47,16 @@ Feature: Where the requested policy comes from, and every reason the effective p
     Examples: An approximate mode labelled exact is reclassified (SPEC 3.10: exactness differs, so downgraded)
       | role   | profile                                                                           | request                             | source  | mode       | exactness   | downgraded    | reason codes           | codes |
       | worker | the worker uses preset "standard" with approximate allowed under waiver "w-valid" | requesting "early_exit" and "exact" | request | early_exit | approximate | is downgraded | EXACTNESS_RECLASSIFIED | none  |
+
+  Scenario: A dynamic role without inherits has its own compute and no class
+    Given a work profile is active where the worker uses preset "fast_approx"
+    And a dynamic role "drafter" without inherits uses preset "fast_exact"
+    When the runtime asks for a decision for role "drafter" with no execution policy
+    Then the requested policy comes from "dynamic_role"
+    And the effective policy is "spec_decode" and "exact"
+    And the reason codes are "none"
+
+  Scenario: A dynamic role with neither inherits nor compute is refused
+    Given a dynamic role "nobody" without inherits uses no compute settings
+    Then it is refused with status 422 as a problem
+    And the problem names the field "/inherits"

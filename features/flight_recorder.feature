@@ -96,3 +96,9 @@ Feature: Every decision is in the Flight Recorder with the requested and the eff
     When the runtime asks for a decision for role "worker" requesting "layer_skip" and "approximate" with trace level "summary"
     And the runtime asks again with the same request
     Then both answers give byte-identical effective policies and hashes
+
+  Scenario: A secret pasted into free text is redacted before it is stored
+    When an operator grants waiver "w-secret" justified by "batch SLO; db password=hunter2, key sk-abcdefghijklmnop1234"
+    And an operator revokes waiver "w-secret" because "leaked in Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.abc"
+    Then the waiver "w-secret" is stored and recorded with the justification "batch SLO; db password=[REDACTED], key [REDACTED]"
+    And the waiver "w-secret" is stored and recorded with the revoke reason "leaked in Authorization: Bearer [REDACTED]"

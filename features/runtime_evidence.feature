@@ -22,6 +22,26 @@ Feature: What actually ran is on record, with its per-token trace
     And the problem's detail mentions "token_id"
     And no trace is attached to the decision and no trace file is kept
 
+  Scenario: A self-describing trace names its format in its header
+    When the runtime asks for a decision for role "worker"
+    And the runtime uploads a trace of 5 tokens for the decision whose header names format "hsk.layerwise_trace@0.1"
+    Then the trace is attached to the decision with the SHA-256 of what was uploaded
+
+  Scenario: A trace that names another format is refused and nothing is kept
+    When the runtime asks for a decision for role "worker"
+    And the runtime uploads a trace of 5 tokens for the decision whose header names format "hsk.layerwise_trace@0.2"
+    Then it is refused with status 422 as a problem
+    And the problem names the field "/0/format"
+    And no trace is attached to the decision and no trace file is kept
+
+  Scenario: A trace of another model than the decision's is refused and nothing is kept
+    When the runtime asks for a decision for role "worker"
+    And the runtime uploads a trace of 5 tokens for the decision whose header names model "some-other-model"
+    Then it is refused with status 422 as a problem
+    And the problem names the field "/0/model_id"
+    And the problem's detail mentions "model_id must be the decision's"
+    And no trace is attached to the decision and no trace file is kept
+
   Scenario: A runtime that ran approximate execution where exact was granted is caught
     Given waiver "w1" has been revoked
     When the runtime asks for a decision for role "worker"

@@ -323,7 +323,8 @@
         compute: (a && a.compute) || null };
     });
     for (const role of state.roles) {
-      const a = assignment(profile, role.inherits);
+      // a role without inherits (v2) has no class, so no model of a class either
+      const a = role.inherits ? assignment(profile, role.inherits) : undefined;
       rows.push({ key: 'dynamic:' + role.role_id, id: role.role_id, kind: 'dynamic', cls: role.inherits,
         model: a ? a.primary_model_id : null, compute: role.compute || null, role });
     }
@@ -392,7 +393,7 @@
 
     const tr = el('tr', { class: 'role-row' + (dirty ? ' dirty' : ''), 'data-kind': row.kind },
       el('td', { class: 'role-id' }, row.id),
-      el('td', null, row.kind === 'core' ? 'core' : 'dynamic, inherits ' + row.cls),
+      el('td', null, row.kind === 'core' ? 'core' : row.cls ? 'dynamic, inherits ' + row.cls : 'dynamic, no class'),
       el('td', { class: 'model' }, row.model == null ? '(no model)'
         : row.model + (row.kind === 'core' ? '' : ' (from ' + row.cls + ')')),
       el('td', null, preset),

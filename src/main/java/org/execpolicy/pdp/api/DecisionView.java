@@ -17,13 +17,14 @@ public final class DecisionView {
     private static final List<String> ANSWER_FIELDS = List.of(
             "decision_id", "event_id", "trace_id", "requested_source", "requested_policy",
             "requested_policy_hash", "effective_policy", "effective_policy_hash", "mode", "exactness",
-            "downgraded", "downgrade_reason", "reason_codes", "adjustments", "waiver_ref",
+            "downgraded", "downgrade_reason", "adjusted", "reason_codes", "adjustments", "dropped_fields", "waiver_ref",
             "trace_artifact_ref", "trace_artifact_null_reason", "trace_expected", "codes");
 
     /** What GET adds: the request's context and when it was decided. */
     private static final List<String> CONTEXT_FIELDS = List.of(
             "timestamp", "evaluated_at", "role", "model_id", "task_type", "backend", "parameter_class",
-            "wp_id", "mt_id", "job_id", "profile_id", "cloud_reasoning_strength", "code", "trace_artifact_sha256");
+            "wp_id", "mt_id", "job_id", "session_id", "model_instance_id", "model_session_id", "profile_id",
+            "code", "trace_artifact_sha256");
 
     private DecisionView() {
     }
@@ -33,6 +34,9 @@ public final class DecisionView {
         ObjectNode record = decision.decision();
         ObjectNode view = Json.object();
         ANSWER_FIELDS.forEach(field -> view.set(field, record.get(field)));
+        // SPEC 3.10 (v2): a cloud backend is told the strength in effect, so it can apply it
+        view.set("cloud_reasoning_strength", "cloud".equals(record.path("backend").asText())
+                ? record.get("cloud_reasoning_strength") : Json.MAPPER.nullNode());
         JsonNode ruleError = record.get("rule_error"); // only when a rule failed (reason RULE_ERROR)
         if (ruleError != null && !ruleError.isNull()) {
             view.set("rule_error", ruleError);

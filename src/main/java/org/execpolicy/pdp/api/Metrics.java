@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.RuleErrors;
 import org.execpolicy.pdp.engine.RuntimeEvidence;
+import org.execpolicy.pdp.model.SecretRedactor;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 
 /**
@@ -35,7 +36,7 @@ final class Metrics {
     private final Meter.MeterProvider<Counter> decisions;
     private final Meter.MeterProvider<Counter> reasons;
 
-    Metrics(FlightRecorder recorder, RuleEngine engine, RuntimeEvidence runtime) {
+    Metrics(FlightRecorder recorder, RuleEngine engine, RuntimeEvidence runtime, SecretRedactor redactor) {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -50,6 +51,8 @@ final class Metrics {
                 .description("exec_policy_violation records: runtimes that ran other than granted").register(registry);
         FunctionCounter.builder("pdp.trace.deadline.checks", runtime, RuntimeEvidence::deadlineChecksDone)
                 .description("Trace deadline checks completed").register(registry);
+        FunctionCounter.builder("pdp.secrets.redacted", redactor, SecretRedactor::redactions)
+                .description("Secrets replaced by [REDACTED] in free text before it was stored").register(registry);
         decisions = Counter.builder("pdp.decisions").description("Decisions answered, by effective mode and exactness")
                 .withRegistry(registry);
         reasons = Counter.builder("pdp.decision.reasons").description("Reason codes of answered decisions")

@@ -35,6 +35,7 @@ import org.execpolicy.pdp.engine.Ruleset;
 import org.execpolicy.pdp.engine.RulesReloader;
 import org.execpolicy.pdp.engine.RulesWatcher;
 import org.execpolicy.pdp.engine.WaiverCoverage;
+import org.execpolicy.pdp.model.SecretRedactor;
 import org.execpolicy.pdp.recorder.Database;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 import org.execpolicy.pdp.recorder.RegistryStore;
@@ -223,11 +224,12 @@ public final class PdpServer implements AutoCloseable {
         scopes.requireOnEveryV1Operation(contract);
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
 
-        Metrics metrics = new Metrics(recorder, engine, runtime);
+        SecretRedactor redactor = new SecretRedactor();
+        Metrics metrics = new Metrics(recorder, engine, runtime, redactor);
         DecisionHandlers decisionHandlers = new DecisionHandlers(vertx, decisions, metrics);
         EventHandlers events = new EventHandlers(vertx, recorder);
         RegistryHandlers registryHandlers = new RegistryHandlers(vertx, registry,
-                new WaiverCoverage(engine, registry::waiver), clock);
+                new WaiverCoverage(engine, registry::waiver), clock, redactor);
         SystemHandlers system = new SystemHandlers(engine, recorder);
         RulesHandlers rules = new RulesHandlers(engine, reloader);
         RecorderHandlers evidence = new RecorderHandlers(vertx, recorder);

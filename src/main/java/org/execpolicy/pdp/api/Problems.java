@@ -116,6 +116,8 @@ final class Problems {
         problem.put("title", HttpResponseStatus.valueOf(status).reasonPhrase());
         problem.put("status", status);
         problem.put("detail", detail);
+        // the runtime contract's error object calls it message (SPEC 5): same text, so either reader works
+        problem.put("message", detail);
         problem.put("error_type", errorType);
         if (!errors.isEmpty()) {
             ArrayNode list = problem.putArray("errors");

@@ -3,6 +3,7 @@ package org.execpolicy.pdp.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
@@ -15,6 +16,7 @@ import org.execpolicy.pdp.engine.RegistryChangeRecords;
 import org.execpolicy.pdp.engine.WaiverCoverage;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.model.RegistryEntryChecks;
+import org.execpolicy.pdp.model.SecretRedactor;
 import org.execpolicy.pdp.recorder.RegistryStore;
 
 /**
@@ -26,8 +28,11 @@ final class RegistryHandlers {
     private final RegistryStore registry;
     private final WaiverCoverage waiverCoverage;
     private final Clock clock;
+    private final SecretRedactor redactor;
 
-    RegistryHandlers(Vertx vertx, RegistryStore registry, WaiverCoverage waiverCoverage, Clock clock) {
+    RegistryHandlers(Vertx vertx, RegistryStore registry, WaiverCoverage waiverCoverage, Clock clock,
+                     SecretRedactor redactor) {
+        this.redactor = redactor;
         this.vertx = vertx;
         this.registry = registry;
         this.waiverCoverage = waiverCoverage;
@@ -86,7 +91,7 @@ final class RegistryHandlers {
         Http.reply(ctx, 200, Http.blocking(vertx, () -> {
             try {
                 // the previously active profile as the store saw it, under its lock
-                registry.activate(id, previous -> List.of(RegistryChangeRecords.profileActivated(id,
+                registry.activate(id, previous -> List.of(RegistryChangeRecords.profileSelected(id,
                         registry.profile(id).orElseThrow(), Json.textOrNull(previous, "profile_id"),
                         operator, clock.instant())));
             } catch (NoSuchElementException e) {
@@ -141,6 +146,8 @@ final class RegistryHandlers {
             waiver.put("waiver_id", "wv-" + UUID.randomUUID());
         }
         String id = waiver.get("waiver_id").asText();
+        // stored for good, in a record that can never be edited: a pasted credential must not be (SPEC 4)
+        waiver.put("justification", redactor.redact(waiver.path("justification").asText()));
         waiver.put("created_at", now.toString());
         waiver.putNull("revoked_at");
         Http.reply(ctx, 201, Http.blocking(vertx, () -> {
@@ -178,7 +185,8 @@ final class RegistryHandlers {
                 }
                 Instant now = clock.instant();
                 waiver.put("revoked_at", now.toString());
-                waiver.set("revoke_reason", reason == null ? NullNode.instance : reason);
+                waiver.set("revoke_reason", reason == null || !reason.isTextual() ? NullNode.instance
+                        : TextNode.valueOf(redactor.redact(reason.asText())));
                 registry.putWaiver(id, waiver,
                         was -> List.of(RegistryChangeRecords.waiverRevoked(waiver, operator, now)));
                 return waiver;

@@ -39,10 +39,13 @@ final class Expectations {
         fields.put("mode", TEXT);
         fields.put("exactness", TEXT);
         fields.put("downgraded", BOOLEAN);
+        fields.put("adjusted", BOOLEAN);
         fields.put("reason_codes", TEXT_LIST);
         fields.put("waiver_ref", TEXT_OR_NULL);
         fields.put("adjustments", TEXT_LIST);
+        fields.put("dropped_fields", TEXT_LIST);
         fields.put("codes", TEXT_LIST);
+        fields.put("cloud_reasoning_strength", TEXT_OR_NULL);
         fields.put("trace_artifact_null_reason", TEXT_OR_NULL);
         fields.put("trace_expected", BOOLEAN);
         fields.put("effective_policy", MAPPING);

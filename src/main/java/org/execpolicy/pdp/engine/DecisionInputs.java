@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.execpolicy.pdp.model.ExecPolicy;
 import org.execpolicy.pdp.model.Json;
 
 /**
@@ -24,7 +25,11 @@ public record DecisionInputs(ObjectNode request, JsonNode profile, JsonNode dyna
 
     /** The request fields the engine reads (DecisionRequest); everything else is dropped. */
     private static final List<String> REQUEST_FIELDS = List.of("trace_id", "role", "task_type", "model_id",
-            "backend", "parameter_class", "wp_id", "mt_id", "job_id", "profile_id", "runtime_mode");
+            "backend", "parameter_class", "wp_id", "mt_id", "job_id", "profile_id", "runtime_mode",
+            "session_id", "model_instance_id", "model_session_id");
+
+    /** The runtime's session identifiers (SPEC 5, v2): recorded on the decision, never evaluated. */
+    public static final List<String> SESSION_FIELDS = List.of("session_id", "model_instance_id", "model_session_id");
 
     public DecisionInputs {
         Objects.requireNonNull(request, "request");
@@ -56,7 +61,13 @@ public record DecisionInputs(ObjectNode request, JsonNode profile, JsonNode dyna
         }
         JsonNode policy = request.path("settings").get("exec_policy");
         if (policy != null) {
-            clean.putObject("settings").set("exec_policy", policy.deepCopy());
+            JsonNode copy = policy.deepCopy();
+            if (copy.isObject()) {
+                // A later version's members are known by pointer only (SPEC 2, v2): their values could be
+                // anything, a prompt too, so neither the rules nor the record ever see them.
+                ExecPolicy.nullUnknownMembers((ObjectNode) copy);
+            }
+            clean.putObject("settings").set("exec_policy", copy);
         }
         return clean;
     }

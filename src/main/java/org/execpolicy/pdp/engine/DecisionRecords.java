@@ -35,6 +35,11 @@ public final class DecisionRecords {
         Instant now = facts.inputs().now();
         List<ObjectNode> records = new ArrayList<>();
         ObjectNode decision = decision(decisionId, request, profileId, evaluation, now);
+        // the runtime's session identifiers (SPEC 5, v2): recorded, never evaluated
+        for (String field : DecisionInputs.SESSION_FIELDS) {
+            decision.set(field, facts.inputs().request().path(field).isTextual()
+                    ? facts.inputs().request().get(field) : Json.MAPPER.nullNode());
+        }
         decision.set("inputs", facts.inputs().toRecord(snapshots));
         records.add(decision);
         // the firings' ids derive from the decision's: the recorder stores them as one unit under one id
@@ -45,6 +50,7 @@ public final class DecisionRecords {
             ObjectNode record = RecordEnvelope.of("policy_rule_fired", "system", now);
             record.put("event_id", TimeOrderedIds.member(group, seq));
             record.put("decision_id", decisionId);
+            record.put("policy_decision_id", decisionId);
             record.put("trace_id", request.getTraceId());
             record.put("seq", seq++);
             record.put("rule_name", firing.ruleName());
@@ -64,6 +70,8 @@ public final class DecisionRecords {
         Outcome outcome = evaluation.outcome();
         ObjectNode record = RecordEnvelope.of("llm_exec_policy", "system", now);
         record.put("decision_id", decisionId);
+        // spec 11.5.1 names the link policy_decision_id; the same value under both names (SPEC 4, v2)
+        record.put("policy_decision_id", decisionId);
         record.put("trace_id", request.getTraceId());
         record.put("wp_id", request.getWpId());
         record.put("mt_id", request.getMtId());
@@ -82,8 +90,10 @@ public final class DecisionRecords {
         record.put("exactness", effective.getExactness());
         record.put("downgraded", effective.isDowngraded());
         record.put("downgrade_reason", outcome.getDowngradeReason());
+        record.put("adjusted", outcome.isAdjusted());
         record.set("reason_codes", Json.array(outcome.getReasonCodes()));
         record.set("adjustments", Json.array(outcome.getAdjustments()));
+        record.set("dropped_fields", Json.array(outcome.getDroppedFields()));
         record.set("codes", Json.array(outcome.getCodes()));
         record.put("code", outcome.getCodes().isEmpty() ? null : outcome.getCodes().get(0));
         record.put("waiver_ref", outcome.getWaiverRef());

@@ -81,6 +81,8 @@ final class EvidenceRecords {
     private static ObjectNode about(String type, String actor, ObjectNode decision, Instant now) {
         ObjectNode record = RecordEnvelope.of(type, actor, now);
         record.put("decision_id", decision.path("decision_id").asText());
+        // spec 11.5.1 names the link policy_decision_id; the same value under both names (SPEC 4, v2)
+        record.put("policy_decision_id", decision.path("decision_id").asText());
         record.put("trace_id", decision.path("trace_id").asText());
         return record;
     }

@@ -29,13 +29,27 @@ public final class RegistryChangeRecords {
         return record;
     }
 
-    /** `work_profile_activated`; {@code previousId} is null when no profile was active. */
-    public static ObjectNode profileActivated(String profileId, JsonNode profile, String previousId, String operator,
-                                              Instant at) {
-        ObjectNode record = human("work_profile_activated", operator, at);
+    /**
+     * `work_profile_selected` (FR-EVT-PROFILE-001, SPEC 4 v2): what the selection means for a run,
+     * read from the profile as selected: the model each core role resolves to, and the profile's
+     * governance (null when it has none, as profiles saved before v2 may not).
+     * {@code previousId} is null when no profile was active.
+     */
+    public static ObjectNode profileSelected(String profileId, JsonNode profile, String previousId, String operator,
+                                             Instant at) {
+        ObjectNode record = human("work_profile_selected", operator, at);
         record.put("profile_id", profileId);
         record.put("profile_hash", CanonicalJson.sha256Hex(profile));
         record.put("previous_profile_id", previousId);
+        ObjectNode resolved = record.putObject("resolved_models");
+        for (String role : List.of("frontend", "orchestrator", "worker", "validator")) {
+            resolved.set(role, profile.path("model_assignments").path(role).get("primary_model_id"));
+        }
+        JsonNode governance = profile.path("governance");
+        record.set("automation_level", governance.hasNonNull("automation_level")
+                ? governance.get("automation_level") : Json.MAPPER.nullNode());
+        record.set("allow_cloud_escalation", governance.hasNonNull("allow_cloud_escalation")
+                ? governance.get("allow_cloud_escalation") : Json.MAPPER.nullNode());
         return record;
     }
 
@@ -43,7 +57,7 @@ public final class RegistryChangeRecords {
     public static ObjectNode roleChanged(String roleId, JsonNode before, JsonNode after, String operator, Instant at) {
         ObjectNode record = changed("dynamic_role_changed", before, after, operator, at);
         record.put("role_id", roleId);
-        record.put("inherits", after.path("inherits").asText());
+        record.put("inherits", Json.textOrNull(after, "inherits"));
         return record;
     }
 

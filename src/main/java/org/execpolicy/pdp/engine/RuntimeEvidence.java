@@ -146,7 +146,7 @@ public final class RuntimeEvidence {
             try (InputStream in = new DigestInputStream(
                     new BufferedInputStream(Files.newInputStream(upload.file()), 1 << 16), digest)) {
                 TraceReader.Expected expected = new TraceReader.Expected(upload.decision().path("trace_id").asText(),
-                        upload.decision().path("effective_policy_hash").asText());
+                        upload.decision().path("model_id").asText(), upload.decision().path("effective_policy_hash").asText());
                 trace = TraceReader.read(in, expected);
             }
             sha256 = Sha256.hex(digest);

@@ -38,6 +38,9 @@ public final class TraceReader {
 
     private static final Set<String> HEADER_FIELDS =
             Set.of("trace_id", "model_id", "effective_exec_policy", "created_at", "tokenizer_id");
+    /** v2: an artifact may name its own format, so that it describes itself; then it must be this one. */
+    private static final Set<String> HEADER_ALLOWED =
+            Set.of("trace_id", "model_id", "effective_exec_policy", "created_at", "tokenizer_id", "format");
     private static final Set<String> RECORD_FIELDS = Set.of("token_index", "t_ms", "exit_layer", "layers_used",
             "skip_ratio", "spec_accept", "prefill_ms", "decode_ms", "verify_ms");
     /** Named so that the refusal says why: the trace format never carries what was generated. */
@@ -50,7 +53,7 @@ public final class TraceReader {
             .build());
 
     /** What the header must agree with: the decision the trace is uploaded for. */
-    public record Expected(String traceId, String effectivePolicyHash) {
+    public record Expected(String traceId, String modelId, String effectivePolicyHash) {
     }
 
     /** The header's descriptive fields, as the attached record repeats them. */
@@ -120,7 +123,7 @@ public final class TraceReader {
     }
 
     private void header(JsonNode node) {
-        checkFields(node, 0, HEADER_FIELDS, "the header");
+        checkFields(node, 0, HEADER_ALLOWED, "the header");
         for (String field : HEADER_FIELDS) {
             if (!node.has(field)) {
                 throw EvidenceRefusedException.invalid("/0/" + field, "line 1: the header needs " + field);
@@ -130,6 +133,16 @@ public final class TraceReader {
         if (!traceId.equals(expected.traceId())) {
             throw EvidenceRefusedException.invalid("/0/trace_id",
                     "line 1: the header's trace_id must be the decision's, " + expected.traceId());
+        }
+        JsonNode format = node.get("format");
+        if (format != null && !(format.isTextual() && FORMAT.equals(format.asText()))) {
+            throw EvidenceRefusedException.invalid("/0/format", "line 1: format, when given, must be " + FORMAT);
+        }
+        // the trace is evidence of the call the decision was for: another model's trace proves nothing about it
+        String modelId = identifier(node, "model_id");
+        if (!modelId.equals(expected.modelId())) {
+            throw EvidenceRefusedException.invalid("/0/model_id",
+                    "line 1: the header's model_id must be the decision's, " + expected.modelId());
         }
         JsonNode policy = policy(node.get("effective_exec_policy"));
         if (policy == null || !CanonicalJson.sha256Hex(policy).equals(expected.effectivePolicyHash())) {
@@ -143,7 +156,7 @@ public final class TraceReader {
             throw EvidenceRefusedException.invalid("/0/created_at", "line 1: created_at must be an RFC 3339 date-time "
                     + "with an offset");
         }
-        header = new Header(identifier(node, "model_id"), identifier(node, "tokenizer_id"), createdAt);
+        header = new Header(modelId, identifier(node, "tokenizer_id"), createdAt);
     }
 
     /** The policy as an object, or as a string holding its JSON; null when it is neither. */

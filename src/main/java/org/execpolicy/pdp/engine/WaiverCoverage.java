@@ -58,7 +58,8 @@ public final class WaiverCoverage {
         String waiverRef = after.path("compute").path("approximate").path("waiver_ref").asText(null);
         JsonNode waiverModel = waiverRef(waiverRef).map(w -> w.path("scope").path("model_ids").path(0))
                 .orElse(com.fasterxml.jackson.databind.node.MissingNode.getInstance());
-        String model = waiverModel.isTextual() ? waiverModel.asText() : activeProfile == null ? "unknown"
+        String model = waiverModel.isTextual() ? waiverModel.asText()
+                : activeProfile == null || !after.hasNonNull("inherits") ? "unknown"
                 : activeProfile.path("model_assignments").path(after.path("inherits").asText())
                         .path("primary_model_id").asText("unknown");
         return check(after.path("role_id").asText(), model, activeProfileId, activeProfile, after,

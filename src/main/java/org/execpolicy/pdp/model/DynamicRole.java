@@ -13,7 +13,7 @@ public final class DynamicRole {
     }
 
     public static DynamicRole fromJson(JsonNode json) {
-        return new DynamicRole(json.path("role_id").asText(), json.path("inherits").asText());
+        return new DynamicRole(json.path("role_id").asText(), Json.textOrNull(json, "inherits"));
     }
 
     public String getRoleId() {

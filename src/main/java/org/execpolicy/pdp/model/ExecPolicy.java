@@ -3,7 +3,10 @@ package org.execpolicy.pdp.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An execution policy (SPEC.md section 2), kept as the JSON it came in so that
@@ -15,6 +18,23 @@ public final class ExecPolicy {
     /** Mode-settings blocks: each belongs to the mode of the same name. */
     private static final List<String> SETTINGS_BLOCKS =
             List.of("spec_decode", "early_exit", "layer_skip", "mem_offload");
+
+    /**
+     * The members this version knows (SPEC 2, ExecPolicy), each with the members it knows in turn
+     * (an empty map: a value, not looked into). Anything else is forward-compatible: a later
+     * version's member, accepted, never evaluated, dropped by the shape rules (v2).
+     */
+    private static final Map<String, Map<String, ?>> KNOWN = Map.of(
+            "policy_id", Map.of(), "mode", Map.of(), "exactness", Map.of(),
+            "budgets", Map.of("max_total_ms", Map.of(), "max_decode_ms", Map.of(), "max_layers", Map.of(),
+                    "max_vram_mb", Map.of(), "max_ram_mb", Map.of()),
+            "spec_decode", Map.of("draft_model_id", Map.of(), "draft_top_k", Map.of(), "max_draft_tokens", Map.of(),
+                    "verify_strategy", Map.of()),
+            "early_exit", Map.of("exit_layer", Map.of(), "confidence_threshold", Map.of()),
+            "layer_skip", Map.of("schedule", Map.of(), "skip_ratio", Map.of(), "protected_layers", Map.of()),
+            "mem_offload", Map.of("strategy", Map.of(), "prefetch", Map.of()),
+            "trace", Map.of("level", Map.of(), "sample_rate", Map.of(),
+                    "artifact", Map.of("enabled", Map.of(), "format", Map.of())));
 
     private final ObjectNode json;
 
@@ -118,6 +138,71 @@ public final class ExecPolicy {
                 && trace.path("sample_rate").asDouble() == sampleRate
                 && trace.path("artifact").path("enabled").asBoolean(false)
                 && artifactFormat.equals(trace.path("artifact").path("format").asText());
+    }
+
+    /** True when the policy has a member this version does not know, at any depth. */
+    public boolean hasUnknownMembers() {
+        return !unknownMembers(json, KNOWN, "", new ArrayList<>()).isEmpty();
+    }
+
+    /**
+     * Removes every member this version does not know.
+     *
+     * @return the JSON Pointers (RFC 6901, relative to the policy) of the members removed, in document order
+     */
+    public List<String> dropUnknownMembers() {
+        List<String> pointers = unknownMembers(json, KNOWN, "", new ArrayList<>());
+        removeUnknown(json, KNOWN);
+        return pointers;
+    }
+
+    /**
+     * The policy JSON with the value of every unknown member replaced by null, in place: the member
+     * is still there to be reported by pointer, its value is never read or stored (SPEC 2, v2).
+     */
+    public static void nullUnknownMembers(ObjectNode policy) {
+        nullUnknown(policy, KNOWN);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> unknownMembers(JsonNode node, Map<String, ?> known, String at, List<String> out) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> member = it.next();
+            String pointer = at + "/" + member.getKey().replace("~", "~0").replace("/", "~1");
+            Object inner = known.get(member.getKey());
+            if (inner == null) {
+                out.add(pointer);
+            } else if (member.getValue().isObject() && !((Map<String, ?>) inner).isEmpty()) {
+                unknownMembers(member.getValue(), (Map<String, ?>) inner, pointer, out);
+            }
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void removeUnknown(JsonNode node, Map<String, ?> known) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> member = it.next();
+            Object inner = known.get(member.getKey());
+            if (inner == null) {
+                it.remove();
+            } else if (member.getValue().isObject() && !((Map<String, ?>) inner).isEmpty()) {
+                removeUnknown(member.getValue(), (Map<String, ?>) inner);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void nullUnknown(JsonNode node, Map<String, ?> known) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> member = it.next();
+            Object inner = known.get(member.getKey());
+            if (inner == null) {
+                member.setValue(com.fasterxml.jackson.databind.node.NullNode.getInstance());
+            } else if (member.getValue().isObject() && !((Map<String, ?>) inner).isEmpty()) {
+                nullUnknown(member.getValue(), (Map<String, ?>) inner);
+            }
+        }
     }
 
     /** The RFC 8785 text of the policy, the form it is recorded and hashed in. */

@@ -13,6 +13,7 @@ public final class Outcome {
     private final List<String> adjustments = new ArrayList<>();
     private final List<String> codes = new ArrayList<>();
     private final List<String> downgradeReasons = new ArrayList<>();
+    private final List<String> droppedFields = new ArrayList<>();
     private String waiverRef;
     private String cloudReasoningStrength;
     private boolean traceArtifactRequired;
@@ -56,6 +57,25 @@ public final class Outcome {
 
     public List<String> getCodes() {
         return List.copyOf(codes);
+    }
+
+    /** Records the members dropped from a policy by their pointers, each under the given prefix. */
+    public void addDroppedFields(String prefix, List<String> pointers) {
+        pointers.forEach(pointer -> addOnce(droppedFields, prefix + pointer));
+    }
+
+    /** JSON Pointers (into the request) of the members dropped as unknown, never their values. */
+    public List<String> getDroppedFields() {
+        return List.copyOf(droppedFields);
+    }
+
+    /**
+     * SPEC 3.11: the effective policy was changed for a reason other than a change of mode or
+     * exactness. Each rule that reshapes the policy names its reason as an adjustment, so a
+     * decision is adjusted exactly when it has one.
+     */
+    public boolean isAdjusted() {
+        return !adjustments.isEmpty();
     }
 
     /** The one-line explanation: every downgrade step, in the order it happened. */

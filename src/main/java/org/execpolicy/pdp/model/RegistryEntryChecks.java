@@ -45,6 +45,11 @@ public final class RegistryEntryChecks {
             violations.add(new Violation("/role_id", "'" + id + "' is the core role '" + id.toLowerCase(Locale.ROOT)
                     + "' (ids are compared ignoring case); a dynamic role needs another id"));
         }
+        // SPEC 2 (v2): inherits is optional when the role brings its own compute; a role with neither
+        // would be a name with no meaning to the rules
+        if (!role.hasNonNull("inherits") && !role.hasNonNull("compute")) {
+            violations.add(new Violation("/inherits", "a dynamic role needs inherits (a core role) or its own compute"));
+        }
         waiverWhenAllowed(role.path("compute"), "/compute", violations);
         return violations;
     }

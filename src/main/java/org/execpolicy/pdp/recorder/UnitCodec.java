@@ -35,7 +35,8 @@ final class UnitCodec {
     static final String FIRED = "policy_rule_fired";
     static final String DECISION = "llm_exec_policy";
     private static final Set<String> FIRING_FIELDS = Set.of("actor", "decision_id", "event_id", "matched",
-            "rule_description", "rule_name", "rule_package", "ruleset_digest", "seq", "timestamp", "trace_id", "type");
+            "policy_decision_id", "rule_description", "rule_name", "rule_package", "ruleset_digest", "seq",
+            "timestamp", "trace_id", "type");
     /** The members a stored record never carries itself: the writer's chain adds them. */
     static final Set<String> CHAIN_MEMBERS = Set.of("node_id", "chain_seq", "prev_hash", "content_hash", "record_hash");
 
@@ -91,6 +92,11 @@ final class UnitCodec {
             record.put("event_id", TimeOrderedIds.member(decision.path("event_id").asText(), seq));
             ArrayNode matched = record.putArray("matched");
             firing.get(1).forEach(index -> matched.add(facts.get(index.asInt())));
+            // Folded firings carry it (see foldable) since decisions do (v2); units stored before then
+            // hold neither, and must decode to exactly what was appended so their hashes still verify.
+            if (decision.has("policy_decision_id")) {
+                record.put("policy_decision_id", decision.path("decision_id").asText());
+            }
             record.put("rule_description", rule.description());
             record.put("rule_name", name);
             record.put("rule_package", rule.rulePackage());
@@ -173,6 +179,8 @@ final class UnitCodec {
         boolean shared = "system".equals(firing.get("actor").asText(null))
                 && decision.get("decision_id") != null && decision.get("decision_id").isTextual()
                 && decision.get("decision_id").equals(firing.get("decision_id"))
+                && decision.get("decision_id").equals(firing.get("policy_decision_id"))
+                && decision.get("decision_id").equals(decision.get("policy_decision_id"))
                 && decision.get("trace_id") != null && decision.get("trace_id").isTextual()
                 && decision.get("trace_id").equals(firing.get("trace_id"))
                 && decision.get("timestamp").equals(firing.get("timestamp"))

@@ -57,6 +57,41 @@ public class DecisionSteps {
                 .as("effective_policy of " + describe()).isEqualTo(mode + "/" + exactness);
     }
 
+    @Then("^the decision is adjusted because of \"([^\"]+)\"$")
+    public void theDecisionIsAdjusted(String adjustments) {
+        assertThat(answer("adjusted").asBoolean(false)).as(describe()).isTrue();
+        assertThat(strings(answer("adjustments"))).as(describe()).containsExactlyElementsOf(list(adjustments));
+        assertThat(answer("requested_policy_hash")).as(describe()).isNotEqualTo(answer("effective_policy_hash"));
+    }
+
+    @Then("^the dropped fields are \"([^\"]*)\"$")
+    public void theDroppedFieldsAre(String pointers) {
+        assertThat(strings(answer("dropped_fields"))).as(describe()).containsExactlyElementsOf(list(pointers));
+    }
+
+    @Then("^the effective policy has no member \"([^\"]+)\"$")
+    public void theEffectivePolicyHasNoMember(String member) {
+        assertThat(answer("effective_policy").has(member)).as(describe()).isFalse();
+    }
+
+    @Then("^the decision is not adjusted$")
+    public void theDecisionIsNotAdjusted() {
+        assertThat(answer("adjusted").isBoolean()).as(describe()).isTrue();
+        assertThat(answer("adjusted").asBoolean()).as(describe()).isFalse();
+        assertThat(strings(answer("adjustments"))).as(describe()).isEmpty();
+    }
+
+    @Then("^the answer carries cloud reasoning strength \"([^\"]+)\"$")
+    public void theAnswerCarriesCloudReasoningStrength(String strength) {
+        assertThat(answer("cloud_reasoning_strength").asText(null)).as(describe()).isEqualTo(strength);
+    }
+
+    @Then("^the answer carries no cloud reasoning strength$")
+    public void theAnswerCarriesNoCloudReasoningStrength() {
+        assertThat(World.decision.has("cloud_reasoning_strength")).as(describe()).isTrue();
+        assertThat(answer("cloud_reasoning_strength").isNull()).as(describe()).isTrue();
+    }
+
     @Then("^the answer is exact$")
     public void theAnswerIsExact() {
         assertThat(answer("exactness").asText()).as(describe()).isEqualTo("exact");

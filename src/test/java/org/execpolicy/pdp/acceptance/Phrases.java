@@ -28,7 +28,7 @@ import org.execpolicy.pdp.model.Json;
  *           with trace level "summary" | with policy id "team-fast"
  *           for a "tool_call" task | in runtime mode "DOCS_ONLY"
  *           on a runtime supporting only "standard, spec_decode" | on a "local" backend
- *           in work packet "wp-7"
+ *           in work packet "wp-7" | in session "s-1" | on model instance "mi-1" | in model session "ms-1"
  * </pre>
  */
 final class Phrases {
@@ -78,7 +78,12 @@ final class Phrases {
                 Arrays.stream(m.group(1).split(",")).map(String::trim).forEach(modes::add);
             }),
             new Fragment("on an? \"([^\"]+)\" backend", (m, r) -> r.put("backend", m.group(1))),
-            new Fragment("in work packet \"([^\"]+)\"", (m, r) -> r.put("wp_id", m.group(1))));
+            new Fragment("in work packet \"([^\"]+)\"", (m, r) -> r.put("wp_id", m.group(1))),
+            new Fragment("carrying a later version's member \"([^\"]+)\"", (m, r) ->
+                    execPolicy(r).putObject(m.group(1)).put("setting", "value of a later version")),
+            new Fragment("in session \"([^\"]+)\"", (m, r) -> r.put("session_id", m.group(1))),
+            new Fragment("on model instance \"([^\"]+)\"", (m, r) -> r.put("model_instance_id", m.group(1))),
+            new Fragment("in model session \"([^\"]+)\"", (m, r) -> r.put("model_session_id", m.group(1))));
 
     /** The compute block a phrase describes, or null for "no compute settings". */
     static ObjectNode compute(String phrase) {

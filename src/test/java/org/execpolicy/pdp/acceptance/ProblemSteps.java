@@ -31,6 +31,8 @@ public class ProblemSteps {
         assertThat(problem.path("status").asInt()).as(problem.toString()).isEqualTo(status);
         assertThat(problem.path("title").asText("")).as(problem.toString()).isNotBlank();
         assertThat(problem.path("detail").asText("")).as(problem.toString()).isNotBlank();
+        // SPEC 5 (v2): the runtime contract's error object reads message; it is the same text
+        assertThat(problem.path("message").asText()).as(problem.toString()).isEqualTo(problem.path("detail").asText());
         assertThat(problem.path("error_type").asText()).as(problem.toString()).isEqualTo("invalid_request");
     }
 

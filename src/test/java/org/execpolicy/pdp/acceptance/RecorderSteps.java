@@ -20,7 +20,7 @@ public class RecorderSteps {
     private static final List<String> ANSWERED_AND_RECORDED = List.of(
             "decision_id", "trace_id", "requested_source", "requested_policy", "requested_policy_hash",
             "effective_policy", "effective_policy_hash", "mode", "exactness", "downgraded", "downgrade_reason",
-            "reason_codes", "adjustments", "waiver_ref", "trace_artifact_ref", "trace_artifact_null_reason", "codes");
+            "adjusted", "dropped_fields", "reason_codes", "adjustments", "waiver_ref", "trace_artifact_ref", "trace_artifact_null_reason", "codes");
 
     @Then("^the Flight Recorder holds the decision$")
     public void theFlightRecorderHoldsTheDecision() {
@@ -161,6 +161,54 @@ public class RecorderSteps {
         List<String> listed = new ArrayList<>();
         decision.json().path("rule_firings").forEach(f -> listed.add(f.path("rule_name").asText()));
         assertThat(listed).as("rule_firings of GET /v1/decisions/{id}").isEqualTo(answered);
+    }
+
+    @Then("^every record of the decision names it as its policy decision$")
+    public void everyRecordNamesItsPolicyDecision() {
+        List<JsonNode> records = new ArrayList<>();
+        events("decision_id=" + encode(World.decisionId())).forEach(records::add);
+        assertThat(records).as("records of the decision").hasSizeGreaterThan(1);
+        for (JsonNode record : records) {
+            assertThat(record.path("policy_decision_id").asText(null)).as("policy_decision_id of " + record)
+                    .isEqualTo(World.decisionId());
+        }
+    }
+
+    @Then("^the Flight Recorder does not hold the value of any dropped member$")
+    public void theRecorderDoesNotHoldDroppedValues() {
+        String records = events("decision_id=" + encode(World.decisionId())).toString();
+        assertThat(records).as("records of the decision").doesNotContain("value of a later version");
+    }
+
+    @Then("^the Flight Recorder holds a work_profile_selected record for \"([^\"]+)\" after \"([^\"]+)\","
+            + " with automation level \"([^\"]+)\", cloud escalation (allowed|not allowed)"
+            + " and every core role resolved to \"([^\"]+)\"$")
+    public void theRecorderHoldsWorkProfileSelected(String name, String previous, String automation, String cloud,
+                                                    String model) {
+        List<JsonNode> selected = events("type=work_profile_selected").stream()
+                .filter(r -> r.path("profile_id").asText().equals(World.id(name))).toList();
+        assertThat(selected).as("work_profile_selected records of " + name).hasSize(1);
+        JsonNode record = selected.get(0);
+        assertThat(record.path("previous_profile_id").asText()).as(record.toString()).isEqualTo(World.id(previous));
+        assertThat(record.path("automation_level").asText()).as(record.toString()).isEqualTo(automation);
+        assertThat(record.path("allow_cloud_escalation").isBoolean()).as(record.toString()).isTrue();
+        assertThat(record.path("allow_cloud_escalation").asBoolean()).as(record.toString()).isEqualTo(cloud.equals("allowed"));
+        for (String role : World.CORE_ROLES) {
+            assertThat(record.path("resolved_models").path(role).asText()).as(record.toString()).isEqualTo(model);
+        }
+        assertThat(record.path("actor").asText()).isEqualTo("human");
+    }
+
+    @Then("^the waiver \"([^\"]+)\" is stored and recorded with the (justification|revoke reason) \"([^\"]+)\"$")
+    public void theWaiverIsStoredWith(String name, String field, String text) {
+        boolean justification = field.equals("justification");
+        Reply stored = Pdp.server().get("/v1/waivers/" + encode(World.id(name)));
+        assertThat(stored.status()).as(stored.body()).isEqualTo(200);
+        assertThat(stored.json().path(justification ? "justification" : "revoke_reason").asText()).isEqualTo(text);
+        List<JsonNode> records = events("type=" + (justification ? "waiver_granted" : "waiver_revoked")).stream()
+                .filter(r -> r.path("waiver_id").asText().equals(World.id(name))).toList();
+        assertThat(records).as("records of waiver " + name).hasSize(1);
+        assertThat(records.get(0).path(justification ? "justification" : "reason").asText()).isEqualTo(text);
     }
 
     @Then("^nothing is recorded for that request$")

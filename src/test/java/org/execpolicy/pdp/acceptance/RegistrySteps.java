@@ -48,6 +48,11 @@ public class RegistrySteps {
         World.reply = Pdp.server().put("/v1/profiles/" + World.id(name), profile.toString());
     }
 
+    @When("^an operator selects work profile \"([^\"]+)\" where the (frontend|orchestrator|worker|validator) uses (.+)$")
+    public void anOperatorSelectsAWorkProfile(String name, String roleClass, String compute) {
+        aWorkProfileIsActiveWhere(name, roleClass, compute);
+    }
+
     @Given("^work profile \"([^\"]+)\" is not stored$")
     public void workProfileIsNotStored(String name) {
         Reply reply = Pdp.server().get("/v1/profiles/" + World.id(name));
@@ -57,6 +62,16 @@ public class RegistrySteps {
     }
 
     // ---- dynamic roles
+
+    @Given("^a dynamic role \"([^\"]+)\" without inherits uses (.+)$")
+    public void aDynamicRoleWithoutInherits(String name, String compute) {
+        ObjectNode role = Json.object().put("role_id", World.role(name));
+        ObjectNode block = Phrases.compute(compute);
+        if (block != null) {
+            role.set("compute", block);
+        }
+        World.reply = Pdp.server().put("/v1/roles/" + World.role(name), role.toString());
+    }
 
     @Given("^a dynamic role \"([^\"]+)\" inherits \"(frontend|orchestrator|worker|validator)\" and uses (.+)$")
     public void aDynamicRole(String name, String inherits, String compute) {
@@ -108,6 +123,18 @@ public class RegistrySteps {
         assertThat(reply.status()).as("GET /v1/waivers/%s: %s", name, reply.body()).isEqualTo(404);
     }
 
+    @When("^an operator grants waiver \"([^\"]+)\" justified by \"([^\"]+)\"$")
+    public void anOperatorGrantsWaiverJustifiedBy(String name, String justification) {
+        grant(name, null, Pdp.now().plus(30, ChronoUnit.DAYS), justification);
+    }
+
+    @When("^an operator revokes waiver \"([^\"]+)\" because \"([^\"]+)\"$")
+    public void anOperatorRevokesWaiverBecause(String name, String reason) {
+        World.reply = Pdp.server().post("/v1/waivers/" + World.id(name) + "/revoke",
+                Json.object().put("reason", reason).toString());
+        assertThat(World.reply.status()).as("revoke: %s", World.reply.body()).isEqualTo(200);
+    }
+
     @When("^an operator revokes waiver \"([^\"]+)\"$")
     public void anOperatorRevokesWaiver(String name) {
         World.reply = revoke(name);
@@ -157,13 +184,17 @@ public class RegistrySteps {
     }
 
     private static void grant(String name, ObjectNode scope, Instant expiresAt) {
+        grant(name, scope, expiresAt, "acceptance scenario");
+    }
+
+    private static void grant(String name, ObjectNode scope, Instant expiresAt, String justification) {
         ObjectNode waiver = Json.object();
         waiver.put("waiver_id", World.id(name));
         waiver.put("check_waived", "approximate_execution");
         if (scope != null) {
             waiver.set("scope", scope);
         }
-        waiver.put("justification", "acceptance scenario");
+        waiver.put("justification", justification);
         waiver.put("approver", "operator@example.org");
         waiver.put("expires_at", expiresAt.truncatedTo(ChronoUnit.SECONDS).toString());
         Reply reply = Pdp.server().post("/v1/waivers", waiver.toString());

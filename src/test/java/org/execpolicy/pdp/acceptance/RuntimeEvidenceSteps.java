@@ -24,9 +24,14 @@ import org.execpolicy.pdp.support.SyntheticTrace;
 /** Trace uploads, runtime reports and what the Flight Recorder makes of them (features/runtime_evidence.feature). */
 public class RuntimeEvidenceSteps {
 
-    @When("^the runtime uploads a trace of (\\d+) tokens for the decision(?: with \"([^\"]+)\" in every record)?$")
-    public void theRuntimeUploadsATrace(int tokens, String extraField) {
-        List<ObjectNode> lines = SyntheticTrace.of(World.decision, tokens);
+    @When("^the runtime uploads a trace of (\\d+) tokens for the decision(?: with \"([^\"]+)\" in every record)?"
+            + "(?: whose header names model \"([^\"]+)\")?(?: whose header names format \"([^\"]+)\")?$")
+    public void theRuntimeUploadsATrace(int tokens, String extraField, String headerModel, String headerFormat) {
+        List<ObjectNode> lines = SyntheticTrace.of(World.decision, tokens,
+                headerModel != null ? headerModel : World.decisionRequest.path("model_id").asText());
+        if (headerFormat != null) {
+            lines.get(0).put("format", headerFormat);
+        }
         if (extraField != null) {
             lines.subList(1, lines.size()).forEach(record -> record.put(extraField, 1234));
         }

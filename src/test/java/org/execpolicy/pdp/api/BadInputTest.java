@@ -131,12 +131,55 @@ class BadInputTest {
         invalidAt(withPolicy(decision("worker"), policy), "/settings/exec_policy/mode");
     }
 
-    @Test
-    void an_unknown_field_inside_exec_policy_is_400_naming_it() {
-        ObjectNode policy = policy("standard", "exact");
-        policy.put("turbo", true);
+    // exec_policy is forward compatible (SPEC 2, v2): unknown members pass, but only within the limits
 
-        invalidAt(withPolicy(decision("worker"), policy), "/settings/exec_policy/turbo");
+    @Test
+    void an_unknown_member_of_exec_policy_nested_past_32_levels_is_400_and_stores_nothing() {
+        ObjectNode policy = policy("standard", "exact");
+        ObjectNode deep = policy.putObject("speculative");
+        for (int level = 4; level <= 33; level++) { // body 1, settings 2, exec_policy 3, speculative 4
+            deep = deep.putObject("n");
+        }
+
+        Reply reply = refusedAndNotStored(() -> pdp.post("/v1/decisions", withPolicy(decision("worker"), policy).toString()));
+
+        JsonNode problem = problem(reply, 400);
+        assertThat(problem.get("errors").findValuesAsText("path")).anySatisfy(path ->
+                assertThat(path).startsWith("/settings/exec_policy/speculative/n"));
+    }
+
+    @Test
+    void a_known_block_of_exec_policy_with_more_than_64_members_is_400_naming_it() {
+        ObjectNode policy = policy("standard", "exact");
+        ObjectNode budgets = policy.putObject("budgets");
+        for (int i = 0; i < 65; i++) {
+            budgets.put("future_budget_" + i, i);
+        }
+
+        invalidAt(withPolicy(decision("worker"), policy), "/settings/exec_policy/budgets");
+    }
+
+    @Test
+    void a_known_member_of_exec_policy_is_still_checked_beside_unknown_ones() {
+        ObjectNode policy = policy("standard", "exact");
+        policy.put("kv", "paged");
+        policy.putObject("budgets").put("max_total_ms", -1);
+
+        invalidAt(withPolicy(decision("worker"), policy), "/settings/exec_policy/budgets/max_total_ms");
+    }
+
+    @Test
+    void an_unknown_field_beside_exec_policy_in_a_work_profile_override_is_still_400() {
+        ObjectNode override = policy("standard", "exact");
+        override.put("turbo", true);
+        ObjectNode profile = Bodies.profile(uid("wp"), "worker", Bodies.override(override));
+
+        Reply reply = refusedAndNotStored(() -> pdp.put("/v1/profiles/" + profile.get("profile_id").asText(),
+                profile.toString()));
+
+        JsonNode problem = problem(reply, 400);
+        assertThat(problem.get("errors").findValuesAsText("path"))
+                .contains("/model_assignments/worker/compute/exec_policy_override/turbo");
     }
 
     @Test

@@ -490,6 +490,9 @@ class DecisionApiTest {
         assertThat(localAnswer.get("mode").asText()).isEqualTo("spec_decode");
         assertThat(texts(cloudAnswer.get("codes"))).isEmpty();
         assertThat(reasons(cloudAnswer)).isEmpty();
+        // SPEC 3.10 (v2): the cloud backend is told the strength; the local one has no use for it
+        assertThat(cloudAnswer.get("cloud_reasoning_strength").asText()).isEqualTo("high");
+        assertThat(localAnswer.get("cloud_reasoning_strength").isNull()).isTrue();
     }
 
     @Test
@@ -856,6 +859,24 @@ class DecisionApiTest {
         assertThat(effective.has("layer_skip")).isFalse();
         assertThat(effective.has("mem_offload")).isFalse();
         assertThat(effective.has("early_exit")).isFalse();
+        // not downgraded, yet the hash changed: adjusted, and why (SPEC 3.11)
+        assertThat(answer.get("adjusted").asBoolean()).isTrue();
+        assertThat(texts(answer.get("adjustments"))).containsExactly("SETTINGS_PRUNED");
+        assertThat(answer.get("effective_policy_hash")).isNotEqualTo(answer.get("requested_policy_hash"));
+    }
+
+    @Test
+    void a_policy_run_as_sent_is_neither_downgraded_nor_adjusted() {
+        ObjectNode sent = policy("mem_offload", "exact");
+        sent.putObject("mem_offload").put("strategy", "kv_paged");
+
+        JsonNode answer = decide(pdp, withPolicy(decision("worker", plainProfile()), sent));
+
+        assertThat(answer.get("downgraded").asBoolean()).isFalse();
+        assertThat(answer.get("adjusted").isBoolean()).isTrue();
+        assertThat(answer.get("adjusted").asBoolean()).isFalse();
+        assertThat(texts(answer.get("adjustments"))).isEmpty();
+        assertThat(answer.get("effective_policy_hash")).isEqualTo(answer.get("requested_policy_hash"));
     }
 
     @Test
@@ -869,6 +890,9 @@ class DecisionApiTest {
         assertThat(effective.get("mode").asText()).isEqualTo("standard");
         assertThat(effective.get("budgets")).isEqualTo(sent.get("budgets"));
         assertThat(effective.has("policy_id")).isFalse();
+        // what changed besides the mode is named too (README, Choices: adjusted beside downgraded)
+        assertThat(texts(answer.get("adjustments"))).containsExactly("SETTINGS_PRUNED", "POLICY_ID_DROPPED");
+        assertThat(answer.get("adjusted").asBoolean()).isTrue();
         assertThat(effective.has("mem_offload")).isFalse();
         assertThat(effective.has("spec_decode")).isFalse();
         assertThat(effective.has("layer_skip")).isFalse();
@@ -974,8 +998,8 @@ class DecisionApiTest {
         assertThat(answer.fieldNames()).toIterable().contains(
                 "decision_id", "event_id", "trace_id", "requested_source", "requested_policy",
                 "requested_policy_hash", "effective_policy", "effective_policy_hash", "mode", "exactness",
-                "downgraded", "downgrade_reason", "reason_codes", "adjustments", "waiver_ref",
-                "trace_artifact_ref", "trace_artifact_null_reason", "codes", "ruleset");
+                "downgraded", "downgrade_reason", "adjusted", "reason_codes", "adjustments", "waiver_ref",
+                "trace_artifact_ref", "trace_artifact_null_reason", "codes", "cloud_reasoning_strength", "ruleset");
         assertThat(answer.get("ruleset").get("digest").asText()).matches("[0-9a-f]{64}");
         assertThat(answer.get("ruleset").get("rules_fired").size()).isPositive();
     }
@@ -1034,6 +1058,158 @@ class DecisionApiTest {
         assertThat(problem.get("error_type").asText()).isEqualTo("invalid_request");
         assertThat(problem.get("errors").get(0).get("path").asText()).isEqualTo("/profile_id");
         assertThat(problem.get("detail").asText()).contains(unknown);
+        assertThat(Steps.countEvents(pdp)).isEqualTo(before);
+    }
+
+    // ---- the runtime's session identifiers (SPEC 5, v2)
+
+    @Test
+    void session_model_instance_and_model_session_ids_are_recorded_with_the_decision() {
+        ObjectNode request = decision("worker", plainProfile());
+        request.put("session_id", "sess-1").put("model_instance_id", "inst-2").put("model_session_id", "msess-3");
+
+        JsonNode answer = decide(pdp, request);
+        Reply stored = pdp.get("/v1/decisions/" + answer.get("decision_id").asText());
+
+        assertThat(stored.status()).isEqualTo(200);
+        assertThat(stored.json().get("session_id").asText()).isEqualTo("sess-1");
+        assertThat(stored.json().get("model_instance_id").asText()).isEqualTo("inst-2");
+        assertThat(stored.json().get("model_session_id").asText()).isEqualTo("msess-3");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"session_id", "model_instance_id", "model_session_id"})
+    void an_overlong_session_identifier_is_refused_naming_it_and_nothing_is_recorded(String field) {
+        ObjectNode request = decision("worker", plainProfile());
+        request.put(field, "s".repeat(257));
+        int before = Steps.countEvents(pdp);
+
+        Reply reply = pdp.post("/v1/decisions", request.toString());
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.contentType()).startsWith("application/problem+json");
+        assertThat(reply.json().get("errors").get(0).get("path").asText()).isEqualTo("/" + field);
+        assertThat(reply.json().get("message").asText()).isEqualTo(reply.json().get("detail").asText());
+        assertThat(Steps.countEvents(pdp)).isEqualTo(before);
+    }
+
+    @Test
+    void every_record_of_a_decision_names_it_as_policy_decision_id() {
+        JsonNode answer = decide(pdp, decision("worker", plainProfile()));
+        String id = answer.get("decision_id").asText();
+
+        Reply events = pdp.get("/v1/events?decision_id=" + id);
+
+        assertThat(events.status()).isEqualTo(200);
+        List<JsonNode> records = new ArrayList<>();
+        events.json().get("items").forEach(records::add);
+        assertThat(records).hasSize(1 + answer.get("ruleset").get("rules_fired").size());
+        records.forEach(record -> assertThat(record.get("policy_decision_id").asText()).as(record.toString())
+                .isEqualTo(id));
+    }
+
+    // ---- forward-compatible exec_policy (SPEC 2, 3.8, v2)
+
+    @Test
+    void unknown_members_of_exec_policy_are_dropped_named_by_pointer_and_never_stored_by_value() {
+        String secret = "my bank password is hunter2";
+        ObjectNode sent = policy("mem_offload", "exact");
+        sent.putObject("speculative").put("tree", secret);
+        sent.putObject("budgets").put("max_total_ms", 1500.5).put("max_power_w", 300);
+        sent.putObject("mem_offload").put("strategy", "kv_paged").put("compression", "zstd");
+        sent.putObject("trace").put("level", "summary").putObject("artifact").put("enabled", false)
+                .put("a/b~c", 1);
+
+        JsonNode answer = decide(pdp, withPolicy(decision("worker", plainProfile()), sent));
+
+        assertThat(texts(answer.get("dropped_fields"))).containsExactlyInAnyOrder(
+                "/settings/exec_policy/speculative", "/settings/exec_policy/budgets/max_power_w",
+                "/settings/exec_policy/mem_offload/compression", "/settings/exec_policy/trace/artifact/a~1b~0c");
+        assertThat(texts(answer.get("adjustments"))).containsExactly("UNKNOWN_FIELDS_DROPPED");
+        assertThat(answer.get("adjusted").asBoolean()).isTrue();
+        assertThat(answer.get("downgraded").asBoolean()).isFalse();
+        JsonNode effective = answer.get("effective_policy");
+        assertThat(effective.has("speculative")).isFalse();
+        assertThat(effective.get("budgets")).isEqualTo(Json.object().put("max_total_ms", 1500.5));
+        assertThat(effective.get("mem_offload")).isEqualTo(Json.object().put("strategy", "kv_paged"));
+        assertThat(effective.get("trace").get("artifact")).isEqualTo(Json.object().put("enabled", false));
+        // the requested policy names the member, not its value, so the recorded hash is of what is shown
+        assertThat(answer.get("requested_policy").get("speculative").isNull()).isTrue();
+        assertThat(answer.get("requested_policy_hash")).isNotEqualTo(answer.get("effective_policy_hash"));
+        Reply records = pdp.get("/v1/events?decision_id=" + answer.get("decision_id").asText());
+        assertThat(records.status()).isEqualTo(200);
+        assertThat(records.body()).doesNotContain("hunter2").doesNotContain("zstd").contains("max_power_w");
+    }
+
+    @Test
+    void a_request_whose_policy_has_only_known_members_drops_nothing() {
+        JsonNode answer = decide(pdp, withPolicy(decision("worker", plainProfile()), policy("standard", "exact")));
+
+        assertThat(texts(answer.get("dropped_fields"))).isEmpty();
+        assertThat(texts(answer.get("adjustments"))).doesNotContain("UNKNOWN_FIELDS_DROPPED");
+    }
+
+    @Test
+    void budgets_are_numbers_not_only_integers() {
+        ObjectNode sent = policy("standard", "exact");
+        sent.putObject("budgets").put("max_vram_mb", 3.5).put("max_ram_mb", 0).put("max_decode_ms", 0.25);
+
+        JsonNode answer = decide(pdp, withPolicy(decision("worker", plainProfile()), sent));
+
+        assertThat(answer.get("effective_policy").get("budgets")).isEqualTo(sent.get("budgets"));
+    }
+
+    @Test
+    void an_unknown_top_level_field_is_still_400_and_stores_nothing() {
+        ObjectNode request = decision("worker", plainProfile());
+        request.put("speculative", true);
+        int before = Steps.countEvents(pdp);
+
+        Reply reply = pdp.post("/v1/decisions", request.toString());
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.json().get("errors").findValuesAsText("path")).contains("/speculative");
+        assertThat(Steps.countEvents(pdp)).isEqualTo(before);
+    }
+
+    // ---- a dynamic role without inherits (SPEC 2, v2)
+
+    @Test
+    void a_dynamic_role_without_inherits_uses_its_own_compute_gets_no_profile_compute_and_is_registered() {
+        String wp = profileWithAll(preset("fast_approx"));
+        String roleId = uid("drafter");
+        ObjectNode role = Json.object().put("role_id", roleId);
+        role.set("compute", preset("fast_exact"));
+        putRole(pdp, role);
+        ObjectNode bare = Json.object().put("role_id", uid("bare"));
+        bare.putObject("compute").put("cloud_reasoning_strength", "low");
+        putRole(pdp, bare);
+
+        JsonNode own = decide(pdp, decision(roleId, wp));
+        JsonNode none = decide(pdp, decision(bare.get("role_id").asText(), wp));
+
+        assertThat(own.get("requested_source").asText()).isEqualTo("dynamic_role");
+        assertThat(own.get("requested_policy")).isEqualTo(policy("spec_decode", "exact"));
+        assertThat(reasons(own)).doesNotContain("ROLE_UNREGISTERED");
+        assertThat(none.get("requested_source").asText()).as("no class, so no profile compute").isEqualTo("runtime_default");
+        assertThat(reasons(none)).doesNotContain("ROLE_UNREGISTERED");
+        JsonNode changed = pdp.get("/v1/events?type=dynamic_role_changed&limit=10").json().get("items");
+        List<JsonNode> ofRole = new ArrayList<>();
+        changed.forEach(r -> { if (r.get("role_id").asText().equals(roleId)) { ofRole.add(r); } });
+        assertThat(ofRole).hasSize(1);
+        assertThat(ofRole.get(0).get("inherits").isNull()).isTrue();
+    }
+
+    @Test
+    void a_dynamic_role_with_neither_inherits_nor_compute_is_422_naming_inherits_and_not_stored() {
+        String roleId = uid("empty");
+        int before = Steps.countEvents(pdp);
+
+        Reply reply = pdp.put("/v1/roles/" + roleId, Json.object().put("role_id", roleId).toString());
+
+        assertThat(reply.status()).isEqualTo(422);
+        assertThat(reply.json().get("errors").get(0).get("path").asText()).isEqualTo("/inherits");
+        assertThat(pdp.get("/v1/roles/" + roleId).status()).isEqualTo(404);
         assertThat(Steps.countEvents(pdp)).isEqualTo(before);
     }
 }

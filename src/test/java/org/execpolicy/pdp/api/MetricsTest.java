@@ -54,4 +54,26 @@ class MetricsTest {
                 "pdp_rule_errors_total", "pdp_exec_policy_violations_total", "jvm_memory_used_bytes");
         assertThat(after).containsPattern("(?m)^audit_dropped_total 0\\.0$");
     }
+
+    @Test
+    void secrets_redacted_from_a_justification_and_a_revoke_reason_are_counted_and_never_stored() {
+        String before = pdp.get("/metrics").body();
+        String id = "wv-metrics-secret";
+        com.fasterxml.jackson.databind.node.ObjectNode waiver = Bodies.waiver(id);
+        waiver.put("justification", "approved in ticket 42; aws AKIAIOSFODNN7EXAMPLE, db password=hunter2");
+        Reply granted = pdp.post("/v1/waivers", waiver.toString());
+        Reply revoked = pdp.post("/v1/waivers/" + id + "/revoke",
+                "{\"reason\": \"leaked: Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.abc\"}");
+
+        assertThat(granted.status()).as(granted.body()).isEqualTo(201);
+        assertThat(revoked.status()).as(revoked.body()).isEqualTo(200);
+        assertThat(granted.json().get("justification").asText())
+                .isEqualTo("approved in ticket 42; aws [REDACTED], db password=[REDACTED]");
+        assertThat(revoked.json().get("revoke_reason").asText()).isEqualTo("leaked: Authorization: Bearer [REDACTED]");
+        String stored = pdp.get("/v1/events?type=waiver_granted").body() + pdp.get("/v1/events?type=waiver_revoked").body()
+                + pdp.get("/v1/waivers/" + id).body();
+        assertThat(stored).doesNotContain("AKIAIOSFODNN7EXAMPLE").doesNotContain("hunter2").doesNotContain("eyJhbGci");
+        String after = pdp.get("/metrics").body();
+        assertThat(value(after, "pdp_secrets_redacted_total") - value(before, "pdp_secrets_redacted_total")).isEqualTo(3);
+    }
 }

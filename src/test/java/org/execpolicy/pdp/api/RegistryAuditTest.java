@@ -53,10 +53,37 @@ class RegistryAuditTest {
         assertThat(changes.get(0).get("before_hash").asText()).isEqualTo(CanonicalJson.sha256Hex(first));
         assertThat(changes.get(0).get("after_hash").asText()).isEqualTo(CanonicalJson.sha256Hex(second));
         assertThat(changes.get(1).get("changed_paths")).extracting(JsonNode::asText).containsExactly("");
-        JsonNode activated = ofProfile("work_profile_activated", "profile_id", id).get(0);
+        JsonNode activated = ofProfile("work_profile_selected", "profile_id", id).get(0);
         assertThat(activated.get("profile_hash").asText()).isEqualTo(CanonicalJson.sha256Hex(second));
         assertThat(activated.get("actor").asText()).isEqualTo("human");
+        // FR-EVT-PROFILE-001: what the selection resolves to, read from the profile as selected
+        assertThat(activated.get("resolved_models").get("worker").asText()).isEqualTo("model-b");
+        assertThat(activated.get("resolved_models").get("frontend").asText())
+                .isEqualTo(second.get("model_assignments").get("frontend").get("primary_model_id").asText());
+        assertThat(activated.get("automation_level").isNull()).as("the profile has no governance").isTrue();
+        assertThat(activated.get("allow_cloud_escalation").isNull()).isTrue();
         assertThat(pdp.get("/v1/profiles/" + uid("wp-none") + "/history").status()).isEqualTo(404);
+    }
+
+    @Test
+    void selecting_a_profile_records_its_governance_and_the_profile_active_before() {
+        String before = uid("wp");
+        Steps.putProfile(pdp, Bodies.profile(before));
+        Steps.activate(pdp, before);
+        String id = uid("wp");
+        ObjectNode profile = Bodies.profile(id);
+        profile.putObject("governance").put("automation_level", "HYBRID").put("allow_cloud_escalation", false);
+        Steps.putProfile(pdp, profile);
+
+        Steps.activate(pdp, id);
+
+        JsonNode selected = ofProfile("work_profile_selected", "profile_id", id).get(0);
+        assertThat(selected.get("previous_profile_id").asText()).isEqualTo(before);
+        assertThat(selected.get("automation_level").asText()).isEqualTo("HYBRID");
+        assertThat(selected.get("allow_cloud_escalation").isBoolean()).isTrue();
+        assertThat(selected.get("allow_cloud_escalation").asBoolean()).isFalse();
+        assertThat(selected.get("resolved_models").size()).isEqualTo(4);
+        assertThat(ofProfile("work_profile_activated", "profile_id", id)).as("the old type is no longer written").isEmpty();
     }
 
     @Test
@@ -100,7 +127,7 @@ class RegistryAuditTest {
                     write(server, name, "POST", "/v1/waivers/" + waiverId + "/revoke", Json.object().put("reason", "x")))) {
                 assertThat(reply.status()).as(reply.body()).isIn(200, 201);
             }
-            for (String type : List.of("work_profile_changed", "work_profile_activated", "dynamic_role_changed",
+            for (String type : List.of("work_profile_changed", "work_profile_selected", "dynamic_role_changed",
                     "waiver_granted", "waiver_revoked")) {
                 JsonNode items = server.get("/v1/events?type=" + type).json().get("items");
                 assertThat(items).as(type).hasSize(1);

@@ -49,12 +49,13 @@ class DecisionUnitTest {
     static List<ObjectNode> decision(String decisionId) {
         ObjectNode decision = Records.execPolicy(decisionId, "trace-" + decisionId, T0);
         String group = TimeOrderedIds.nextGroup();
-        decision.put("event_id", group).put("ruleset_digest", DIGEST);
+        decision.put("event_id", group).put("ruleset_digest", DIGEST).put("policy_decision_id", decisionId);
         List<ObjectNode> records = new ArrayList<>(List.of(decision));
         for (int seq = 1; seq <= RULES.size(); seq++) {
             ObjectNode firing = Records.ruleFired(decisionId, seq, T0);
             firing.put("event_id", TimeOrderedIds.member(group, seq)).put("trace_id", "trace-" + decisionId)
-                    .put("ruleset_digest", DIGEST).put("rule_description", RULES.get(seq - 1).description());
+                    .put("ruleset_digest", DIGEST).put("rule_description", RULES.get(seq - 1).description())
+                    .put("policy_decision_id", decisionId);
             firing.putArray("matched").add("DecisionRequest{role=worker}").add("Effective{" + seq + "}");
             records.add(firing);
         }
@@ -109,6 +110,28 @@ class DecisionUnitTest {
     void a_firing_the_catalog_cannot_give_back_is_stored_as_a_record_of_its_own() throws Exception {
         List<ObjectNode> records = decision("d-1");
         records.get(2).put("rule_description", "not what the ruleset says");
+        recorder.append(records).join();
+
+        assertThat(rows()).as("decision with firing 1, firing 2 alone, firing 3 alone").isEqualTo(3);
+        assertThat(unchained(recorder.eventsOfDecision("d-1"))).containsExactlyElementsOf(records);
+        assertThat(recorder.verify().intact()).isTrue();
+    }
+
+    @Test
+    void records_without_policy_decision_id_as_written_before_v2_still_read_back_exactly() throws Exception {
+        List<ObjectNode> records = decision("d-1");
+        records.forEach(record -> record.remove("policy_decision_id"));
+        recorder.append(records).join();
+
+        // nothing is derived onto a record that did not carry it: each is stored as it came
+        assertThat(unchained(recorder.eventsOfDecision("d-1"))).containsExactlyElementsOf(records);
+        assertThat(recorder.verify().intact()).isTrue();
+    }
+
+    @Test
+    void a_firing_whose_policy_decision_id_is_not_its_decision_is_stored_as_it_came() throws Exception {
+        List<ObjectNode> records = decision("d-1");
+        records.get(2).put("policy_decision_id", "d-other");
         recorder.append(records).join();
 
         assertThat(rows()).as("decision with firing 1, firing 2 alone, firing 3 alone").isEqualTo(3);

@@ -18,7 +18,7 @@ class RecordSchemasTest {
     /** Every record type of SPEC.md section 4, hard-coded: adding or dropping one must be seen here. */
     private static final List<String> ALL_TYPES = List.of(
             "llm_exec_policy", "policy_rule_fired", "policy_ruleset_loaded", "policy_ruleset_rejected",
-            "retention_checkpoint", "chain_verified", "work_profile_changed", "work_profile_activated", "dynamic_role_changed",
+            "retention_checkpoint", "chain_verified", "work_profile_changed", "work_profile_selected", "dynamic_role_changed",
             "waiver_granted", "waiver_revoked",
             "layerwise_trace_attached", "layerwise_trace_missing", "llm_exec_report", "exec_policy_violation");
 
@@ -28,7 +28,7 @@ class RecordSchemasTest {
     void knowsTheRecordTypes() {
         assertThat(schemas.types()).contains(
                 "llm_exec_policy", "policy_rule_fired", "policy_ruleset_loaded", "policy_ruleset_rejected",
-                "retention_checkpoint", "work_profile_changed", "work_profile_activated", "dynamic_role_changed",
+                "retention_checkpoint", "work_profile_changed", "work_profile_selected", "dynamic_role_changed",
                 "waiver_granted", "waiver_revoked");
         assertThat(schemas.types()).containsExactlyInAnyOrder(ALL_TYPES.toArray(String[]::new));
         assertThat(RecordSchemas.KNOWN_TYPES).containsExactlyInAnyOrderElementsOf(ALL_TYPES);

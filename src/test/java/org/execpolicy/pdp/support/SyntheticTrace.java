@@ -11,12 +11,21 @@ public final class SyntheticTrace {
     private SyntheticTrace() {
     }
 
-    /** The header for the decision, then {@code tokens} records with made-up exits, in order. */
+    /** As {@link #of(JsonNode, int, String)} for a decision about model llama-7b. */
     public static List<ObjectNode> of(JsonNode decision, int tokens) {
+        return of(decision, tokens, "llama-7b");
+    }
+
+    /**
+     * The header for the decision, then {@code tokens} records with made-up exits, in order.
+     *
+     * @param modelId the decision's model_id, which the header must repeat (SPEC 6, v2)
+     */
+    public static List<ObjectNode> of(JsonNode decision, int tokens, String modelId) {
         List<ObjectNode> lines = new ArrayList<>();
         ObjectNode header = Json.object();
         header.put("trace_id", decision.path("trace_id").asText());
-        header.put("model_id", "llama-7b");
+        header.put("model_id", modelId);
         header.set("effective_exec_policy", decision.get("effective_policy").deepCopy());
         header.put("created_at", "2026-11-25T12:00:00Z");
         header.put("tokenizer_id", "llama-tokenizer");

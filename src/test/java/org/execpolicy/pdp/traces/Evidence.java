@@ -54,9 +54,14 @@ final class Evidence {
 
     /** An approximate decision for the worker (the profile's preset). */
     static JsonNode approximateDecision(RunningPdp pdp) {
+        return approximateDecision(pdp, "llama-7b");
+    }
+
+    /** An approximate decision for the worker about the given model. */
+    static JsonNode approximateDecision(RunningPdp pdp, String modelId) {
         JsonNode decision = decide(pdp, """
-                {"trace_id": "%s", "role": "worker", "task_type": "chat", "model_id": "llama-7b", "backend": "local"}"""
-                .formatted(uid("t")));
+                {"trace_id": "%s", "role": "worker", "task_type": "chat", "model_id": "%s", "backend": "local"}"""
+                .formatted(uid("t"), modelId));
         if (!"approximate".equals(decision.path("exactness").asText())) {
             throw new IllegalStateException("expected an approximate decision: " + decision);
         }

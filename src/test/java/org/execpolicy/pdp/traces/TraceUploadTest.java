@@ -294,6 +294,39 @@ class TraceUploadTest {
     }
 
     @Test
+    void a_header_naming_another_model_than_the_decision_is_refused_naming_model_id() {
+        JsonNode decision = approximateDecision(pdp);
+        List<ObjectNode> lines = trace(decision, 3);
+        lines.get(0).put("model_id", "llama-13b");
+
+        RunningPdp.Reply reply = refusedAndNothingKept(decision, () -> upload(pdp, decision, jsonl(lines)), 422, "/0/model_id");
+
+        assertThat(reply.json().path("detail").asText()).contains("llama-7b");
+        assertThat(reply.json().path("message").asText()).isEqualTo(reply.json().path("detail").asText());
+    }
+
+    @Test
+    void a_header_that_names_its_format_is_accepted() {
+        JsonNode decision = approximateDecision(pdp);
+        List<ObjectNode> lines = trace(decision, 3);
+        lines.get(0).put("format", "hsk.layerwise_trace@0.1");
+
+        RunningPdp.Reply reply = upload(pdp, decision, jsonl(lines));
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"hsk.layerwise_trace@0.2\"", "\"HSK.LAYERWISE_TRACE@0.1\"", "\"\"", "1", "null"})
+    void a_header_naming_another_format_is_refused_naming_format(String format) {
+        JsonNode decision = approximateDecision(pdp);
+        List<ObjectNode> lines = trace(decision, 3);
+        lines.get(0).set("format", org.execpolicy.pdp.model.Json.parseObject("{\"f\":" + format + "}").get("f"));
+
+        refusedAndNothingKept(decision, () -> upload(pdp, decision, jsonl(lines)), 422, "/0/format");
+    }
+
+    @Test
     void an_identifier_over_128_characters_is_refused() {
         JsonNode decision = approximateDecision(pdp);
         List<ObjectNode> lines = trace(decision, 3);
@@ -304,7 +337,7 @@ class TraceUploadTest {
 
     @Test
     void realistic_model_and_tokenizer_ids_are_kept_as_sent() {
-        JsonNode decision = approximateDecision(pdp);
+        JsonNode decision = approximateDecision(pdp, "meta-llama/Llama-2-7b-chat-hf");
         List<ObjectNode> lines = trace(decision, 3);
         lines.get(0).put("model_id", "meta-llama/Llama-2-7b-chat-hf").put("tokenizer_id", "hf:meta-llama/Llama-2-7b@main");
 
