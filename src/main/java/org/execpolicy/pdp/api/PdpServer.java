@@ -71,7 +71,8 @@ public final class PdpServer implements AutoCloseable {
      * (a non-loopback host always requires tokens, see {@link AuthMode#forHost}).
      */
     public record Options(String host, int port, Path dataDir, Path rulesDir, boolean watchRules,
-                          int rateLimit, long requestTimeoutMs, int retentionDays, AuthMode auth, long warmupMs) {
+                          int rateLimit, long requestTimeoutMs, int retentionDays, AuthMode auth, long warmupMs,
+                          String databaseUrl, String nodeId, Path tokensFile) {
         public Options {
             if (warmupMs < 0) {
                 throw new IllegalArgumentException("warm-up must be 0 (off) or positive, was " + warmupMs);
@@ -90,7 +91,7 @@ public final class PdpServer implements AutoCloseable {
 
         public Options(String host, int port, Path dataDir, Path rulesDir, boolean watchRules) {
             this(host, port, dataDir, rulesDir, watchRules, 0, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETENTION_DAYS,
-                    AuthMode.LOOPBACK, 0);
+                    AuthMode.LOOPBACK, 0, null, null, null);
         }
 
         public Options(String host, int port, Path dataDir, Path rulesDir) {
@@ -99,22 +100,23 @@ public final class PdpServer implements AutoCloseable {
 
         /** The same options with at most {@code perSecond} requests per second per client; 0 turns it off. */
         public Options withRateLimit(int perSecond) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, perSecond, requestTimeoutMs, retentionDays, auth, warmupMs);
+            return new Options(host, port, dataDir, rulesDir, watchRules, perSecond, requestTimeoutMs, retentionDays, auth, warmupMs, databaseUrl, nodeId, tokensFile);
         }
 
         /** The same options with a request time limit in milliseconds; 0 turns it off. */
         public Options withRequestTimeoutMs(long millis) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, millis, retentionDays, auth, warmupMs);
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, millis, retentionDays, auth, warmupMs, databaseUrl, nodeId, tokensFile);
         }
 
         /** The same options keeping records (and their proofs) for {@code days} days. */
         public Options withRetentionDays(int days) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, days, auth, warmupMs);
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, days, auth, warmupMs, databaseUrl, nodeId, tokensFile);
         }
 
         /** The same options with the given token mode (still forced to REQUIRED off loopback). */
         public Options withAuth(AuthMode mode) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, retentionDays, mode, warmupMs);
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, retentionDays, mode, warmupMs, databaseUrl, nodeId,
+                    tokensFile);
         }
 
         /**
@@ -123,7 +125,17 @@ public final class PdpServer implements AutoCloseable {
          */
         public Options withWarmupMs(long millis) {
             return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, retentionDays,
-                    auth, millis);
+                    auth, millis, databaseUrl, nodeId, tokensFile);
+        }
+
+        /**
+         * The same options on a shared PostgreSQL database ({@code jdbc:postgresql:} URL; null: H2 in the data
+         * directory), writing the chain {@code nodeId} (null: the data directory's persisted id), with the token
+         * file every node is given (null: DATA/tokens.json).
+         */
+        public Options withStore(String url, String node, Path tokens) {
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, retentionDays,
+                    auth, warmupMs, url, node, tokens);
         }
     }
 
@@ -162,8 +174,8 @@ public final class PdpServer implements AutoCloseable {
     /** As {@link #start(Options, Clock)}, with the limits of trace uploads and the trace deadline. */
     public static PdpServer start(Options options, Clock clock, TraceLimits traces) {
         Ruleset ruleset = Ruleset.compile(options.rulesDir());
-        Database database = Database.open(options.dataDir());
-        FlightRecorder recorder = new FlightRecorder(database);
+        Database database = Database.open(options.dataDir(), options.databaseUrl());
+        FlightRecorder recorder = FlightRecorder.forNode(database, options.nodeId());
         RegistryStore registry = new RegistryStore(database, recorder, clock);
         RuleEngine engine = new RuleEngine(ruleset);
         DecisionService decisions = new DecisionService(engine, registry, recorder, clock);
@@ -174,7 +186,8 @@ public final class PdpServer implements AutoCloseable {
         try {
             RuntimeEvidence runtime = new RuntimeEvidence(recorder, new TraceStore(options.dataDir()),
                     new TraceDeadlineScan(database), clock, traces);
-            AccessTokens tokens = AccessTokens.openOrCreate(options.dataDir());
+            AccessTokens tokens = options.tokensFile() == null ? AccessTokens.openOrCreate(options.dataDir())
+                    : AccessTokens.openOrCreateFile(options.tokensFile());
             LOG.info("access tokens {}: {} (auth mode {})", tokens.created() ? "written to" : "read from",
                     tokens.file().toAbsolutePath(), options.auth().name().toLowerCase(java.util.Locale.ROOT));
             reloader.recordStartup();

@@ -26,14 +26,19 @@ final class RecorderCommand {
         @Option(names = "--data", description = "Data directory (default: ${DEFAULT-VALUE}).")
         Path data = Path.of("data");
 
+        @Option(names = "--database", paramLabel = "URL",
+                description = "A shared PostgreSQL store (jdbc:postgresql://HOST:PORT/DB?user=U; password from "
+                        + "PDP_DATABASE_PASSWORD) instead of the H2 store in --data.")
+        String database;
+
         @Override
         public Integer call() {
-            if (noDataDirectory(data)) {
+            if (database == null && noDataDirectory(data)) {
                 return 2;
             }
             // the whole store, every record, however large: say how far it has come, at most once a second
             long[] lastSaid = {System.nanoTime()};
-            ChainReport report = withRecorder(data, recorder -> recorder.verify((node, checked) -> {
+            ChainReport report = withRecorder(data, database, recorder -> recorder.verify((node, checked) -> {
                 if (System.nanoTime() - lastSaid[0] >= 1_000_000_000L) {
                     System.err.println(node + ": " + checked + " records verified");
                     lastSaid[0] = System.nanoTime();
@@ -49,6 +54,11 @@ final class RecorderCommand {
         @Option(names = "--data", description = "Data directory (default: ${DEFAULT-VALUE}).")
         Path data = Path.of("data");
 
+        @Option(names = "--database", paramLabel = "URL",
+                description = "A shared PostgreSQL store (jdbc:postgresql://HOST:PORT/DB?user=U; password from "
+                        + "PDP_DATABASE_PASSWORD) instead of the H2 store in --data.")
+        String database;
+
         // picocli parses these: a malformed time is a usage error (exit 2) naming the option
         @Option(names = "--since", description = "RFC 3339; records at or after it.")
         OffsetDateTime since;
@@ -61,7 +71,7 @@ final class RecorderCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (noDataDirectory(data)) {
+            if (database == null && noDataDirectory(data)) {
                 return 2;
             }
             Instant from = since == null ? null : since.toInstant();
@@ -69,7 +79,7 @@ final class RecorderCommand {
             try (Writer writer = out == null
                     ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
                     : Files.newBufferedWriter(out)) {
-                long written = withRecorder(data, recorder -> recorder.export(from, to, writer));
+                long written = withRecorder(data, database, recorder -> recorder.export(from, to, writer));
                 System.err.println(written + " records exported");
             }
             return 0;
@@ -85,8 +95,9 @@ final class RecorderCommand {
         return true;
     }
 
-    private static <T> T withRecorder(Path data, java.util.function.Function<FlightRecorder, T> work) {
-        try (Database db = Database.open(data); FlightRecorder recorder = new FlightRecorder(db)) {
+    private static <T> T withRecorder(Path data, String databaseUrl,
+                                      java.util.function.Function<FlightRecorder, T> work) {
+        try (Database db = OfflineStore.open(data, databaseUrl); FlightRecorder recorder = new FlightRecorder(db)) {
             return work.apply(recorder);
         }
     }

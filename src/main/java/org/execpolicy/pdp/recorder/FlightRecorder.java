@@ -45,6 +45,15 @@ public final class FlightRecorder implements AutoCloseable {
         this(db, checkingRecords() ? new RecordSchemas() : null, NodeIdentity.of(db.dataDir()));
     }
 
+    /**
+     * Chains records under {@code nodeId} (null: the id kept in the data directory); checks records if
+     * {@link #checkingRecords()}.
+     */
+    public static FlightRecorder forNode(Database db, String nodeId) {
+        return new FlightRecorder(db, checkingRecords() ? new RecordSchemas() : null,
+                nodeId == null ? NodeIdentity.of(db.dataDir()) : nodeId);
+    }
+
     /** Checks every append against {@code schemas} (null: none), under the data directory's node id. */
     public FlightRecorder(Database db, RecordSchemas schemas) {
         this(db, schemas, NodeIdentity.of(db.dataDir()));
