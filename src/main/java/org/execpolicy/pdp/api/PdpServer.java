@@ -38,6 +38,7 @@ import org.execpolicy.pdp.engine.WaiverCoverage;
 import org.execpolicy.pdp.recorder.Database;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 import org.execpolicy.pdp.recorder.RegistryStore;
+import org.execpolicy.pdp.recorder.RegistrySync;
 import org.execpolicy.pdp.recorder.Retention;
 import org.execpolicy.pdp.recorder.RetentionSchedule;
 import org.execpolicy.pdp.recorder.TraceDeadlineScan;
@@ -147,10 +148,11 @@ public final class PdpServer implements AutoCloseable {
     private final TraceDeadlineSchedule traceDeadlines;
     private final FlightRecorder recorder;
     private final Database database;
+    private final RegistrySync registrySync; // null: one node on H2, nothing else changes the registry
 
     private PdpServer(Vertx vertx, HttpServer http, RulesWatcher watcher, RulesReloader reloader,
                       RetentionSchedule retention, TraceDeadlineSchedule traceDeadlines, FlightRecorder recorder,
-                      Database database) {
+                      Database database, RegistrySync registrySync) {
         this.vertx = vertx;
         this.http = http;
         this.watcher = watcher;
@@ -159,6 +161,7 @@ public final class PdpServer implements AutoCloseable {
         this.traceDeadlines = traceDeadlines;
         this.recorder = recorder;
         this.database = database;
+        this.registrySync = registrySync;
     }
 
     /** Starts and returns once listening; a ruleset that does not compile stops the start. */
@@ -211,7 +214,9 @@ public final class PdpServer implements AutoCloseable {
             RetentionSchedule retention = new RetentionSchedule(new Retention(database, recorder),
                     options.retentionDays(), clock);
             TraceDeadlineSchedule traceDeadlines = new TraceDeadlineSchedule(runtime);
-            return new PdpServer(vertx, http, watcher, reloader, retention, traceDeadlines, recorder, database);
+            RegistrySync registrySync = database.shared() ? new RegistrySync(registry) : null;
+            return new PdpServer(vertx, http, watcher, reloader, retention, traceDeadlines, recorder, database,
+                    registrySync);
         } catch (RuntimeException e) {
             if (watcher != null) {
                 watcher.close();
@@ -349,6 +354,9 @@ public final class PdpServer implements AutoCloseable {
             }
             await(http.close().toCompletionStage().toCompletableFuture());
         } finally {
+            if (registrySync != null) {
+                registrySync.close();
+            }
             retention.close();
             traceDeadlines.close();
             reloader.close();

@@ -2,6 +2,8 @@ package org.execpolicy.pdp.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.execpolicy.pdp.api.Bodies.decision;
+import static org.execpolicy.pdp.api.Bodies.fastApproxAllowed;
+import static org.execpolicy.pdp.api.Bodies.uid;
 import static org.execpolicy.pdp.api.Steps.decide;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -83,8 +85,53 @@ class SharedStoreTest {
         assertThat(chains).contains("node-a", "node-b");
     }
 
+    @Test
+    void a_waiver_revoked_through_one_node_is_honoured_by_the_other_within_a_second() {
+        String waiver = uid("wv");
+        Steps.createWaiver(nodeA, Bodies.waiver(waiver));
+        String wp = uid("wp");
+        Steps.putProfile(nodeA, Bodies.profile(wp, "worker", fastApproxAllowed(waiver)));
+        JsonNode before = decideWithin(nodeB, wp, answer -> !reasons(answer).contains("WAIVER_REVOKED"));
+        assertThat(before.path("waiver_ref").asText()).isEqualTo(waiver);
+
+        Steps.revoke(nodeA, waiver, "model drifted");
+        long revoked = System.nanoTime();
+        JsonNode after = decideWithin(nodeB, wp, answer -> reasons(answer).contains("WAIVER_REVOKED"));
+        long tookMs = (System.nanoTime() - revoked) / 1_000_000;
+
+        assertThat(reasons(after)).containsExactly("WAIVER_REVOKED");
+        assertThat(recordOf(nodeA, after).get("registry_version").asLong()).as("the version node B decided with")
+                .isGreaterThan(recordOf(nodeA, before).get("registry_version").asLong());
+        assertThat(tookMs).as("node B honoured the revocation after %d ms", tookMs).isLessThan(1_000);
+    }
+
+    /** Decides through {@code node} until {@code done} holds, for at most 3 s; returns the answer that held. */
+    private static JsonNode decideWithin(RunningPdp node, String profileId,
+                                         java.util.function.Predicate<JsonNode> done) {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        Reply answer;
+        do {
+            // 422 until the node has seen the profile another node saved
+            answer = node.post("/v1/decisions", decision("worker", profileId).toString());
+            if (answer.status() == 200 && done.test(answer.json())) {
+                return answer.json();
+            }
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("not within 3 s; last answer: " + answer);
+    }
+
+    private static List<String> reasons(JsonNode answer) {
+        return Steps.texts(answer.get("reason_codes"));
+    }
+
     private static String nodeIdOfDecision(RunningPdp reader, JsonNode answer) {
+        return recordOf(reader, answer).get("node_id").asText();
+    }
+
+    /** The llm_exec_policy record of an answered decision, as {@code reader} serves it. */
+    private static JsonNode recordOf(RunningPdp reader, JsonNode answer) {
         Reply events = reader.get("/v1/events?type=llm_exec_policy&decision_id=" + answer.get("decision_id").asText());
-        return events.json().get("items").get(0).get("node_id").asText();
+        assertThat(events.status()).as(events.body()).isEqualTo(200);
+        return events.json().get("items").get(0);
     }
 }
