@@ -35,6 +35,7 @@ import org.execpolicy.pdp.engine.Ruleset;
 import org.execpolicy.pdp.engine.RulesReloader;
 import org.execpolicy.pdp.engine.RulesWatcher;
 import org.execpolicy.pdp.engine.WaiverCoverage;
+import org.execpolicy.pdp.recorder.ChainCheckpoints;
 import org.execpolicy.pdp.recorder.Database;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 import org.execpolicy.pdp.recorder.RegistryStore;
@@ -149,10 +150,11 @@ public final class PdpServer implements AutoCloseable {
     private final FlightRecorder recorder;
     private final Database database;
     private final RegistrySync registrySync; // null: one node on H2, nothing else changes the registry
+    private final ChainCheckpoints checkpoints;
 
     private PdpServer(Vertx vertx, HttpServer http, RulesWatcher watcher, RulesReloader reloader,
                       RetentionSchedule retention, TraceDeadlineSchedule traceDeadlines, FlightRecorder recorder,
-                      Database database, RegistrySync registrySync) {
+                      Database database, RegistrySync registrySync, ChainCheckpoints checkpoints) {
         this.vertx = vertx;
         this.http = http;
         this.watcher = watcher;
@@ -162,6 +164,7 @@ public final class PdpServer implements AutoCloseable {
         this.recorder = recorder;
         this.database = database;
         this.registrySync = registrySync;
+        this.checkpoints = checkpoints;
     }
 
     /** Starts and returns once listening; a ruleset that does not compile stops the start. */
@@ -186,9 +189,11 @@ public final class PdpServer implements AutoCloseable {
                 Duration.ofMillis(options.warmupMs()));
         Vertx vertx = Vertx.vertx();
         RulesWatcher watcher = null;
+        ChainCheckpoints checkpoints = null;
         try {
             RuntimeEvidence runtime = new RuntimeEvidence(recorder, new TraceStore(options.dataDir()),
                     new TraceDeadlineScan(database), clock, traces);
+            checkpoints = ChainCheckpoints.start(database, recorder.nodeId());
             AccessTokens tokens = options.tokensFile() == null ? AccessTokens.openOrCreate(options.dataDir())
                     : AccessTokens.openOrCreateFile(options.tokensFile());
             LOG.info("access tokens {}: {} (auth mode {})", tokens.created() ? "written to" : "read from",
@@ -216,7 +221,7 @@ public final class PdpServer implements AutoCloseable {
             TraceDeadlineSchedule traceDeadlines = new TraceDeadlineSchedule(runtime);
             RegistrySync registrySync = database.shared() ? new RegistrySync(registry) : null;
             return new PdpServer(vertx, http, watcher, reloader, retention, traceDeadlines, recorder, database,
-                    registrySync);
+                    registrySync, checkpoints);
         } catch (RuntimeException e) {
             if (watcher != null) {
                 watcher.close();
@@ -224,6 +229,9 @@ public final class PdpServer implements AutoCloseable {
             reloader.close();
             vertx.close();
             recorder.close();
+            if (checkpoints != null) {
+                checkpoints.close();
+            }
             database.close();
             throw e;
         }
@@ -361,6 +369,7 @@ public final class PdpServer implements AutoCloseable {
             traceDeadlines.close();
             reloader.close();
             recorder.close();
+            checkpoints.close(); // after the recorder's last commit: signs the final head
             database.close();
             vertx.close();
         }
