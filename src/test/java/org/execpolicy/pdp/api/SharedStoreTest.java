@@ -15,12 +15,16 @@ import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Two PDP nodes on one real PostgreSQL (SPEC 7): each writes its own chain, any node answers any
  * read, and the registry changed through one governs the other's decisions within 1 second.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the last ones truncate a chain and stop PostgreSQL
 class SharedStoreTest {
     private static PostgresCluster postgres;
     private static RunningPdp nodeA;
@@ -55,6 +59,7 @@ class SharedStoreTest {
     }
 
     @Test
+    @Order(1)
     void each_node_reads_the_evidence_the_other_wrote_and_both_chains_verify() {
         JsonNode throughA = decide(nodeA, decision("worker"));
         JsonNode throughB = decide(nodeB, decision("worker"));
@@ -86,6 +91,7 @@ class SharedStoreTest {
     }
 
     @Test
+    @Order(2)
     void a_waiver_revoked_through_one_node_is_honoured_by_the_other_within_a_second() {
         String waiver = uid("wv");
         Steps.createWaiver(nodeA, Bodies.waiver(waiver));
@@ -103,6 +109,77 @@ class SharedStoreTest {
         assertThat(recordOf(nodeA, after).get("registry_version").asLong()).as("the version node B decided with")
                 .isGreaterThan(recordOf(nodeA, before).get("registry_version").asLong());
         assertThat(tookMs).as("node B honoured the revocation after %d ms", tookMs).isLessThan(1_000);
+    }
+
+    @Test
+    @Order(3)
+    void a_node_signs_its_chain_head_within_10_s_and_records_removed_from_its_end_are_caught() {
+        Path tokens = RunningPdp.freshDataDir().resolve("tokens.json");
+        RunningPdp nodeC = node("node-c", tokens);
+        long headSeq;
+        try {
+            decide(nodeC, decision("worker"));
+            JsonNode last = decide(nodeC, decision("worker"));
+            headSeq = recordOf(nodeA, last).get("chain_seq").asLong();
+            long deadline = System.nanoTime() + 12_000_000_000L;
+            while (signedThrough("node-c") < headSeq) {
+                assertThat(System.nanoTime()).as("node-c signed chain_seq %d within 10 s", headSeq).isLessThan(deadline);
+                pause(200);
+            }
+        } finally {
+            nodeC.close();
+        }
+        // the decision's unit (the decision and its firings) is the chain's last: remove it as an attacker would
+        postgres.psql("DELETE FROM evidence WHERE node_id = 'node-c' AND chain_seq ="
+                + " (SELECT MAX(chain_seq) FROM evidence WHERE node_id = 'node-c')");
+
+        JsonNode report = nodeA.get("/v1/recorder/verify").json();
+
+        assertThat(report.get("intact").asBoolean()).as(report.toPrettyString()).isFalse();
+        JsonNode broken = report.get("first_broken");
+        assertThat(broken.get("node_id").asText()).isEqualTo("node-c");
+        assertThat(broken.get("reason").asText()).isEqualTo("records removed from the chain's end");
+    }
+
+    @Test
+    @Order(4)
+    void with_postgresql_stopped_decisions_and_readiness_are_503_and_both_recover_when_it_is_back() {
+        decide(nodeA, decision("worker"));
+        postgres.stopServer();
+        try {
+            Reply refused = nodeA.post("/v1/decisions", decision("worker").toString());
+            assertThat(refused.status()).as(refused.body()).isEqualTo(503);
+            assertThat(nodeA.get("/health/ready").status()).isEqualTo(503);
+        } finally {
+            postgres.startServer();
+        }
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        Reply answer;
+        do {
+            answer = nodeA.post("/v1/decisions", decision("worker").toString());
+            if (answer.status() == 200) {
+                break;
+            }
+            pause(200);
+        } while (System.nanoTime() < deadline);
+        assertThat(answer.status()).as("a decision after PostgreSQL is back: %s", answer.body()).isEqualTo(200);
+        assertThat(nodeA.get("/health/ready").status()).isEqualTo(200);
+        assertThat(nodeB.get("/v1/decisions/" + answer.json().get("decision_id").asText()).status()).isEqualTo(200);
+    }
+
+    private static long signedThrough(String nodeId) {
+        String max = postgres.psql("SELECT COALESCE(MAX(chain_seq), 0) FROM chain_checkpoints WHERE node_id = '"
+                + nodeId + "'").strip();
+        return Long.parseLong(max);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis); // polling interval only: every wait here has a deadline and a condition
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Decides through {@code node} until {@code done} holds, for at most 3 s; returns the answer that held. */
