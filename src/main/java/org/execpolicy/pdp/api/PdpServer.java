@@ -70,7 +70,9 @@ public final class PdpServer implements AutoCloseable {
      * Where to listen, where the data and rules live, whether rule edits reload by themselves,
      * requests per second allowed per client (0: no limit), the time a request may take
      * before it is answered 504 (0: no limit), how long records are kept and who needs a token
-     * (a non-loopback host always requires tokens, see {@link AuthMode#forHost}).
+     * (a non-loopback host always requires tokens, see {@link AuthMode#forHost}), and the store:
+     * a PostgreSQL URL shared by several nodes (null: H2 in the data directory), this node's chain id
+     * (null: the data directory's) and the token file (null: DATA/tokens.json); see {@link #withStore}.
      */
     public record Options(String host, int port, Path dataDir, Path rulesDir, boolean watchRules,
                           int rateLimit, long requestTimeoutMs, int retentionDays, AuthMode auth, long warmupMs,
@@ -102,23 +104,26 @@ public final class PdpServer implements AutoCloseable {
 
         /** The same options with at most {@code perSecond} requests per second per client; 0 turns it off. */
         public Options withRateLimit(int perSecond) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, perSecond, requestTimeoutMs, retentionDays, auth, warmupMs, databaseUrl, nodeId, tokensFile);
+            return new Options(host, port, dataDir, rulesDir, watchRules, perSecond, requestTimeoutMs, retentionDays, auth,
+                    warmupMs, databaseUrl, nodeId, tokensFile);
         }
 
         /** The same options with a request time limit in milliseconds; 0 turns it off. */
         public Options withRequestTimeoutMs(long millis) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, millis, retentionDays, auth, warmupMs, databaseUrl, nodeId, tokensFile);
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, millis, retentionDays, auth,
+                    warmupMs, databaseUrl, nodeId, tokensFile);
         }
 
         /** The same options keeping records (and their proofs) for {@code days} days. */
         public Options withRetentionDays(int days) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, days, auth, warmupMs, databaseUrl, nodeId, tokensFile);
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, days, auth,
+                    warmupMs, databaseUrl, nodeId, tokensFile);
         }
 
         /** The same options with the given token mode (still forced to REQUIRED off loopback). */
         public Options withAuth(AuthMode mode) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, retentionDays, mode, warmupMs, databaseUrl, nodeId,
-                    tokensFile);
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, retentionDays, mode,
+                    warmupMs, databaseUrl, nodeId, tokensFile);
         }
 
         /**

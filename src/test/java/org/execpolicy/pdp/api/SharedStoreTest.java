@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.execpolicy.pdp.cli.CommandRun;
 import org.execpolicy.pdp.support.PostgresCluster;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
@@ -88,6 +89,12 @@ class SharedStoreTest {
             assertThat(chain.get("first_broken").isNull()).as(chain.toString()).isTrue();
         });
         assertThat(chains).contains("node-a", "node-b");
+
+        // the offline commands read the shared store with the same flag, no data directory needed
+        assertThat(CommandRun.of("recorder", "verify", "--database", postgres.url()).exit()).isEqualTo(0);
+        CommandRun replay = CommandRun.of("replay", "--database", postgres.url(), "--decision",
+                throughB.get("decision_id").asText());
+        assertThat(replay.exit()).as(replay.err()).isEqualTo(0);
     }
 
     @Test
@@ -139,6 +146,7 @@ class SharedStoreTest {
         JsonNode broken = report.get("first_broken");
         assertThat(broken.get("node_id").asText()).isEqualTo("node-c");
         assertThat(broken.get("reason").asText()).isEqualTo("records removed from the chain's end");
+        assertThat(CommandRun.of("recorder", "verify", "--database", postgres.url()).exit()).isEqualTo(1);
     }
 
     @Test
