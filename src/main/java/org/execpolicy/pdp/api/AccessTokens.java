@@ -50,7 +50,11 @@ public final class AccessTokens {
 
     /** Reads the data directory's token file, writing a new one first if there is none. */
     static AccessTokens openOrCreate(Path dataDir) {
-        Path file = dataDir.resolve(FILE_NAME);
+        return openOrCreateFile(dataDir.resolve(FILE_NAME));
+    }
+
+    /** Reads the given token file (one shared by several nodes), writing a new one first if there is none. */
+    static AccessTokens openOrCreateFile(Path file) {
         boolean created = false;
         if (!Files.exists(file)) {
             created = writeNew(file);
@@ -60,7 +64,11 @@ public final class AccessTokens {
 
     /** The secret of the token called {@code name} in a data directory's token file (for clients on this host). */
     public static String secretOf(Path dataDir, String name) {
-        Path file = dataDir.resolve(FILE_NAME);
+        return secretIn(dataDir.resolve(FILE_NAME), name);
+    }
+
+    /** The secret of the token called {@code name} in the given token file. */
+    public static String secretIn(Path file, String name) {
         try {
             for (JsonNode entry : Json.MAPPER.readTree(file.toFile()).path("tokens")) {
                 if (name.equals(entry.path("name").asText())) {

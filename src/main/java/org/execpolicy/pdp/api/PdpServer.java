@@ -36,9 +36,11 @@ import org.execpolicy.pdp.engine.RulesReloader;
 import org.execpolicy.pdp.engine.RulesWatcher;
 import org.execpolicy.pdp.engine.WaiverCoverage;
 import org.execpolicy.pdp.model.SecretRedactor;
+import org.execpolicy.pdp.recorder.ChainCheckpoints;
 import org.execpolicy.pdp.recorder.Database;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 import org.execpolicy.pdp.recorder.RegistryStore;
+import org.execpolicy.pdp.recorder.RegistrySync;
 import org.execpolicy.pdp.recorder.Retention;
 import org.execpolicy.pdp.recorder.RetentionSchedule;
 import org.execpolicy.pdp.recorder.TraceDeadlineScan;
@@ -69,10 +71,13 @@ public final class PdpServer implements AutoCloseable {
      * Where to listen, where the data and rules live, whether rule edits reload by themselves,
      * requests per second allowed per client (0: no limit), the time a request may take
      * before it is answered 504 (0: no limit), how long records are kept and who needs a token
-     * (a non-loopback host always requires tokens, see {@link AuthMode#forHost}).
+     * (a non-loopback host always requires tokens, see {@link AuthMode#forHost}), and the store:
+     * a PostgreSQL URL shared by several nodes (null: H2 in the data directory), this node's chain id
+     * (null: the data directory's) and the token file (null: DATA/tokens.json); see {@link #withStore}.
      */
     public record Options(String host, int port, Path dataDir, Path rulesDir, boolean watchRules,
-                          int rateLimit, long requestTimeoutMs, int retentionDays, AuthMode auth, long warmupMs) {
+                          int rateLimit, long requestTimeoutMs, int retentionDays, AuthMode auth, long warmupMs,
+                          String databaseUrl, String nodeId, Path tokensFile) {
         public Options {
             if (warmupMs < 0) {
                 throw new IllegalArgumentException("warm-up must be 0 (off) or positive, was " + warmupMs);
@@ -91,7 +96,7 @@ public final class PdpServer implements AutoCloseable {
 
         public Options(String host, int port, Path dataDir, Path rulesDir, boolean watchRules) {
             this(host, port, dataDir, rulesDir, watchRules, 0, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETENTION_DAYS,
-                    AuthMode.LOOPBACK, 0);
+                    AuthMode.LOOPBACK, 0, null, null, null);
         }
 
         public Options(String host, int port, Path dataDir, Path rulesDir) {
@@ -100,22 +105,26 @@ public final class PdpServer implements AutoCloseable {
 
         /** The same options with at most {@code perSecond} requests per second per client; 0 turns it off. */
         public Options withRateLimit(int perSecond) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, perSecond, requestTimeoutMs, retentionDays, auth, warmupMs);
+            return new Options(host, port, dataDir, rulesDir, watchRules, perSecond, requestTimeoutMs, retentionDays, auth,
+                    warmupMs, databaseUrl, nodeId, tokensFile);
         }
 
         /** The same options with a request time limit in milliseconds; 0 turns it off. */
         public Options withRequestTimeoutMs(long millis) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, millis, retentionDays, auth, warmupMs);
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, millis, retentionDays, auth,
+                    warmupMs, databaseUrl, nodeId, tokensFile);
         }
 
         /** The same options keeping records (and their proofs) for {@code days} days. */
         public Options withRetentionDays(int days) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, days, auth, warmupMs);
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, days, auth,
+                    warmupMs, databaseUrl, nodeId, tokensFile);
         }
 
         /** The same options with the given token mode (still forced to REQUIRED off loopback). */
         public Options withAuth(AuthMode mode) {
-            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, retentionDays, mode, warmupMs);
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, retentionDays, mode,
+                    warmupMs, databaseUrl, nodeId, tokensFile);
         }
 
         /**
@@ -124,7 +133,17 @@ public final class PdpServer implements AutoCloseable {
          */
         public Options withWarmupMs(long millis) {
             return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, retentionDays,
-                    auth, millis);
+                    auth, millis, databaseUrl, nodeId, tokensFile);
+        }
+
+        /**
+         * The same options on a shared PostgreSQL database ({@code jdbc:postgresql:} URL; null: H2 in the data
+         * directory), writing the chain {@code nodeId} (null: the data directory's persisted id), with the token
+         * file every node is given (null: DATA/tokens.json).
+         */
+        public Options withStore(String url, String node, Path tokens) {
+            return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, requestTimeoutMs, retentionDays,
+                    auth, warmupMs, url, node, tokens);
         }
     }
 
@@ -136,10 +155,12 @@ public final class PdpServer implements AutoCloseable {
     private final TraceDeadlineSchedule traceDeadlines;
     private final FlightRecorder recorder;
     private final Database database;
+    private final RegistrySync registrySync; // null: one node on H2, nothing else changes the registry
+    private final ChainCheckpoints checkpoints;
 
     private PdpServer(Vertx vertx, HttpServer http, RulesWatcher watcher, RulesReloader reloader,
                       RetentionSchedule retention, TraceDeadlineSchedule traceDeadlines, FlightRecorder recorder,
-                      Database database) {
+                      Database database, RegistrySync registrySync, ChainCheckpoints checkpoints) {
         this.vertx = vertx;
         this.http = http;
         this.watcher = watcher;
@@ -148,6 +169,8 @@ public final class PdpServer implements AutoCloseable {
         this.traceDeadlines = traceDeadlines;
         this.recorder = recorder;
         this.database = database;
+        this.registrySync = registrySync;
+        this.checkpoints = checkpoints;
     }
 
     /** Starts and returns once listening; a ruleset that does not compile stops the start. */
@@ -163,8 +186,8 @@ public final class PdpServer implements AutoCloseable {
     /** As {@link #start(Options, Clock)}, with the limits of trace uploads and the trace deadline. */
     public static PdpServer start(Options options, Clock clock, TraceLimits traces) {
         Ruleset ruleset = Ruleset.compile(options.rulesDir());
-        Database database = Database.open(options.dataDir());
-        FlightRecorder recorder = new FlightRecorder(database);
+        Database database = Database.open(options.dataDir(), options.databaseUrl());
+        FlightRecorder recorder = FlightRecorder.forNode(database, options.nodeId());
         RegistryStore registry = new RegistryStore(database, recorder, clock);
         RuleEngine engine = new RuleEngine(ruleset);
         DecisionService decisions = new DecisionService(engine, registry, recorder, clock);
@@ -172,10 +195,13 @@ public final class PdpServer implements AutoCloseable {
                 Duration.ofMillis(options.warmupMs()));
         Vertx vertx = Vertx.vertx();
         RulesWatcher watcher = null;
+        ChainCheckpoints checkpoints = null;
         try {
             RuntimeEvidence runtime = new RuntimeEvidence(recorder, new TraceStore(options.dataDir()),
                     new TraceDeadlineScan(database), clock, traces);
-            AccessTokens tokens = AccessTokens.openOrCreate(options.dataDir());
+            checkpoints = ChainCheckpoints.start(database, recorder.nodeId());
+            AccessTokens tokens = options.tokensFile() == null ? AccessTokens.openOrCreate(options.dataDir())
+                    : AccessTokens.openOrCreateFile(options.tokensFile());
             LOG.info("access tokens {}: {} (auth mode {})", tokens.created() ? "written to" : "read from",
                     tokens.file().toAbsolutePath(), options.auth().name().toLowerCase(java.util.Locale.ROOT));
             reloader.recordStartup();
@@ -199,7 +225,9 @@ public final class PdpServer implements AutoCloseable {
             RetentionSchedule retention = new RetentionSchedule(new Retention(database, recorder),
                     options.retentionDays(), clock);
             TraceDeadlineSchedule traceDeadlines = new TraceDeadlineSchedule(runtime);
-            return new PdpServer(vertx, http, watcher, reloader, retention, traceDeadlines, recorder, database);
+            RegistrySync registrySync = database.shared() ? new RegistrySync(registry) : null;
+            return new PdpServer(vertx, http, watcher, reloader, retention, traceDeadlines, recorder, database,
+                    registrySync, checkpoints);
         } catch (RuntimeException e) {
             if (watcher != null) {
                 watcher.close();
@@ -207,6 +235,9 @@ public final class PdpServer implements AutoCloseable {
             reloader.close();
             vertx.close();
             recorder.close();
+            if (checkpoints != null) {
+                checkpoints.close();
+            }
             database.close();
             throw e;
         }
@@ -338,10 +369,14 @@ public final class PdpServer implements AutoCloseable {
             }
             await(http.close().toCompletionStage().toCompletableFuture());
         } finally {
+            if (registrySync != null) {
+                registrySync.close();
+            }
             retention.close();
             traceDeadlines.close();
             reloader.close();
             recorder.close();
+            checkpoints.close(); // after the recorder's last commit: signs the final head
             database.close();
             vertx.close();
         }

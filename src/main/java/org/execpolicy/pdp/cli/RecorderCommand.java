@@ -29,18 +29,23 @@ final class RecorderCommand {
         @Option(names = "--data", description = "Data directory (default: ${DEFAULT-VALUE}).")
         Path data = Path.of("data");
 
+        @Option(names = "--database", paramLabel = "URL",
+                description = "A shared PostgreSQL store (jdbc:postgresql://HOST:PORT/DB?user=U; password from "
+                        + "PDP_DATABASE_PASSWORD) instead of the H2 store in --data.")
+        String database;
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
             PrintWriter err = spec.commandLine().getErr();
-            if (noDataDirectory(data, err)) {
+            if (database == null && noDataDirectory(data, err)) {
                 return 2;
             }
             // the whole store, every record, however large: say how far it has come, at most once a second
             long[] lastSaid = {System.nanoTime()};
-            ChainReport report = withRecorder(data, recorder -> recorder.verify((node, checked) -> {
+            ChainReport report = withRecorder(data, database, recorder -> recorder.verify((node, checked) -> {
                 if (System.nanoTime() - lastSaid[0] >= 1_000_000_000L) {
                     err.println(node + ": " + checked + " records verified");
                     lastSaid[0] = System.nanoTime();
@@ -59,6 +64,11 @@ final class RecorderCommand {
         @Option(names = "--data", description = "Data directory (default: ${DEFAULT-VALUE}).")
         Path data = Path.of("data");
 
+        @Option(names = "--database", paramLabel = "URL",
+                description = "A shared PostgreSQL store (jdbc:postgresql://HOST:PORT/DB?user=U; password from "
+                        + "PDP_DATABASE_PASSWORD) instead of the H2 store in --data.")
+        String database;
+
         // picocli parses these: a malformed time is a usage error (exit 2) naming the option
         @Option(names = "--since", description = "RFC 3339; records at or after it.")
         OffsetDateTime since;
@@ -75,13 +85,13 @@ final class RecorderCommand {
         @Override
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
-            if (noDataDirectory(data, err)) {
+            if (database == null && noDataDirectory(data, err)) {
                 return 2;
             }
             Instant from = since == null ? null : since.toInstant();
             Instant to = until == null ? null : until.toInstant();
             // the store is opened before the output file: a store in use leaves no empty file behind
-            Integer status = withRecorder(data, recorder -> {
+            Integer status = withRecorder(data, database, recorder -> {
                 try (Writer writer = out == null
                         ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
                         : Files.newBufferedWriter(out)) {
@@ -106,13 +116,15 @@ final class RecorderCommand {
     }
 
     /**
-     * Runs {@code work} on the store; null (with one line on stderr, exit 2 for the caller) when a
-     * running PDP holds the store: H2's embedded file is open to one process at a time.
+     * Runs {@code work} on the store (H2 in {@code data}, or the shared PostgreSQL at {@code databaseUrl});
+     * null (with one line on stderr, exit 2 for the caller) when a running PDP holds the H2 store: its
+     * embedded file is open to one process at a time.
      */
-    private static <T> T withRecorder(Path data, java.util.function.Function<FlightRecorder, T> work, PrintWriter err) {
+    private static <T> T withRecorder(Path data, String databaseUrl,
+                                      java.util.function.Function<FlightRecorder, T> work, PrintWriter err) {
         Database db;
         try {
-            db = Database.open(data);
+            db = OfflineStore.open(data, databaseUrl);
         } catch (RuntimeException e) {
             if (!InUse.isCause(e)) {
                 throw e;

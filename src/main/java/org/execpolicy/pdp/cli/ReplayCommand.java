@@ -52,6 +52,11 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: ${DEFAULT-VALUE}).")
     Path data = Path.of("data");
 
+    @Option(names = "--database", paramLabel = "URL",
+            description = "A shared PostgreSQL store (jdbc:postgresql://HOST:PORT/DB?user=U; password from "
+                    + "PDP_DATABASE_PASSWORD) instead of the H2 store in --data.")
+    String database;
+
     @Option(names = "--decision", required = true, paramLabel = "ID", description = "The decision_id to replay.")
     String decisionId;
 
@@ -70,12 +75,12 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws JsonProcessingException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!Files.isDirectory(data)) {
+        if (database == null && !Files.isDirectory(data)) {
             err.println("no data directory " + data);
             return 2;
         }
         ObjectNode report;
-        try (Database db = Database.open(data); FlightRecorder recorder = new FlightRecorder(db)) {
+        try (Database db = OfflineStore.open(data, database); FlightRecorder recorder = new FlightRecorder(db)) {
             report = replay(recorder);
         } catch (NotFound e) {
             err.println(e.getMessage());

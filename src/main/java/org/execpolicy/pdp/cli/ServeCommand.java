@@ -25,6 +25,20 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Data directory: the Flight Recorder database (default: ${DEFAULT-VALUE}).")
     Path data = Path.of("data");
 
+    @Option(names = "--database", paramLabel = "URL",
+            description = "Store evidence and the registry in a shared PostgreSQL database "
+                    + "(jdbc:postgresql://HOST:PORT/DB?user=U; password only from PDP_DATABASE_PASSWORD) instead of "
+                    + "the embedded H2 store in --data; several nodes on one database are one PDP.")
+    String database;
+
+    @Option(names = "--node-id", paramLabel = "ID",
+            description = "Name of this node's hash chain (default: the one persisted in --data, created on first start).")
+    String nodeId;
+
+    @Option(names = "--tokens", paramLabel = "FILE",
+            description = "Access token file, the same for every node (default: DATA/tokens.json, created if missing).")
+    Path tokens;
+
     @Option(names = "--rules", description = "Directory of the DRL rules (default: ${DEFAULT-VALUE}).")
     Path rules = Path.of("rules");
 
@@ -74,7 +88,8 @@ final class ServeCommand implements Callable<Integer> {
         try {
             options = new PdpServer.Options(host, port, data, rules, watch)
                     .withRateLimit(rateLimit).withRequestTimeoutMs(requestTimeoutMs).withRetentionDays(retentionDays)
-                    .withAuth(AuthMode.parse(auth)).withWarmupMs(warmupMs);
+                    .withAuth(AuthMode.parse(auth)).withWarmupMs(warmupMs)
+                    .withStore(database, nodeId, tokens);
             traces = TraceLimits.defaults().withDeadline(Duration.ofMinutes(traceDeadlineMinutes))
                     .withMaxBytes(Math.multiplyExact(traceMaxMb, 1024L * 1024));
         } catch (IllegalArgumentException e) {
@@ -85,6 +100,9 @@ final class ServeCommand implements Callable<Integer> {
         try {
             server = PdpServer.start(options, Clock.systemUTC(), traces);
         } catch (RulesCompileException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        } catch (IllegalArgumentException e) { // a --database that is not a PostgreSQL URL, or carries a password
             System.err.println(e.getMessage());
             return 2;
         }

@@ -50,6 +50,7 @@ public final class DecisionService {
      * @return completes once every record is committed; fails with the recorder's exception otherwise
      */
     public CompletableFuture<RecordedDecision> decide(JsonNode request) {
+        long registryVersion = registry.version(); // read first: what follows is at least this version
         ProfileInForce profile = profileFor(request);
         JsonNode dynamicRole = registry.role(request.path("role").asText()).orElse(null);
         // Microseconds: what the store keeps, so a record's timestamp is an exact since/until bound.
@@ -60,6 +61,7 @@ public final class DecisionService {
         // Snapshots are stored (insert if absent, cached) before the record that names them is appended.
         List<ObjectNode> records = DecisionRecords.of(decisionId, facts, profile.id(), evaluation,
                 recorder.replayStore()::putSnapshot);
+        records.get(0).put("registry_version", registryVersion);
         return recorder.append(records)
                 .thenApply(done -> new RecordedDecision(records.get(0), records.subList(1, records.size())));
     }

@@ -11,7 +11,9 @@ import java.util.List;
 /**
  * Walks every writer node's chain in the store, unit by unit, and recomputes
  * each link from the stored text alone (content hash, then record hash): a
- * record altered, removed or inserted shows up as the first link that does not hold.
+ * record altered, removed or inserted shows up as the first link that does not hold. Each chain
+ * walked to its end is then held against its node's latest signed checkpoint ({@link CheckpointCheck}),
+ * which catches records removed from the end.
  */
 public final class ChainVerifier {
     private static final int PAGE = 1000;
@@ -47,7 +49,7 @@ public final class ChainVerifier {
         try (Connection c = db.connection()) {
             List<ChainReport.Chain> chains = new ArrayList<>();
             for (String nodeId : nodes(c)) {
-                chains.add(walk(c, nodeId, resumeAt.apply(nodeId), maxRecords, progress));
+                chains.add(CheckpointCheck.apply(c, walk(c, nodeId, resumeAt.apply(nodeId), maxRecords, progress)));
             }
             return new ChainReport(chains, 0);
         } catch (SQLException e) {
@@ -58,7 +60,8 @@ public final class ChainVerifier {
     private static List<String> nodes(Connection c) throws SQLException {
         List<String> nodes = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT DISTINCT node_id FROM evidence ORDER BY node_id");
+                // a node with a signed checkpoint and no records left is a chain removed whole
+                "SELECT node_id FROM evidence UNION SELECT node_id FROM chain_checkpoints ORDER BY node_id");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 nodes.add(rs.getString(1));

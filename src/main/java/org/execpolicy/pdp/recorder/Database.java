@@ -1,34 +1,92 @@
 package org.execpolicy.pdp.recorder;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.exception.FlywayValidateException;
 import org.h2.jdbcx.JdbcDataSource;
 
 /**
- * The embedded H2 store in the data directory, migrated by Flyway at open.
- * Callers take a fresh connection per unit of work and close it. No pool: an
- * embedded H2 session opens in tens of microseconds, and H2's pool would keep
- * handing back a connection that broke when the store failed, where a new
- * one recovers.
+ * The PDP's store, migrated by Flyway at open: embedded H2 in the data directory (the default,
+ * one node, nothing to install) or a shared PostgreSQL database (several nodes, SPEC 7). The same
+ * migrations run on both. Callers take a connection per unit of work and close it.
+ * <p>
+ * H2 has no pool: an embedded H2 session opens in tens of microseconds, and H2's pool would keep
+ * handing back a connection that broke when the store failed, where a new one recovers.
+ * PostgreSQL goes through HikariCP, which tests a connection before handing it out, so a
+ * restarted server is reconnected to without restarting the node.
  */
 public final class Database implements AutoCloseable {
 
-    private final JdbcDataSource dataSource;
+    /** The only place a PostgreSQL password is taken from: never a flag or the URL (SPEC 7). */
+    public static final String PASSWORD_VARIABLE = "PDP_DATABASE_PASSWORD";
+    private static final String POSTGRES_PREFIX = "jdbc:postgresql:";
+
+    private final DataSource dataSource;
     private final Path dataDir;
+    private final boolean postgres;
     /** Once closed, never reopen the files by accident through the URL. */
     private volatile boolean closed;
 
-    private Database(JdbcDataSource dataSource, Path dataDir) {
+    private Database(DataSource dataSource, Path dataDir, boolean postgres) {
         this.dataSource = dataSource;
         this.dataDir = dataDir;
+        this.postgres = postgres;
     }
 
+    /** The node's own directory (node id, keys, tokens by default; the H2 file in H2 mode). */
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** True on a shared PostgreSQL database, false on the embedded H2 file. */
+    public boolean shared() {
+        return postgres;
+    }
+
+    /**
+     * Opens the store named by {@code databaseUrl}: null or blank for H2 in {@code dataDir}, else a
+     * {@code jdbc:postgresql://HOST:PORT/DB?user=U} URL (password from {@value #PASSWORD_VARIABLE}).
+     */
+    public static Database open(Path dataDir, String databaseUrl) {
+        if (databaseUrl == null || databaseUrl.isBlank()) {
+            return open(dataDir);
+        }
+        if (!databaseUrl.startsWith(POSTGRES_PREFIX)) {
+            throw new IllegalArgumentException("--database must be a jdbc:postgresql://HOST:PORT/DB?user=U URL"
+                    + " (leave it out for the embedded H2 store in --data)");
+        }
+        if (databaseUrl.toLowerCase(java.util.Locale.ROOT).matches(".*[?&]password=.*")) {
+            throw new IllegalArgumentException("--database must not carry a password: set " + PASSWORD_VARIABLE);
+        }
+        Path dir = PrivateFiles.directory(dataDir.toAbsolutePath().normalize());
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(databaseUrl);
+        String password = System.getenv(PASSWORD_VARIABLE);
+        if (password != null) {
+            config.setPassword(password);
+        }
+        config.setPoolName("pdp-store");
+        config.setMaximumPoolSize(10);
+        // a stopped server must turn requests into 503 quickly, not hold them for Hikari's default 30 s
+        config.setConnectionTimeout(2_000);
+        config.setValidationTimeout(1_000);
+        HikariDataSource pool = new HikariDataSource(config);
+        Database db = new Database(pool, dir, true);
+        try {
+            // Flyway holds a PostgreSQL advisory lock while it migrates: nodes starting together wait for
+            // each other, and the later ones find the schema current
+            migrate(pool);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+        return db;
     }
 
     /**
@@ -51,20 +109,10 @@ public final class Database implements AutoCloseable {
                 + ";AUTO_COMPACT_FILL_RATE=95");
         dataSource.setUser("sa");
         dataSource.setPassword("");
-        Database db = new Database(dataSource, dir);
+        Database db = new Database(dataSource, dir, false);
         try {
-            Flyway.configure()
-                    .dataSource(dataSource)
-                    .locations("classpath:db/migration")
-                    .load()
-                    .migrate();
+            migrate(dataSource);
             PrivateFiles.ownerOnly(dir); // H2 has just created its files with the umask's mode
-        } catch (FlywayValidateException e) {
-            db.close();
-            // the migration history is not this build's: a pre-release store (rows per record in "events")
-            throw new IllegalStateException("data directory " + dir + " was written by a pre-release build whose"
-                    + " evidence format this build does not read; start with a new --data directory ("
-                    + e.getMessage().lines().findFirst().orElse("") + ")", e);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -72,8 +120,30 @@ public final class Database implements AutoCloseable {
         return db;
     }
 
-    /** How to force a committed batch onto the device: see {@link FileSync}. */
+    private static void migrate(DataSource dataSource) {
+        try {
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+        } catch (FlywayValidateException e) {
+            // the migration history is not this build's: a pre-release store (rows per record in "events")
+            throw new IllegalStateException("the store was written by a pre-release build whose"
+                    + " evidence format this build does not read; start with a new --data directory or database ("
+                    + e.getMessage().lines().findFirst().orElse("") + ")", e);
+        }
+    }
+
+    /**
+     * How to force a committed batch onto the device. H2: {@link FileSync}. PostgreSQL: nothing to do
+     * here, its synchronous commit (the default, synchronous_commit = on) returns only once the
+     * commit's WAL is flushed to disk, so a committed batch is already durable.
+     */
     StorageForce storageForce() {
+        if (postgres) {
+            return connection -> { };
+        }
         return new FileSync(dataDir.resolve("pdp.mv.db"));
     }
 
@@ -85,13 +155,17 @@ public final class Database implements AutoCloseable {
         return dataSource.getConnection();
     }
 
-    /** Closes the database files; connections still open fail afterwards. Close the recorder first. */
+    /** Closes the database files (H2) or the pool (PostgreSQL); connections still open fail afterwards. */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        if (dataSource instanceof HikariDataSource pool) {
+            pool.close();
+            return;
+        }
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute("SHUTDOWN");
         } catch (SQLException e) {

@@ -39,10 +39,20 @@ public final class FlightRecorder implements AutoCloseable {
     private final ChainVerifier verifier;
     private final Database db;
     private final ReplayStore replayStore;
+    private final String nodeId;
 
     /** Chains records under the node id kept in the data directory; checks records if {@link #checkingRecords()}. */
     public FlightRecorder(Database db) {
         this(db, checkingRecords() ? new RecordSchemas() : null, NodeIdentity.of(db.dataDir()));
+    }
+
+    /**
+     * Chains records under {@code nodeId} (null: the id kept in the data directory); checks records if
+     * {@link #checkingRecords()}.
+     */
+    public static FlightRecorder forNode(Database db, String nodeId) {
+        return new FlightRecorder(db, checkingRecords() ? new RecordSchemas() : null,
+                nodeId == null ? NodeIdentity.of(db.dataDir()) : nodeId);
     }
 
     /** Checks every append against {@code schemas} (null: none), under the data directory's node id. */
@@ -63,6 +73,7 @@ public final class FlightRecorder implements AutoCloseable {
         this.verifier = new ChainVerifier(db, codec);
         this.db = db;
         this.replayStore = new ReplayStore(db);
+        this.nodeId = nodeId;
         this.writer = new GroupCommitWriter(db, force, reader.chainHead(nodeId));
     }
 
@@ -136,6 +147,11 @@ public final class FlightRecorder implements AutoCloseable {
     /** Writes the records with a timestamp in [since, until) as JSON Lines in chain order; nulls mean open ends. */
     public long export(java.time.Instant since, java.time.Instant until, java.io.Writer out) {
         return new ChainExporter(db, codec).export(since, until, out);
+    }
+
+    /** The node whose chain this recorder writes. */
+    public String nodeId() {
+        return nodeId;
     }
 
     /** Appends queued and not yet committed. */

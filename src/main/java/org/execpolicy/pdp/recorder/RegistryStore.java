@@ -21,6 +21,12 @@ import org.execpolicy.pdp.model.CanonicalJson;
  * Every write is committed in one transaction with the Flight Recorder records
  * that say who changed what, so there is no change without its evidence.
  * Bodies are stored as given; validating them is the caller's job.
+ * <p>
+ * Every change also moves the registry version ({@link RegistryVersion}) in its transaction. Nodes
+ * sharing one PostgreSQL store reload when it moves ({@link #refreshIfChanged()}, run by
+ * {@link RegistrySync}), and a change is made from the current registry, not a stale copy.
+ * Rows are never deleted (waivers are revoked, profiles and roles replaced), so a reload only adds
+ * and replaces entries.
  */
 public final class RegistryStore {
 
@@ -37,6 +43,8 @@ public final class RegistryStore {
     private final RegistryTable roles = new RegistryTable("roles", "role_id");
     private final RegistryTable waivers = new RegistryTable("waivers", "waiver_id");
     private volatile String activeProfileId;
+    /** The registry version the in-memory copy holds; what each decision records. */
+    private volatile long version;
 
     public RegistryStore(Database db, FlightRecorder recorder) {
         this(db, recorder, Clock.systemUTC());
@@ -52,12 +60,49 @@ public final class RegistryStore {
             roles.load(c);
             waivers.load(c);
             activeProfileId = loadActiveProfileId(c);
+            version = RegistryVersion.read(c);
             // profiles stored before histories were kept start theirs at the version they are
             for (ObjectNode profile : profiles.all()) {
                 String id = profile.path("profile_id").asText();
                 if (ProfileHistory.isEmpty(c, id)) {
                     ProfileHistory.append(c, id, CanonicalJson.sha256Hex(profile), RecordJson.write(profile), null, now());
                 }
+            }
+        } catch (SQLException e) {
+            throw new RecorderUnavailableException("registry store failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The registry version of what decisions read now (SPEC 7: each decision records it). */
+    public long version() {
+        return version;
+    }
+
+    /**
+     * Reloads the registry when its version in the store has moved (another node changed it).
+     *
+     * @return true when it reloaded
+     * @throws RecorderUnavailableException when the store cannot be read
+     */
+    public synchronized boolean refreshIfChanged() {
+        try (Connection c = db.connection()) {
+            // one snapshot: the version read and the rows loaded must be the same state, else a change
+            // committed between them would be held under the version before it
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                long stored = RegistryVersion.read(c);
+                if (stored == version) {
+                    return false;
+                }
+                profiles.load(c);
+                roles.load(c);
+                waivers.load(c);
+                activeProfileId = loadActiveProfileId(c);
+                version = stored;
+                return true;
+            } finally {
+                c.rollback(); // read only
             }
         } catch (SQLException e) {
             throw new RecorderUnavailableException("registry store failed: " + e.getMessage(), e);
@@ -95,6 +140,7 @@ public final class RegistryStore {
      * @throws NoSuchElementException if no such profile is stored
      */
     public synchronized void activate(String id, ChangeRecords records) {
+        refreshIfShared();
         if (!profiles.contains(id)) {
             throw new NoSuchElementException("no profile '" + id + "'");
         }
@@ -156,6 +202,7 @@ public final class RegistryStore {
 
     private void put(RegistryTable table, String id, ObjectNode body, ChangeRecords records, AlsoWrite also) {
         RegistryTable.checkId(id);
+        refreshIfShared();
         ObjectNode copy = body.deepCopy(); // the caller may keep changing its node
         String text = RecordJson.write(copy);
         write(records.of(table.get(id).orElse(null)), c -> {
@@ -168,10 +215,26 @@ public final class RegistryStore {
 
     /** The change and its records in one transaction of the recorder's writer; returns once committed. */
     private void write(List<ObjectNode> records, SqlWork change) {
+        long[] moved = {0};
         try {
-            recorder.append(records, change).join();
+            recorder.append(records, c -> {
+                change.run(c);
+                moved[0] = RegistryVersion.bump(c);
+            }).join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        // only this change since what we hold: hold its version; else another node's change came between,
+        // and the next refreshIfChanged() reloads everything
+        if (moved[0] == version + 1) {
+            version = moved[0];
+        }
+    }
+
+    /** A change builds its records from the current registry: on a shared store, another node may have moved it. */
+    private void refreshIfShared() {
+        if (db.shared()) {
+            refreshIfChanged();
         }
     }
 

@@ -21,12 +21,24 @@ import org.execpolicy.pdp.model.Json;
  */
 public final class RunningPdp implements AutoCloseable {
     private final Path dataDir;
+    private final Path tokensFile;
     private final PdpServer server;
     private final HttpClient client = HttpClient.newHttpClient();
 
     private RunningPdp(Path dataDir, PdpServer server) {
+        this(dataDir, dataDir.resolve("tokens.json"), server);
+    }
+
+    private RunningPdp(Path dataDir, Path tokensFile, PdpServer server) {
         this.dataDir = dataDir;
+        this.tokensFile = tokensFile;
         this.server = server;
+    }
+
+    /** Starts with the given options (e.g. a node of a shared PostgreSQL store, see {@link PdpServer.Options#withStore}). */
+    public static RunningPdp start(PdpServer.Options options) {
+        Path tokens = options.tokensFile() != null ? options.tokensFile() : options.dataDir().resolve("tokens.json");
+        return new RunningPdp(options.dataDir(), tokens, PdpServer.start(options));
     }
 
     public static RunningPdp start() {
@@ -77,7 +89,7 @@ public final class RunningPdp implements AutoCloseable {
 
     /** The secret of one of the tokens the server wrote on first start: "operator", "runtime" or "auditor". */
     public String token(String name) {
-        return AccessTokens.secretOf(dataDir, name);
+        return AccessTokens.secretIn(tokensFile, name);
     }
 
     public Reply get(String path) {

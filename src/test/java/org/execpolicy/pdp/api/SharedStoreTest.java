@@ -1,0 +1,222 @@
+package org.execpolicy.pdp.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.execpolicy.pdp.api.Bodies.decision;
+import static org.execpolicy.pdp.api.Bodies.fastApproxAllowed;
+import static org.execpolicy.pdp.api.Bodies.uid;
+import static org.execpolicy.pdp.api.Steps.decide;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.execpolicy.pdp.cli.CommandRun;
+import org.execpolicy.pdp.support.PostgresCluster;
+import org.execpolicy.pdp.support.RunningPdp;
+import org.execpolicy.pdp.support.RunningPdp.Reply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Two PDP nodes on one real PostgreSQL (SPEC 7): each writes its own chain, any node answers any
+ * read, and the registry changed through one governs the other's decisions within 1 second.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the last ones truncate a chain and stop PostgreSQL
+class SharedStoreTest {
+    private static PostgresCluster postgres;
+    private static RunningPdp nodeA;
+    private static RunningPdp nodeB;
+
+    @BeforeAll
+    static void start() {
+        assertThat(PostgresCluster.installed()).as("PostgreSQL 15 binaries under %s (.ci/run installs them)",
+                PostgresCluster.BIN).isTrue();
+        postgres = PostgresCluster.start();
+        Path tokens = RunningPdp.freshDataDir().resolve("tokens.json");
+        nodeA = node("node-a", tokens);
+        nodeB = node("node-b", tokens);
+    }
+
+    static RunningPdp node(String nodeId, Path tokens) {
+        return RunningPdp.start(new PdpServer.Options("127.0.0.1", 0, RunningPdp.freshDataDir(), Path.of("rules"), false)
+                .withStore(postgres.url(), nodeId, tokens));
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable closeable : new AutoCloseable[] {nodeA, nodeB, postgres}) {
+            try {
+                if (closeable != null) {
+                    closeable.close();
+                }
+            } catch (Exception e) {
+                // keep closing the others
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void each_node_reads_the_evidence_the_other_wrote_and_both_chains_verify() {
+        JsonNode throughA = decide(nodeA, decision("worker"));
+        JsonNode throughB = decide(nodeB, decision("worker"));
+
+        for (RunningPdp reader : List.of(nodeA, nodeB)) {
+            for (JsonNode answer : List.of(throughA, throughB)) {
+                String id = answer.get("decision_id").asText();
+                Reply stored = reader.get("/v1/decisions/" + id);
+                assertThat(stored.status()).as("GET decision %s: %s", id, stored.body()).isEqualTo(200);
+                assertThat(stored.json().toString()).contains(id);
+                Reply events = reader.get("/v1/events?decision_id=" + id);
+                assertThat(events.status()).as(events.body()).isEqualTo(200);
+                assertThat(events.json().get("items").size()).isPositive();
+            }
+        }
+        assertThat(nodeIdOfDecision(nodeB, throughA)).isEqualTo("node-a");
+        assertThat(nodeIdOfDecision(nodeA, throughB)).isEqualTo("node-b");
+
+        Reply verify = nodeB.get("/v1/recorder/verify");
+        assertThat(verify.status()).as(verify.body()).isEqualTo(200);
+        JsonNode report = verify.json();
+        assertThat(report.get("intact").asBoolean()).as(report.toPrettyString()).isTrue();
+        List<String> chains = new ArrayList<>();
+        report.get("chains").forEach(chain -> {
+            chains.add(chain.get("node_id").asText());
+            assertThat(chain.get("first_broken").isNull()).as(chain.toString()).isTrue();
+        });
+        assertThat(chains).contains("node-a", "node-b");
+
+        // the offline commands read the shared store with the same flag, no data directory needed
+        assertThat(CommandRun.of("recorder", "verify", "--database", postgres.url()).exit()).isEqualTo(0);
+        CommandRun replay = CommandRun.of("replay", "--database", postgres.url(), "--decision",
+                throughB.get("decision_id").asText());
+        assertThat(replay.exit()).as(replay.err()).isEqualTo(0);
+    }
+
+    @Test
+    @Order(2)
+    void a_waiver_revoked_through_one_node_is_honoured_by_the_other_within_a_second() {
+        String waiver = uid("wv");
+        Steps.createWaiver(nodeA, Bodies.waiver(waiver));
+        String wp = uid("wp");
+        Steps.putProfile(nodeA, Bodies.profile(wp, "worker", fastApproxAllowed(waiver)));
+        JsonNode before = decideWithin(nodeB, wp, answer -> !reasons(answer).contains("WAIVER_REVOKED"));
+        assertThat(before.path("waiver_ref").asText()).isEqualTo(waiver);
+
+        Steps.revoke(nodeA, waiver, "model drifted");
+        long revoked = System.nanoTime();
+        JsonNode after = decideWithin(nodeB, wp, answer -> reasons(answer).contains("WAIVER_REVOKED"));
+        long tookMs = (System.nanoTime() - revoked) / 1_000_000;
+
+        assertThat(reasons(after)).containsExactly("WAIVER_REVOKED");
+        assertThat(recordOf(nodeA, after).get("registry_version").asLong()).as("the version node B decided with")
+                .isGreaterThan(recordOf(nodeA, before).get("registry_version").asLong());
+        assertThat(tookMs).as("node B honoured the revocation after %d ms", tookMs).isLessThan(1_000);
+    }
+
+    @Test
+    @Order(3)
+    void a_node_signs_its_chain_head_within_10_s_and_records_removed_from_its_end_are_caught() {
+        Path tokens = RunningPdp.freshDataDir().resolve("tokens.json");
+        RunningPdp nodeC = node("node-c", tokens);
+        long headSeq;
+        try {
+            decide(nodeC, decision("worker"));
+            JsonNode last = decide(nodeC, decision("worker"));
+            headSeq = recordOf(nodeA, last).get("chain_seq").asLong();
+            long deadline = System.nanoTime() + 12_000_000_000L;
+            while (signedThrough("node-c") < headSeq) {
+                assertThat(System.nanoTime()).as("node-c signed chain_seq %d within 10 s", headSeq).isLessThan(deadline);
+                pause(200);
+            }
+        } finally {
+            nodeC.close();
+        }
+        // the decision's unit (the decision and its firings) is the chain's last: remove it as an attacker would
+        postgres.psql("DELETE FROM evidence WHERE node_id = 'node-c' AND chain_seq ="
+                + " (SELECT MAX(chain_seq) FROM evidence WHERE node_id = 'node-c')");
+
+        JsonNode report = nodeA.get("/v1/recorder/verify").json();
+
+        assertThat(report.get("intact").asBoolean()).as(report.toPrettyString()).isFalse();
+        JsonNode broken = report.get("first_broken");
+        assertThat(broken.get("node_id").asText()).isEqualTo("node-c");
+        assertThat(broken.get("reason").asText()).isEqualTo("records removed from the chain's end");
+        assertThat(CommandRun.of("recorder", "verify", "--database", postgres.url()).exit()).isEqualTo(1);
+    }
+
+    @Test
+    @Order(4)
+    void with_postgresql_stopped_decisions_and_readiness_are_503_and_both_recover_when_it_is_back() {
+        decide(nodeA, decision("worker"));
+        postgres.stopServer();
+        try {
+            Reply refused = nodeA.post("/v1/decisions", decision("worker").toString());
+            assertThat(refused.status()).as(refused.body()).isEqualTo(503);
+            assertThat(nodeA.get("/health/ready").status()).isEqualTo(503);
+        } finally {
+            postgres.startServer();
+        }
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        Reply answer;
+        do {
+            answer = nodeA.post("/v1/decisions", decision("worker").toString());
+            if (answer.status() == 200) {
+                break;
+            }
+            pause(200);
+        } while (System.nanoTime() < deadline);
+        assertThat(answer.status()).as("a decision after PostgreSQL is back: %s", answer.body()).isEqualTo(200);
+        assertThat(nodeA.get("/health/ready").status()).isEqualTo(200);
+        assertThat(nodeB.get("/v1/decisions/" + answer.json().get("decision_id").asText()).status()).isEqualTo(200);
+    }
+
+    private static long signedThrough(String nodeId) {
+        String max = postgres.psql("SELECT COALESCE(MAX(chain_seq), 0) FROM chain_checkpoints WHERE node_id = '"
+                + nodeId + "'").strip();
+        return Long.parseLong(max);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis); // polling interval only: every wait here has a deadline and a condition
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Decides through {@code node} until {@code done} holds, for at most 3 s; returns the answer that held. */
+    private static JsonNode decideWithin(RunningPdp node, String profileId,
+                                         java.util.function.Predicate<JsonNode> done) {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        Reply answer;
+        do {
+            // 422 until the node has seen the profile another node saved
+            answer = node.post("/v1/decisions", decision("worker", profileId).toString());
+            if (answer.status() == 200 && done.test(answer.json())) {
+                return answer.json();
+            }
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("not within 3 s; last answer: " + answer);
+    }
+
+    private static List<String> reasons(JsonNode answer) {
+        return Steps.texts(answer.get("reason_codes"));
+    }
+
+    private static String nodeIdOfDecision(RunningPdp reader, JsonNode answer) {
+        return recordOf(reader, answer).get("node_id").asText();
+    }
+
+    /** The llm_exec_policy record of an answered decision, as {@code reader} serves it. */
+    private static JsonNode recordOf(RunningPdp reader, JsonNode answer) {
+        Reply events = reader.get("/v1/events?type=llm_exec_policy&decision_id=" + answer.get("decision_id").asText());
+        assertThat(events.status()).as(events.body()).isEqualTo(200);
+        return events.json().get("items").get(0);
+    }
+}
