@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
-import org.execpolicy.pdp.engine.DecisionService;
-import org.execpolicy.pdp.engine.UnknownProfileException;
+import org.execpolicy.pdp.decision.DecisionService;
+import org.execpolicy.pdp.decision.UnknownProfileException;
 
 /** POST /v1/decisions and GET /v1/decisions/{id}. */
 final class DecisionHandlers {

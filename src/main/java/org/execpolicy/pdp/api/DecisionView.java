@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import org.execpolicy.pdp.engine.DecisionService.RecordedDecision;
-import org.execpolicy.pdp.engine.RuntimeEvidence;
+import org.execpolicy.pdp.decision.DecisionService.RecordedDecision;
+import org.execpolicy.pdp.execution.RuntimeEvidence;
 import org.execpolicy.pdp.model.Json;
 
 /**

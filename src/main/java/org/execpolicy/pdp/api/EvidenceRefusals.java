@@ -1,7 +1,7 @@
 package org.execpolicy.pdp.api;
 
 import java.util.List;
-import org.execpolicy.pdp.engine.EvidenceRefusedException;
+import org.execpolicy.pdp.execution.EvidenceRefusedException;
 
 /** The HTTP answer to a refused trace upload or runtime report (SPEC.md section 5: all `invalid_request`). */
 final class EvidenceRefusals {

@@ -19,7 +19,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.RuleErrors;
-import org.execpolicy.pdp.engine.RuntimeEvidence;
+import org.execpolicy.pdp.execution.RuntimeEvidence;
 import org.execpolicy.pdp.model.SecretRedactor;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 

@@ -3,8 +3,8 @@ package org.execpolicy.pdp.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
-import org.execpolicy.pdp.engine.EvidenceRefusedException;
-import org.execpolicy.pdp.engine.RuntimeEvidence;
+import org.execpolicy.pdp.execution.EvidenceRefusedException;
+import org.execpolicy.pdp.execution.RuntimeEvidence;
 import org.execpolicy.pdp.model.Json;
 
 /**

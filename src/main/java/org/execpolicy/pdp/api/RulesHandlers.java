@@ -8,7 +8,7 @@ import java.util.List;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.RuleMessage;
 import org.execpolicy.pdp.engine.Ruleset;
-import org.execpolicy.pdp.engine.RulesReloader;
+import org.execpolicy.pdp.decision.RulesReloader;
 import org.execpolicy.pdp.model.Json;
 
 /** GET /v1/rules and POST /v1/rules/reload. */

@@ -10,7 +10,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Locale;
-import org.execpolicy.pdp.engine.RuntimeEvidence;
+import org.execpolicy.pdp.execution.RuntimeEvidence;
 
 /**
  * PUT and GET {@code /v1/traces/{decision_id}}: the layer-wise trace a runtime uploads to the

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.execpolicy.pdp.api.DecisionView;
-import org.execpolicy.pdp.engine.DecisionService.RecordedDecision;
+import org.execpolicy.pdp.decision.DecisionService.RecordedDecision;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.Ruleset;
 import org.execpolicy.pdp.engine.RulesCompileException;

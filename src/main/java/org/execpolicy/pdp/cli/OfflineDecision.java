@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
 import org.execpolicy.pdp.engine.DecisionRecords;
-import org.execpolicy.pdp.engine.DecisionService.RecordedDecision;
+import org.execpolicy.pdp.decision.DecisionService.RecordedDecision;
 import org.execpolicy.pdp.engine.Evaluation;
 import org.execpolicy.pdp.engine.Facts;
 import org.execpolicy.pdp.engine.RuleEngine;

@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.execpolicy.pdp.api.DecisionView;
-import org.execpolicy.pdp.engine.DecisionService.RecordedDecision;
+import org.execpolicy.pdp.decision.DecisionService.RecordedDecision;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.RuleInfo;
 import org.execpolicy.pdp.engine.Ruleset;

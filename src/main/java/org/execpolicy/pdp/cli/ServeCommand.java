@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import org.execpolicy.pdp.api.AuthMode;
 import org.execpolicy.pdp.api.PdpServer;
 import org.execpolicy.pdp.engine.RulesCompileException;
-import org.execpolicy.pdp.engine.TraceLimits;
+import org.execpolicy.pdp.execution.TraceLimits;
 import org.execpolicy.pdp.engine.Warmup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

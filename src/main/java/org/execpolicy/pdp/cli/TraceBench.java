@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.execpolicy.pdp.api.AccessTokens;
 import org.execpolicy.pdp.api.PdpServer;
-import org.execpolicy.pdp.engine.TraceLimits;
+import org.execpolicy.pdp.execution.TraceLimits;
 import org.execpolicy.pdp.model.Json;
 
 /**

@@ -20,7 +20,7 @@ import org.execpolicy.pdp.model.TimeOrderedIds;
  * `policy_rule_fired` per firing, in order.
  */
 public final class DecisionRecords {
-    static final String TRACES_PATH = "/v1/traces/";
+    public static final String TRACES_PATH = "/v1/traces/";
 
     private DecisionRecords() {
     }

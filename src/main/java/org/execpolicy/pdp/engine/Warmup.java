@@ -34,7 +34,7 @@ public final class Warmup {
     }
 
     /** Runs {@code decide} over the synthetic decisions' facts until the budget is spent; returns how many. */
-    static int run(Duration budget, Consumer<Facts> decide) {
+    public static int run(Duration budget, Consumer<Facts> decide) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         JsonNode profile = profile();
         JsonNode waiver = waiver(now);

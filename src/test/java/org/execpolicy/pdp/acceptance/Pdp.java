@@ -1,7 +1,7 @@
 package org.execpolicy.pdp.acceptance;
 
 import io.cucumber.java.AfterAll;
-import org.execpolicy.pdp.engine.TraceLimits;
+import org.execpolicy.pdp.execution.TraceLimits;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.SettableClock;
 

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import org.execpolicy.pdp.api.AccessTokens;
 import org.execpolicy.pdp.api.PdpServer;
-import org.execpolicy.pdp.engine.TraceLimits;
+import org.execpolicy.pdp.execution.TraceLimits;
 import org.execpolicy.pdp.model.Json;
 
 /**

@@ -19,7 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
-import org.execpolicy.pdp.engine.TraceLimits;
+import org.execpolicy.pdp.execution.TraceLimits;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

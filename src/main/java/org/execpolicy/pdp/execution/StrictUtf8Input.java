@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.engine;
+package org.execpolicy.pdp.execution;
 
 import java.io.FilterInputStream;
 import java.io.IOException;

@@ -1,5 +1,14 @@
-package org.execpolicy.pdp.engine;
+package org.execpolicy.pdp.decision;
 
+import org.execpolicy.pdp.engine.DecisionInputs;
+import org.execpolicy.pdp.engine.DecisionRecords;
+import org.execpolicy.pdp.engine.Evaluation;
+import org.execpolicy.pdp.engine.FactAssembler;
+import org.execpolicy.pdp.engine.Facts;
+import org.execpolicy.pdp.engine.RuleEngine;
+import org.execpolicy.pdp.engine.Ruleset;
+import org.execpolicy.pdp.engine.Warmup;
+import org.execpolicy.pdp.execution.RuntimeEvidence;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;

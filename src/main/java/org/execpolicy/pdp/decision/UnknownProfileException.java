@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.engine;
+package org.execpolicy.pdp.decision;
 
 /** The request named a work profile that is not in the registry. */
 public final class UnknownProfileException extends RuntimeException {

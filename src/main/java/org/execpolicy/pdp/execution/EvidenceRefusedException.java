@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.engine;
+package org.execpolicy.pdp.execution;
 
 /**
  * A trace upload or runtime report that is refused; nothing of it is stored. The kind says what

@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.engine;
+package org.execpolicy.pdp.decision;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

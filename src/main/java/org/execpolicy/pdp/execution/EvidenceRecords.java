@@ -1,5 +1,6 @@
-package org.execpolicy.pdp.engine;
+package org.execpolicy.pdp.execution;
 
+import org.execpolicy.pdp.engine.DecisionRecords;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,11 @@
-package org.execpolicy.pdp.engine;
+package org.execpolicy.pdp.decision;
 
+import org.execpolicy.pdp.engine.RuleEngine;
+import org.execpolicy.pdp.engine.RuleMessage;
+import org.execpolicy.pdp.engine.RuleSource;
+import org.execpolicy.pdp.engine.RulesCompileException;
+import org.execpolicy.pdp.engine.Ruleset;
+import org.execpolicy.pdp.engine.Warmup;
 import org.execpolicy.pdp.model.RecordEnvelope;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.engine;
+package org.execpolicy.pdp.execution;
 
 import org.execpolicy.pdp.model.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
