@@ -59,18 +59,23 @@ public final class DecisionService {
      * @return completes once every record is committed; fails with the recorder's exception otherwise
      */
     public CompletableFuture<RecordedDecision> decide(JsonNode request) {
-        long registryVersion = registry.version(); // read first: what follows is at least this version
-        ProfileInForce profile = profileFor(request);
-        JsonNode dynamicRole = registry.role(request.path("role").asText()).orElse(null);
         // Microseconds: what the store keeps, so a record's timestamp is an exact since/until bound.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        Facts facts = FactAssembler.assemble(request, profile.json(), dynamicRole, registry::waiver, now);
+        // the version recorded is the one of the entries the facts were made from (one registry state)
+        long[] registryVersion = new long[1];
+        ProfileInForce[] profile = new ProfileInForce[1];
+        Facts facts = registry.consistently(() -> {
+            registryVersion[0] = registry.version();
+            profile[0] = profileFor(request);
+            JsonNode dynamicRole = registry.role(request.path("role").asText()).orElse(null);
+            return FactAssembler.assemble(request, profile[0].json(), dynamicRole, registry::waiver, now);
+        });
         Evaluation evaluation = engine.evaluate(facts);
         String decisionId = TimeOrderedIds.next();
         // Snapshots are stored (insert if absent, cached) before the record that names them is appended.
-        List<ObjectNode> records = DecisionRecords.of(decisionId, facts, profile.id(), evaluation,
+        List<ObjectNode> records = DecisionRecords.of(decisionId, facts, profile[0].id(), evaluation,
                 recorder.replayStore()::putSnapshot);
-        records.get(0).put("registry_version", registryVersion);
+        records.get(0).put("registry_version", registryVersion[0]);
         return recorder.append(records)
                 .thenApply(done -> new RecordedDecision(records.get(0), records.subList(1, records.size())));
     }

@@ -45,6 +45,12 @@ public final class RegistryStore {
     private volatile String activeProfileId;
     /** The registry version the in-memory copy holds; what each decision records. */
     private volatile long version;
+    /**
+     * What a decision reads (version, profile, role, waivers) is one state: a reload or a change takes
+     * the write side while it replaces cached entries and moves the version, so a decision never
+     * records one version while it saw the entries of another.
+     */
+    private final java.util.concurrent.locks.ReadWriteLock state = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     public RegistryStore(Database db, FlightRecorder recorder) {
         this(db, recorder, Clock.systemUTC());
@@ -78,6 +84,16 @@ public final class RegistryStore {
         return version;
     }
 
+    /** Runs {@code read} on one state of the registry: no reload or change is applied meanwhile. */
+    public <T> T consistently(java.util.function.Supplier<T> read) {
+        state.readLock().lock();
+        try {
+            return read.get();
+        } finally {
+            state.readLock().unlock();
+        }
+    }
+
     /**
      * Reloads the registry when its version in the store has moved (another node changed it).
      *
@@ -95,11 +111,16 @@ public final class RegistryStore {
                 if (stored == version) {
                     return false;
                 }
-                profiles.load(c);
-                roles.load(c);
-                waivers.load(c);
-                activeProfileId = loadActiveProfileId(c);
-                version = stored;
+                state.writeLock().lock();
+                try {
+                    profiles.load(c);
+                    roles.load(c);
+                    waivers.load(c);
+                    activeProfileId = loadActiveProfileId(c);
+                    version = stored;
+                } finally {
+                    state.writeLock().unlock();
+                }
                 return true;
             } finally {
                 c.rollback(); // read only
@@ -158,8 +179,7 @@ public final class RegistryStore {
                 chosen.setString(2, id);
                 chosen.executeUpdate();
             }
-        });
-        activeProfileId = id;
+        }, () -> activeProfileId = id);
     }
 
     public Optional<String> activeProfileId() {
@@ -209,12 +229,14 @@ public final class RegistryStore {
             OffsetDateTime now = now();
             table.upsert(c, id, text, now);
             also.run(c, copy, text, now);
-        });
-        table.cache(id, copy);
+        }, () -> table.cache(id, copy));
     }
 
-    /** The change and its records in one transaction of the recorder's writer; returns once committed. */
-    private void write(List<ObjectNode> records, SqlWork change) {
+    /**
+     * The change and its records in one transaction of the recorder's writer; once committed, {@code
+     * applied} updates the cache and the version moves, together, on the write side of the state lock.
+     */
+    private void write(List<ObjectNode> records, SqlWork change, Runnable applied) {
         long[] moved = {0};
         try {
             recorder.append(records, c -> {
@@ -226,8 +248,14 @@ public final class RegistryStore {
         }
         // only this change since what we hold: hold its version; else another node's change came between,
         // and the next refreshIfChanged() reloads everything
-        if (moved[0] == version + 1) {
-            version = moved[0];
+        state.writeLock().lock();
+        try {
+            applied.run();
+            if (moved[0] == version + 1) {
+                version = moved[0];
+            }
+        } finally {
+            state.writeLock().unlock();
         }
     }
 
