@@ -248,10 +248,9 @@ public final class RuntimeEvidence {
             page = scan.unresolved(resolvedBefore, cutoff, afterSeq, SCAN_PAGE);
             for (TraceDeadlineScan.Unresolved candidate : page) {
                 afterSeq = candidate.seq();
+                // the scan returns only decisions stored with trace_reserved, which the recorder sets
+                // from this record's trace_artifact_ref: no second check of it here
                 ObjectNode decision = candidate.decision();
-                if (!decision.hasNonNull("trace_artifact_ref")) {
-                    continue; // the scan's pattern only narrows; the rules reserved no artifact here
-                }
                 if (uploading.contains(decision.path("decision_id").asText())) {
                     Instant decided = Instant.parse(decision.path("timestamp").asText());
                     nextResolvedBefore = decided.isBefore(nextResolvedBefore) ? decided : nextResolvedBefore;
