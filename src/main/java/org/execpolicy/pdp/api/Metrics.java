@@ -26,8 +26,8 @@ import org.execpolicy.pdp.recorder.FlightRecorder;
 /**
  * GET /metrics in Prometheus text format: decisions by outcome and reason,
  * downgrades, rule errors, the recorder's queue, batches and commit latency,
- * and JVM basics. `audit_dropped_total` is there to be seen at 0: the
- * recorder never drops a record, it refuses the decision instead.
+ * and JVM basics. There is no count of dropped records: the recorder never
+ * drops one, it refuses the decision (503) instead.
  */
 final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -57,8 +57,6 @@ final class Metrics {
                 .withRegistry(registry);
         reasons = Counter.builder("pdp.decision.reasons").description("Reason codes of answered decisions")
                 .withRegistry(registry);
-        Counter.builder("audit.dropped").description("Records lost by the Flight Recorder: 0 by construction")
-                .register(registry);
         Gauge.builder("pdp.recorder.queue.depth", recorder, FlightRecorder::queueDepth)
                 .description("Appends waiting for the writer").register(registry);
         DistributionSummary batch = DistributionSummary.builder("pdp.recorder.batch.records")

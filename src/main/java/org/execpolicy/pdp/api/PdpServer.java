@@ -109,6 +109,12 @@ public final class PdpServer implements AutoCloseable {
                     warmupMs, databaseUrl, nodeId, tokensFile);
         }
 
+        /** The same options serving the rules of {@code dir}. */
+        public Options withRulesDir(Path dir) {
+            return new Options(host, port, dataDir, dir, watchRules, rateLimit, requestTimeoutMs, retentionDays, auth,
+                    warmupMs, databaseUrl, nodeId, tokensFile);
+        }
+
         /** The same options with a request time limit in milliseconds; 0 turns it off. */
         public Options withRequestTimeoutMs(long millis) {
             return new Options(host, port, dataDir, rulesDir, watchRules, rateLimit, millis, retentionDays, auth,

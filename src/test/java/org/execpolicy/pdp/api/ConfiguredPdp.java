@@ -52,6 +52,10 @@ final class ConfiguredPdp implements AutoCloseable {
         return dataDir;
     }
 
+    int port() {
+        return server.port();
+    }
+
     String baseUrl() {
         return "http://127.0.0.1:" + server.port();
     }
