@@ -14,8 +14,12 @@ final class AllowedMethods {
     AllowedMethods(OpenAPIContract contract) {
         contract.getPaths().forEach(path -> {
             String regex = "^" + path.getName().replaceAll("\\{[^/]+}", "[^/]+") + "$";
-            String methods = path.getOperations().stream().map(op -> op.getHttpMethod().name())
-                    .collect(Collectors.toCollection(TreeSet::new)).stream().collect(Collectors.joining(", "));
+            TreeSet<String> names = path.getOperations().stream().map(op -> op.getHttpMethod().name())
+                    .collect(Collectors.toCollection(TreeSet::new));
+            if (names.contains("GET")) {
+                names.add("HEAD"); // served as GET without the body
+            }
+            String methods = String.join(", ", names);
             allowByPath.put(Pattern.compile(regex), methods);
         });
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -314,6 +315,9 @@ public final class PdpServer implements AutoCloseable {
         api.route().failureHandler(Problems::handle);
 
         Router root = Router.router(vertx);
+        // HEAD is GET without the body (RFC 9110 9.3.2): routed as GET, so it is authorised, validated and
+        // answered as GET is; Vert.x leaves the body out of the answer to a HEAD request.
+        root.route().method(HttpMethod.HEAD).handler(ctx -> ctx.reroute(HttpMethod.GET, ctx.request().uri()));
         root.route().handler(deadlines::restartWhenAnswered);
         root.route().handler(new ContractPaths(contract));
         RateLimiter failedAuthentications = new RateLimiter(Authentication.FAILED_PER_SECOND, RateLimiter.MAX_CLIENTS,
