@@ -10,16 +10,16 @@ import java.time.format.DateTimeParseException;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.recorder.EventPage;
 import org.execpolicy.pdp.recorder.EventQuery;
-import org.execpolicy.pdp.recorder.FlightRecorder;
+import org.execpolicy.pdp.recorder.EvidenceStore;
 
 /** GET /v1/events (newest first, filtered, paged by cursor) and GET /v1/events/{id}. */
 final class EventHandlers {
     static final int DEFAULT_LIMIT = 50;
 
     private final Vertx vertx;
-    private final FlightRecorder recorder;
+    private final EvidenceStore recorder;
 
-    EventHandlers(Vertx vertx, FlightRecorder recorder) {
+    EventHandlers(Vertx vertx, EvidenceStore recorder) {
         this.vertx = vertx;
         this.recorder = recorder;
     }

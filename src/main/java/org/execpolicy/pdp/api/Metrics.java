@@ -21,7 +21,7 @@ import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.RuleErrors;
 import org.execpolicy.pdp.execution.RuntimeEvidence;
 import org.execpolicy.pdp.model.SecretRedactor;
-import org.execpolicy.pdp.recorder.FlightRecorder;
+import org.execpolicy.pdp.recorder.EvidenceStore;
 
 /**
  * GET /metrics in Prometheus text format: decisions by outcome and reason,
@@ -36,7 +36,7 @@ final class Metrics {
     private final Meter.MeterProvider<Counter> decisions;
     private final Meter.MeterProvider<Counter> reasons;
 
-    Metrics(FlightRecorder recorder, RuleEngine engine, RuntimeEvidence runtime, SecretRedactor redactor) {
+    Metrics(EvidenceStore recorder, RuleEngine engine, RuntimeEvidence runtime, SecretRedactor redactor) {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -57,7 +57,7 @@ final class Metrics {
                 .withRegistry(registry);
         reasons = Counter.builder("pdp.decision.reasons").description("Reason codes of answered decisions")
                 .withRegistry(registry);
-        Gauge.builder("pdp.recorder.queue.depth", recorder, FlightRecorder::queueDepth)
+        Gauge.builder("pdp.recorder.queue.depth", recorder, EvidenceStore::queueDepth)
                 .description("Appends waiting for the writer").register(registry);
         DistributionSummary batch = DistributionSummary.builder("pdp.recorder.batch.records")
                 .description("Records per group commit").publishPercentileHistogram().register(registry);

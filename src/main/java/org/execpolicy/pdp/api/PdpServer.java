@@ -39,6 +39,7 @@ import org.execpolicy.pdp.engine.WaiverCoverage;
 import org.execpolicy.pdp.model.SecretRedactor;
 import org.execpolicy.pdp.recorder.ChainCheckpoints;
 import org.execpolicy.pdp.recorder.Database;
+import org.execpolicy.pdp.recorder.EvidenceStore;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 import org.execpolicy.pdp.recorder.RegistryStore;
 import org.execpolicy.pdp.recorder.RegistrySync;
@@ -160,13 +161,13 @@ public final class PdpServer implements AutoCloseable {
     private final RulesReloader reloader;
     private final RetentionSchedule retention;
     private final TraceDeadlineSchedule traceDeadlines;
-    private final FlightRecorder recorder;
+    private final EvidenceStore recorder;
     private final Database database;
     private final RegistrySync registrySync; // null: one node on H2, nothing else changes the registry
     private final ChainCheckpoints checkpoints;
 
     private PdpServer(Vertx vertx, HttpServer http, RulesWatcher watcher, RulesReloader reloader,
-                      RetentionSchedule retention, TraceDeadlineSchedule traceDeadlines, FlightRecorder recorder,
+                      RetentionSchedule retention, TraceDeadlineSchedule traceDeadlines, EvidenceStore recorder,
                       Database database, RegistrySync registrySync, ChainCheckpoints checkpoints) {
         this.vertx = vertx;
         this.http = http;
@@ -253,7 +254,7 @@ public final class PdpServer implements AutoCloseable {
     private static Router router(Vertx vertx, Options options, AccessTokens tokens, ConnectionDeadlines deadlines,
                                  DecisionService decisions,
                                  RuntimeEvidence runtime, RegistryStore registry,
-                                 FlightRecorder recorder, RulesReloader reloader, RuleEngine engine, Clock clock) {
+                                 EvidenceStore recorder, RulesReloader reloader, RuleEngine engine, Clock clock) {
         String yaml = resource("openapi.yaml");
         JsonObject rawContract = yamlToJson(yaml);
         OperationScopes scopes = OperationScopes.takeFrom(rawContract);

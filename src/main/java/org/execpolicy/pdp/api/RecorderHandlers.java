@@ -2,7 +2,7 @@ package org.execpolicy.pdp.api;
 
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
-import org.execpolicy.pdp.recorder.FlightRecorder;
+import org.execpolicy.pdp.recorder.EvidenceStore;
 
 /**
  * GET /v1/recorder/verify: walks each hash chain from where the last call left it verified, so it
@@ -10,9 +10,9 @@ import org.execpolicy.pdp.recorder.FlightRecorder;
  */
 final class RecorderHandlers {
     private final Vertx vertx;
-    private final FlightRecorder recorder;
+    private final EvidenceStore recorder;
 
-    RecorderHandlers(Vertx vertx, FlightRecorder recorder) {
+    RecorderHandlers(Vertx vertx, EvidenceStore recorder) {
         this.vertx = vertx;
         this.recorder = recorder;
     }

@@ -5,14 +5,14 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.model.Json;
-import org.execpolicy.pdp.recorder.FlightRecorder;
+import org.execpolicy.pdp.recorder.EvidenceStore;
 
 /** The health probes. */
 final class SystemHandlers {
     private final RuleEngine engine;
-    private final FlightRecorder recorder;
+    private final EvidenceStore recorder;
 
-    SystemHandlers(RuleEngine engine, FlightRecorder recorder) {
+    SystemHandlers(RuleEngine engine, EvidenceStore recorder) {
         this.engine = engine;
         this.recorder = recorder;
     }

@@ -12,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.util.concurrent.Callable;
 import org.execpolicy.pdp.recorder.ChainReport;
 import org.execpolicy.pdp.recorder.Database;
+import org.execpolicy.pdp.recorder.EvidenceStore;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -121,7 +122,7 @@ final class RecorderCommand {
      * embedded file is open to one process at a time.
      */
     private static <T> T withRecorder(Path data, String databaseUrl,
-                                      java.util.function.Function<FlightRecorder, T> work, PrintWriter err) {
+                                      java.util.function.Function<EvidenceStore, T> work, PrintWriter err) {
         Database db;
         try {
             db = OfflineStore.open(data, databaseUrl);
@@ -133,7 +134,7 @@ final class RecorderCommand {
                     + " running one (GET /v1/recorder/verify, GET /v1/events)");
             return null;
         }
-        try (db; FlightRecorder recorder = new FlightRecorder(db)) {
+        try (db; EvidenceStore recorder = new FlightRecorder(db)) {
             return work.apply(recorder);
         }
     }

@@ -25,6 +25,7 @@ import org.execpolicy.pdp.engine.RulesCompileException;
 import org.execpolicy.pdp.model.CanonicalJson;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.recorder.Database;
+import org.execpolicy.pdp.recorder.EvidenceStore;
 import org.execpolicy.pdp.recorder.FlightRecorder;
 import org.execpolicy.pdp.recorder.ReplayStore;
 import picocli.CommandLine.Command;
@@ -80,7 +81,7 @@ final class ReplayCommand implements Callable<Integer> {
             return 2;
         }
         ObjectNode report;
-        try (Database db = OfflineStore.open(data, database); FlightRecorder recorder = new FlightRecorder(db)) {
+        try (Database db = OfflineStore.open(data, database); EvidenceStore recorder = new FlightRecorder(db)) {
             report = replay(recorder);
         } catch (NotFound e) {
             err.println(e.getMessage());
@@ -94,7 +95,7 @@ final class ReplayCommand implements Callable<Integer> {
         return report.path("match").asBoolean() ? 0 : 1;
     }
 
-    private ObjectNode replay(FlightRecorder recorder) {
+    private ObjectNode replay(EvidenceStore recorder) {
         ObjectNode recorded = recorder.eventsOfDecision(decisionId).stream()
                 .filter(r -> "llm_exec_policy".equals(r.path("type").asText())).findFirst()
                 .orElseThrow(() -> new NotFound("no decision '" + decisionId + "' in " + data));

@@ -22,7 +22,7 @@ import org.execpolicy.pdp.model.CanonicalJson;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.model.Sha256;
 import org.execpolicy.pdp.model.TimeOrderedIds;
-import org.execpolicy.pdp.recorder.FlightRecorder;
+import org.execpolicy.pdp.recorder.EvidenceStore;
 import org.execpolicy.pdp.recorder.RegistryStore;
 
 /**
@@ -33,10 +33,10 @@ import org.execpolicy.pdp.recorder.RegistryStore;
 public final class DecisionService {
     private final RuleEngine engine;
     private final RegistryStore registry;
-    private final FlightRecorder recorder;
+    private final EvidenceStore recorder;
     private final Clock clock;
 
-    public DecisionService(RuleEngine engine, RegistryStore registry, FlightRecorder recorder, Clock clock) {
+    public DecisionService(RuleEngine engine, RegistryStore registry, EvidenceStore recorder, Clock clock) {
         this.engine = engine;
         this.registry = registry;
         this.recorder = recorder;

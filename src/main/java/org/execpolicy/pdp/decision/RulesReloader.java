@@ -20,7 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.execpolicy.pdp.recorder.EventQuery;
-import org.execpolicy.pdp.recorder.FlightRecorder;
+import org.execpolicy.pdp.recorder.EvidenceStore;
 import org.execpolicy.pdp.recorder.RuleCatalog;
 import org.execpolicy.pdp.recorder.ReplayStore;
 
@@ -51,7 +51,7 @@ public final class RulesReloader implements AutoCloseable {
     private final Path rulesDir;
     private final Duration warmup;
     private final RuleEngine engine;
-    private final FlightRecorder recorder;
+    private final EvidenceStore recorder;
     private final ExecutorService compiler = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "rules-compiler");
         thread.setDaemon(true);
@@ -59,7 +59,7 @@ public final class RulesReloader implements AutoCloseable {
     });
     private volatile Rejection lastRejection;
 
-    public RulesReloader(Path rulesDir, RuleEngine engine, FlightRecorder recorder, Duration warmup) {
+    public RulesReloader(Path rulesDir, RuleEngine engine, EvidenceStore recorder, Duration warmup) {
         this.rulesDir = rulesDir;
         this.warmup = warmup;
         this.engine = engine;

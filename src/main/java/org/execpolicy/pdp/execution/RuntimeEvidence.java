@@ -21,7 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import org.execpolicy.pdp.recorder.FlightRecorder;
+import org.execpolicy.pdp.recorder.EvidenceStore;
 import org.execpolicy.pdp.recorder.RecordRejectedException;
 import org.execpolicy.pdp.recorder.TraceDeadlineScan;
 import org.execpolicy.pdp.recorder.TraceStore;
@@ -48,7 +48,7 @@ public final class RuntimeEvidence {
     /** A decision is committed a moment after its timestamp: each scan looks this far behind the last. */
     private static final Duration SCAN_OVERLAP = Duration.ofMinutes(1);
 
-    private final FlightRecorder recorder;
+    private final EvidenceStore recorder;
     private final TraceStore store;
     private final TraceDeadlineScan scan;
     private final Clock clock;
@@ -60,7 +60,7 @@ public final class RuntimeEvidence {
     /** Decisions older than this were all resolved by an earlier scan; EPOCH after a start. */
     private Instant resolvedBefore = Instant.EPOCH;
 
-    public RuntimeEvidence(FlightRecorder recorder, TraceStore store, TraceDeadlineScan scan, Clock clock,
+    public RuntimeEvidence(EvidenceStore recorder, TraceStore store, TraceDeadlineScan scan, Clock clock,
                            TraceLimits limits) {
         this.recorder = recorder;
         this.store = store;

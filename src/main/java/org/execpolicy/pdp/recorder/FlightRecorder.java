@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The append-only evidence store. Appends are encoded into units and their content hashes computed
+ * The append-only evidence store ({@link EvidenceStore}) over SQL. Appends are encoded into units and their content hashes computed
  * in the caller's thread ({@link UnitCodec}), then linked into the node's hash chain and made durable
  * (committed and forced to the device) by one writer thread with group commit; a decision may be
  * answered only once its append's future has completed.
@@ -26,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
  * there, or hop to your own executor (e.g. the Vert.x context) first.
  * Query methods block on JDBC; call them from worker threads.
  */
-public final class FlightRecorder implements AutoCloseable {
+public final class FlightRecorder implements EvidenceStore {
 
     /** System property that makes every recorder check every record against its schema (tests). */
     public static final String CHECK_RECORDS_PROPERTY = "pdp.recorder.check-records";
@@ -91,6 +91,7 @@ public final class FlightRecorder implements AutoCloseable {
      *     this append is stored), or {@link RecordRejectedException} if an
      *     event_id was already recorded
      */
+    @Override
     public CompletableFuture<Void> append(List<ObjectNode> records) {
         return append(records, null);
     }
@@ -116,50 +117,60 @@ public final class FlightRecorder implements AutoCloseable {
     }
 
     /** Encodes the records as {@link #append} would, and stores nothing: warms the path before ready. */
+    @Override
     public void rehearse(List<ObjectNode> records) {
         codec.encode(records);
     }
 
     /** The rules of each loaded ruleset, which firing records refer to instead of repeating them. */
+    @Override
     public RuleCatalog ruleCatalog() {
         return rules;
     }
 
     /** The registry snapshots and ruleset sources that decisions are replayed from. */
+    @Override
     public ReplayStore replayStore() {
         return replayStore;
     }
 
+    @Override
     public Optional<ObjectNode> event(String eventId) {
         return reader.event(eventId);
     }
 
     /** Newest first, paged by cursor. */
+    @Override
     public EventPage events(EventQuery query) {
         return reader.events(query);
     }
 
     /** Every record of one decision (the decision and its rule firings), oldest first. */
+    @Override
     public List<ObjectNode> eventsOfDecision(String decisionId) {
         return reader.eventsOfDecision(decisionId);
     }
 
     /** Writes the records with a timestamp in [since, until) as JSON Lines in chain order; nulls mean open ends. */
-    public long export(java.time.Instant since, java.time.Instant until, java.io.Writer out) {
+    @Override
+    public long export(Instant since, Instant until, java.io.Writer out) {
         return new ChainExporter(db, codec).export(since, until, out);
     }
 
     /** The node whose chain this recorder writes. */
+    @Override
     public String nodeId() {
         return nodeId;
     }
 
     /** Appends queued and not yet committed. */
+    @Override
     public int queueDepth() {
         return writer.queueDepth();
     }
 
     /** Observes every successful group commit (for metrics); called on the writer thread, keep it quick. */
+    @Override
     public void onCommit(CommitListener listener) {
         writer.onCommit(listener);
     }
@@ -173,6 +184,7 @@ public final class FlightRecorder implements AutoCloseable {
     }
 
     /** As {@link #verify()}, telling {@code progress} how far each chain's walk has come, now and then. */
+    @Override
     public ChainReport verify(ChainVerifier.Progress progress) {
         return verifier.verify(progress);
     }
@@ -183,6 +195,7 @@ public final class FlightRecorder implements AutoCloseable {
      * far it got as a new {@code chain_verified} record, so repeated calls cost what is new. A break is
      * reported and not marked. {@link #verify()} re-verifies everything.
      */
+    @Override
     public ChainReport verifySinceLastMark() {
         Map<String, ChainVerifier.Start> marks = new HashMap<>();
         reader.latestOfType("chain_verified").forEach(mark -> marks.putIfAbsent(mark.path("verified_node_id").asText(),
@@ -205,11 +218,13 @@ public final class FlightRecorder implements AutoCloseable {
     }
 
     /** False after a failed commit until a later commit or an idle probe succeeds. */
+    @Override
     public boolean healthy() {
         return writer.healthy();
     }
 
     /** While unhealthy: the store's own words for why the last commit failed. */
+    @Override
     public Optional<String> lastFailure() {
         return Optional.ofNullable(writer.lastFailure());
     }

@@ -47,6 +47,15 @@ class RoomsTest {
     }
 
     @Test
+    void the_services_and_the_http_handlers_see_the_recorder_only_as_an_evidence_store() {
+        // PdpServer and the CLI commands build the store; everything else is given an EvidenceStore
+        noClasses().that().resideInAnyPackage("..pdp.decision..", "..pdp.execution..", "..pdp.api..")
+                .and().doNotHaveSimpleName("PdpServer")
+                .should().dependOnClassesThat().haveSimpleName("FlightRecorder")
+                .check(classes);
+    }
+
+    @Test
     void only_the_adapters_use_the_http_layer() {
         noClasses().that().resideOutsideOfPackages("..pdp.api..", "..pdp.cli..")
                 .should().dependOnClassesThat().resideInAPackage("..pdp.api..")
