@@ -127,3 +127,30 @@ Feature: Approximate execution only under a work profile that allows it, backed 
       Then the effective policy is "standard" and "exact"
       And the reason codes are "WAIVER_REVOKED"
       And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "standard" and "exact"
+
+  Rule: A MEDIUM or HIGH risk waiver covers nothing until a second operator approves it (v2)
+
+    Scenario: A MEDIUM risk waiver is pending until another operator approves it
+      Given waiver "w1" of risk "MEDIUM" covers role "worker" and expires in 30 days
+      And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
+      When the runtime asks for a decision for role "worker"
+      Then the effective policy is "spec_decode" and "exact"
+      And the decision is downgraded
+      And no waiver is named
+      And the reason codes are "WAIVER_PENDING"
+      And the recorded reason codes include "WAIVER_PENDING"
+      When another operator approves waiver "w1"
+      Then waiver "w1" is active, approved by "second-operator"
+      And the Flight Recorder holds one approval of waiver "w1" by "second-operator"
+      When the runtime asks for a decision for role "worker"
+      Then the effective policy is "layer_skip" and "approximate"
+      And approximate execution is granted under waiver "w1"
+      And the reason codes are "none"
+
+    Scenario: The operator who granted a HIGH risk waiver cannot approve it
+      Given waiver "w1" of risk "HIGH" covers role "worker" and expires in 30 days
+      When the operator who granted waiver "w1" approves it
+      Then it is refused with status 403 as a problem
+      And the problem's detail mentions "second operator"
+      And waiver "w1" is pending
+      And the Flight Recorder holds no approval of waiver "w1"

@@ -12,6 +12,7 @@
   const POLL_MS = 2000;
   const STATUS_LABELS = {
     active: 'active', expiring: 'expiring within 7 days', expired: 'expired', revoked: 'revoked',
+    pending: 'pending a second operator',
   };
 
   const state = {
@@ -188,6 +189,8 @@
     if (waiver.revoked_at) return 'revoked';
     const expires = Date.parse(waiver.expires_at);
     if (!(expires > now)) return 'expired';
+    // a MEDIUM or HIGH waiver covers nothing until another operator approves it (WAIVER_PENDING)
+    if (waiver.status === 'pending') return 'pending';
     return expires - now <= 7 * DAY_MS ? 'expiring' : 'active';
   }
 
@@ -244,11 +247,38 @@
         el('td', { class: 'justification' }, w.justification),
         el('td', { class: 'approver' }, w.approver),
         el('td', null, w.expires_at),
+        el('td', { class: 'risk' }, w.risk || 'LOW'),
+        approvalCell(w, status),
         revokeCell);
       tr.setAttribute('data-waiver-id', w.waiver_id);
       return tr;
     }));
-    if (!rows.length) $('waivers-body').append(el('tr', null, el('td', { colspan: 8 }, 'No waivers yet.')));
+    if (!rows.length) $('waivers-body').append(el('tr', null, el('td', { colspan: 10 }, 'No waivers yet.')));
+  }
+
+  /**
+   * Who approved a MEDIUM or HIGH waiver, or a button for a second operator while it is pending. The
+   * console cannot tell whose token it holds: the server refuses (403) the one that granted it.
+   */
+  function approvalCell(w, status) {
+    if (w.approved_by) {
+      return el('td', { class: 'approval' }, 'approved by ' + w.approved_by + ' at ' + w.approved_at);
+    }
+    if (status !== 'pending') return el('td', { class: 'approval' }, w.risk && w.risk !== 'LOW' ? '' : 'not needed');
+    return el('td', { class: 'approval' }, 'granted by ' + (w.granted_by || '?') + ' ', el('button', {
+      type: 'button', class: 'approve-waiver', onclick: () => approveWaiver(w.waiver_id),
+    }, 'Approve'));
+  }
+
+  async function approveWaiver(id) {
+    const reply = await api('POST', '/v1/waivers/' + enc(id) + '/approve');
+    if (!reply.ok) {
+      showProblem($('waivers-message'), reply, 'Approval refused');
+      return;
+    }
+    info($('waivers-message'), 'Approved waiver ' + id + ' as ' + reply.body.approved_by + '.');
+    await loadWaivers();
+    renderWaivers();
   }
 
   function csv(value) {
@@ -270,6 +300,7 @@
     const approver = $('waiver-approver').value.trim();
     if (justification.trim()) body.justification = justification;
     if (approver) body.approver = approver;
+    body.risk = $('waiver-risk').value;
     body.expires_at = $('waiver-expires').value.trim();
     const reply = await api('POST', '/v1/waivers', body);
     if (!reply.ok) {

@@ -291,6 +291,7 @@ public final class PdpServer implements AutoCloseable {
                 Map.entry("createWaiver", registryHandlers::createWaiver),
                 Map.entry("getWaiver", registryHandlers::getWaiver),
                 Map.entry("revokeWaiver", registryHandlers::revokeWaiver),
+                Map.entry("approveWaiver", registryHandlers::approveWaiver),
                 Map.entry("getRules", rules::describe),
                 Map.entry("reloadRules", rules::reload),
                 Map.entry("verifyRecorder", evidence::verify),

@@ -17,6 +17,7 @@ import org.execpolicy.pdp.engine.WaiverCoverage;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.model.RegistryEntryChecks;
 import org.execpolicy.pdp.model.SecretRedactor;
+import org.execpolicy.pdp.model.WaiverApproval;
 import org.execpolicy.pdp.recorder.RegistryStore;
 
 /**
@@ -150,6 +151,7 @@ final class RegistryHandlers {
         waiver.put("justification", redactor.redact(waiver.path("justification").asText()));
         waiver.put("created_at", now.toString());
         waiver.putNull("revoked_at");
+        WaiverApproval.grant(waiver, operator);
         Http.reply(ctx, 201, Http.blocking(vertx, () -> {
             synchronized (registry) {
                 if (registry.waiver(id).isPresent()) {
@@ -177,21 +179,50 @@ final class RegistryHandlers {
         JsonNode reason = Http.body(ctx).get("reason");
         String operator = AccessControl.operatorName(ctx);
         Http.reply(ctx, 200, Http.blocking(vertx, () -> {
-            synchronized (registry) {
-                ObjectNode waiver = registry.waiver(id)
-                        .orElseThrow(() -> ApiException.notFound("no waiver '" + id + "'")).deepCopy();
+            Instant now = clock.instant();
+            return changeWaiver(id, waiver -> {
                 if (waiver.hasNonNull("revoked_at")) {
-                    throw ApiException.conflict("waiver '" + id + "' was revoked at " + waiver.get("revoked_at").asText());
+                    throw ApiException.conflict("waiver '" + id + "' was revoked at "
+                            + waiver.get("revoked_at").asText());
                 }
-                Instant now = clock.instant();
                 waiver.put("revoked_at", now.toString());
                 waiver.set("revoke_reason", reason == null || !reason.isTextual() ? NullNode.instance
                         : TextNode.valueOf(redactor.redact(reason.asText())));
-                registry.putWaiver(id, waiver,
-                        was -> List.of(RegistryChangeRecords.waiverRevoked(waiver, operator, now)));
+                if (waiver.has("status")) { // a waiver stored before v2 has no state to keep
+                    waiver.put("status", WaiverApproval.REVOKED);
+                }
                 return waiver;
-            }
+            }, revoked -> RegistryChangeRecords.waiverRevoked(revoked, operator, now));
         }));
+    }
+
+    /** v2: a second operator (another token name than granted_by) approves a pending MEDIUM or HIGH waiver. */
+    void approveWaiver(RoutingContext ctx) {
+        String id = Http.pathParam(ctx, "waiver_id");
+        String operator = AccessControl.operatorName(ctx);
+        Http.reply(ctx, 200, Http.blocking(vertx, () -> {
+            Instant now = clock.instant();
+            return changeWaiver(id, waiver -> {
+                WaiverApproval.refusal(waiver, operator, now).ifPresent(refusal -> {
+                    throw new ApiException(refusal.status(), "invalid_request", refusal.message(), List.of());
+                });
+                return WaiverApproval.approve(waiver, operator, now);
+            }, approved -> RegistryChangeRecords.waiverApproved(approved, operator, now));
+        }));
+    }
+
+    /** Changes a stored waiver from its current state in the store, with the record built from the result. */
+    private ObjectNode changeWaiver(String id, java.util.function.UnaryOperator<ObjectNode> change,
+                                    java.util.function.Function<ObjectNode, ObjectNode> record) {
+        ObjectNode[] changed = {null};
+        synchronized (registry) {
+            try {
+                return registry.changeWaiver(id, waiver -> changed[0] = change.apply(waiver),
+                        was -> List.of(record.apply(changed[0])));
+            } catch (NoSuchElementException e) {
+                throw ApiException.notFound("no waiver '" + id + "'");
+            }
+        }
     }
 
     /** Stores off the event loop; {@code store} answers whether the entry is new (201) or replaced (200). */

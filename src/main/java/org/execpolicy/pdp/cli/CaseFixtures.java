@@ -25,7 +25,12 @@ final class CaseFixtures {
     static final CaseFixtures NONE = new CaseFixtures(null, Map.of(), Map.of());
 
     /** What the registry adds to a waiver it stores; not part of what an operator POSTs. */
-    private static final List<String> STORED_WAIVER_TIMES = List.of("created_at", "revoked_at");
+    private static final List<String> STORED_WAIVER_TIMES = List.of("created_at", "revoked_at", "approved_at");
+    /** The rest of what the registry keeps of a waiver's life: why revoked, its state, who granted and approved it. */
+    private static final List<String> STORED_WAIVER_STATE = List.of("revoke_reason", "status", "granted_by",
+            "approved_by");
+    /** The states the registry stores (v2); a waiver stored before v2 has none. */
+    private static final List<String> WAIVER_STATES = List.of("pending", "active", "revoked");
 
     private final JsonNode profile;
     private final Map<String, JsonNode> dynamicRoles;
@@ -53,8 +58,14 @@ final class CaseFixtures {
         Map<String, JsonNode> waivers = byId(holder, "waivers", "waiver_id", at, problems, (waiver, where, label) -> {
             ObjectNode asPosted = waiver.deepCopy();
             STORED_WAIVER_TIMES.forEach(field -> checkTime(waiver, field, where, label, problems));
+            // a misspelt state would silently read as not pending
+            String status = Json.textOrNull(waiver, "status");
+            if (status != null && !WAIVER_STATES.contains(status)) {
+                problems.add(new Problem(where + "/status", label + "/status: '" + status
+                        + "' is not one of " + WAIVER_STATES));
+            }
             STORED_WAIVER_TIMES.forEach(asPosted::remove);
-            asPosted.remove("revoke_reason");
+            STORED_WAIVER_STATE.forEach(asPosted::remove);
             problems.addAll(schemas.check(ApiSchemas.WAIVER, asPosted, where, label));
         });
         return new CaseFixtures(profile, roles, waivers);

@@ -72,6 +72,23 @@ public final class RegistryChangeRecords {
         // as an instant in UTC: the record's timestamps are all in one form (RFC 3339 allows others, e.g. -00:00)
         record.put("expires_at", Json.instantOrNull(waiver, "expires_at").toString());
         record.set("scope", waiver.hasNonNull("scope") ? waiver.get("scope") : Json.object());
+        record.put("risk", waiver.path("risk").asText("LOW"));
+        record.put("status", waiver.path("status").asText("active"));
+        return record;
+    }
+
+    /**
+     * `waiver_approved` (v2): the second operator (the record's operator) approved a pending
+     * MEDIUM or HIGH waiver; with the hash of the waiver as it now stands and who granted it.
+     */
+    public static ObjectNode waiverApproved(JsonNode approved, String operator, Instant at) {
+        ObjectNode record = human("waiver_approved", operator, at);
+        record.put("waiver_id", approved.path("waiver_id").asText());
+        record.put("waiver_hash", CanonicalJson.sha256Hex(approved));
+        record.set("risk", approved.get("risk"));
+        record.set("granted_by", approved.get("granted_by"));
+        record.set("approved_by", approved.get("approved_by"));
+        record.set("approved_at", approved.get("approved_at"));
         return record;
     }
 

@@ -21,6 +21,9 @@ public final class WaiverCoverage {
     public record Refusal(String path, String code, String message) {
     }
 
+    /** The one waiver refusal a save does not refuse (see {@link #check}). */
+    private static final String PENDING = "WAIVER_PENDING";
+
     private final RuleEngine engine;
     private final Function<String, Optional<ObjectNode>> waivers;
 
@@ -86,8 +89,10 @@ public final class WaiverCoverage {
         policy.put("mode", "early_exit");
         policy.put("exactness", "approximate");
         Facts facts = FactAssembler.assemble(request, profile, dynamicRole, waivers::apply, now);
+        // a waiver waiting for its second operator may be named ahead of the approval: decisions are refused
+        // (WAIVER_PENDING) until it comes, and the approval needs no second save of the profile or role
         List<String> refused = engine.evaluate(facts).outcome().getReasonCodes().stream()
-                .filter(code -> code.startsWith("WAIVER_")).toList();
+                .filter(code -> code.startsWith("WAIVER_") && !PENDING.equals(code)).toList();
         if (refused.isEmpty()) {
             return Optional.empty();
         }

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
 
-/** A waiver from the registry. Absent scope lists mean "any". */
+/**
+ * A waiver from the registry. Absent scope lists mean "any". {@code status} is the registry's
+ * lifecycle state (v2): {@code pending} while a MEDIUM or HIGH waiver waits for its second
+ * operator; a waiver stored before v2 has none and is not pending.
+ */
 public final class Waiver {
     private final String waiverId;
     private final String checkWaived;
@@ -13,6 +17,8 @@ public final class Waiver {
     private final List<String> scopeWpIds;
     private final Instant expiresAt;
     private final Instant revokedAt;
+    private final String risk;
+    private final String status;
 
     private Waiver(JsonNode json) {
         this.waiverId = json.path("waiver_id").asText();
@@ -23,6 +29,8 @@ public final class Waiver {
         this.scopeWpIds = Json.stringsOrNull(scope, "wp_ids");
         this.expiresAt = Json.instantOrNull(json, "expires_at");
         this.revokedAt = Json.instantOrNull(json, "revoked_at");
+        this.risk = json.path("risk").asText("LOW");
+        this.status = Json.textOrNull(json, "status");
     }
 
     public static Waiver fromJson(JsonNode json) {
@@ -57,10 +65,25 @@ public final class Waiver {
         return revokedAt;
     }
 
+    /** LOW, MEDIUM or HIGH; LOW when the waiver names none. */
+    public String getRisk() {
+        return risk;
+    }
+
+    /** pending, active or revoked; null for a waiver stored before v2. */
+    public String getStatus() {
+        return status;
+    }
+
+    /** Granted but still waiting for its second operator. */
+    public boolean isPending() {
+        return "pending".equals(status);
+    }
+
     @Override
     public String toString() {
         return "Waiver{" + waiverId + ", check_waived=" + checkWaived + ", roles=" + scopeRoles
                 + ", model_ids=" + scopeModelIds + ", wp_ids=" + scopeWpIds + ", expires_at=" + expiresAt
-                + ", revoked_at=" + revokedAt + "}";
+                + ", revoked_at=" + revokedAt + ", risk=" + risk + ", status=" + status + "}";
     }
 }

@@ -204,6 +204,24 @@ public final class RegistryStore {
         put(waivers, id, body, records, NOTHING_MORE);
     }
 
+    /**
+     * Changes a stored waiver (approve, revoke) from its current state: on a shared store the registry
+     * is reloaded first if another node moved it, so a node whose copy is up to a second old never
+     * approves a waiver another node revoked, nor undoes that node's change. {@code change} gets a
+     * private copy and answers the waiver to store, or throws to refuse (nothing is stored).
+     *
+     * @return the waiver as stored
+     * @throws NoSuchElementException if no such waiver is stored
+     */
+    public synchronized ObjectNode changeWaiver(String id, java.util.function.UnaryOperator<ObjectNode> change,
+                                                ChangeRecords records) {
+        refreshIfShared();
+        ObjectNode current = waivers.get(id).orElseThrow(() -> new NoSuchElementException("no waiver '" + id + "'"));
+        ObjectNode changed = change.apply(current);
+        put(waivers, id, changed, records, NOTHING_MORE);
+        return changed;
+    }
+
     public Optional<ObjectNode> waiver(String id) {
         return waivers.get(id);
     }

@@ -3,7 +3,9 @@ package org.execpolicy.pdp.acceptance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cucumber.java.en.Given;
+import io.cucumber.java.en.Then;
 import io.cucumber.java.en.When;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -100,6 +102,56 @@ public class RegistrySteps {
         grant(name, scope, Pdp.now().plus(days, ChronoUnit.DAYS));
     }
 
+    @Given("^waiver \"([^\"]+)\" of risk \"(LOW|MEDIUM|HIGH)\" covers role \"([^\"]+)\" and expires in (\\d+) days?$")
+    public void waiverOfRiskCoversRole(String name, String risk, String role, int days) {
+        ObjectNode waiver = waiver(name, scopeOfRole(role), Pdp.now().plus(days, ChronoUnit.DAYS), "acceptance scenario");
+        waiver.put("risk", risk);
+        Reply reply = Pdp.server().post("/v1/waivers", waiver.toString());
+        assertThat(reply.status()).as("POST /v1/waivers: %s", reply.body()).isEqualTo(201);
+        assertThat(reply.json().path("granted_by").asText()).isEqualTo("operator");
+    }
+
+    @When("^another operator approves waiver \"([^\"]+)\"$")
+    public void anotherOperatorApprovesWaiver(String name) {
+        World.reply = approve(name, Pdp.SECOND_OPERATOR);
+        assertThat(World.reply.status()).as("approve: %s", World.reply.body()).isEqualTo(200);
+    }
+
+    @When("^the operator who granted waiver \"([^\"]+)\" approves it$")
+    public void theGrantingOperatorApprovesIt(String name) {
+        World.reply = approve(name, "operator");
+    }
+
+    @Then("^waiver \"([^\"]+)\" is (pending|active)(?:, approved by \"([^\"]+)\")?$")
+    public void waiverIs(String name, String status, String approvedBy) {
+        Reply reply = Pdp.server().get("/v1/waivers/" + World.id(name));
+        assertThat(reply.status()).as("GET waiver: %s", reply.body()).isEqualTo(200);
+        JsonNode waiver = reply.json();
+        assertThat(waiver.path("status").asText()).as(waiver.toString()).isEqualTo(status);
+        if (approvedBy == null) {
+            assertThat(waiver.path("approved_by").isNull()).as(waiver.toString()).isTrue();
+        } else {
+            assertThat(waiver.path("approved_by").asText()).as(waiver.toString()).isEqualTo(approvedBy);
+        }
+    }
+
+    @Then("^the Flight Recorder holds (no|one) approval of waiver \"([^\"]+)\"(?: by \"([^\"]+)\")?$")
+    public void theRecorderHoldsApprovals(String howMany, String name, String operator) {
+        Reply reply = Pdp.server().get("/v1/events?type=waiver_approved&limit=500");
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        java.util.List<JsonNode> approvals = new java.util.ArrayList<>();
+        reply.json().path("items").forEach(record -> {
+            if (record.path("waiver_id").asText().equals(World.id(name))) {
+                approvals.add(record);
+            }
+        });
+        assertThat(approvals).hasSize(howMany.equals("no") ? 0 : 1);
+        if (operator != null) {
+            assertThat(approvals.get(0).path("operator").asText()).isEqualTo(operator);
+            assertThat(approvals.get(0).path("granted_by").asText()).isEqualTo("operator");
+        }
+    }
+
     @Given("^waiver \"([^\"]+)\" covers every role and expires in (\\d+) days?$")
     public void waiverCoversEveryRole(String name, int days) {
         grant(name, null, Pdp.now().plus(days, ChronoUnit.DAYS));
@@ -188,6 +240,11 @@ public class RegistrySteps {
     }
 
     private static void grant(String name, ObjectNode scope, Instant expiresAt, String justification) {
+        Reply reply = Pdp.server().post("/v1/waivers", waiver(name, scope, expiresAt, justification).toString());
+        assertThat(reply.status()).as("POST /v1/waivers: %s", reply.body()).isEqualTo(201);
+    }
+
+    private static ObjectNode waiver(String name, ObjectNode scope, Instant expiresAt, String justification) {
         ObjectNode waiver = Json.object();
         waiver.put("waiver_id", World.id(name));
         waiver.put("check_waived", "approximate_execution");
@@ -197,8 +254,12 @@ public class RegistrySteps {
         waiver.put("justification", justification);
         waiver.put("approver", "operator@example.org");
         waiver.put("expires_at", expiresAt.truncatedTo(ChronoUnit.SECONDS).toString());
-        Reply reply = Pdp.server().post("/v1/waivers", waiver.toString());
-        assertThat(reply.status()).as("POST /v1/waivers: %s", reply.body()).isEqualTo(201);
+        return waiver;
+    }
+
+    /** POST /v1/waivers/{id}/approve with the token of the given name. */
+    private static Reply approve(String name, String tokenName) {
+        return Pdp.server().post("/v1/waivers/" + World.id(name) + "/approve", "", Pdp.server().token(tokenName));
     }
 
     private static Reply revoke(String name) {

@@ -35,6 +35,7 @@ class AccessControlTest {
     static RunningPdp pdp;
     static String profileId;
     static String waiverId;
+    static String pendingWaiverId;
 
     @BeforeAll
     static void start() {
@@ -43,6 +44,8 @@ class AccessControlTest {
         Steps.putProfile(pdp, Bodies.profile(profileId));
         waiverId = uid("wv");
         Steps.createWaiver(pdp, Bodies.waiver(waiverId));
+        pendingWaiverId = uid("wv");
+        Steps.createWaiver(pdp, Bodies.waiver(pendingWaiverId).put("risk", "MEDIUM"));
     }
 
     @AfterAll
@@ -59,6 +62,7 @@ class AccessControlTest {
         writes.put("putRole", json("PUT", "/v1/roles/" + roleId, Bodies.role(roleId, "worker", null)));
         writes.put("createWaiver", json("POST", "/v1/waivers", Bodies.waiver(uid("wv"))));
         writes.put("revokeWaiver", json("POST", "/v1/waivers/" + waiverId + "/revoke", Json.object().put("reason", "x")));
+        writes.put("approveWaiver", json("POST", "/v1/waivers/" + pendingWaiverId + "/approve", Json.object()));
         writes.put("reloadRules", json("POST", "/v1/rules/reload", Json.object()));
         return writes;
     }

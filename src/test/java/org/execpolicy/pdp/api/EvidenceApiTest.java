@@ -37,7 +37,7 @@ class EvidenceApiTest {
     static final List<String> RECORD_TYPES = List.of(
             "llm_exec_policy", "policy_rule_fired", "policy_ruleset_loaded", "policy_ruleset_rejected",
             "retention_checkpoint", "work_profile_changed", "work_profile_selected", "dynamic_role_changed",
-            "waiver_granted", "waiver_revoked",
+            "waiver_granted", "waiver_approved", "waiver_revoked",
             "layerwise_trace_attached", "layerwise_trace_missing", "llm_exec_report", "exec_policy_violation");
 
     static RunningPdp pdp;

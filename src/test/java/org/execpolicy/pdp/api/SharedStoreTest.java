@@ -37,8 +37,25 @@ class SharedStoreTest {
                 PostgresCluster.BIN).isTrue();
         postgres = PostgresCluster.start();
         Path tokens = RunningPdp.freshDataDir().resolve("tokens.json");
+        writeTokens(tokens);
         nodeA = node("node-a", tokens);
         nodeB = node("node-b", tokens);
+    }
+
+    /** The usual token per scope, and a second operator: a waiver granted by one is approved by the other. */
+    static void writeTokens(Path file) {
+        com.fasterxml.jackson.databind.node.ObjectNode root = org.execpolicy.pdp.model.Json.object();
+        var tokens = root.putArray("tokens");
+        for (String[] token : new String[][] {{"operator", "operator"}, {"second-operator", "operator"},
+                {"runtime", "runtime"}, {"auditor", "auditor"}}) {
+            tokens.addObject().put("name", token[0]).put("token", "pdp_" + token[0] + "_" + uid("secret"))
+                    .set("scopes", org.execpolicy.pdp.model.Json.array(List.of(token[1])));
+        }
+        try {
+            java.nio.file.Files.writeString(file, root.toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static RunningPdp node(String nodeId, Path tokens) {
@@ -116,6 +133,33 @@ class SharedStoreTest {
         assertThat(recordOf(nodeA, after).get("registry_version").asLong()).as("the version node B decided with")
                 .isGreaterThan(recordOf(nodeA, before).get("registry_version").asLong());
         assertThat(tookMs).as("node B honoured the revocation after %d ms", tookMs).isLessThan(1_000);
+    }
+
+    @Test
+    @Order(2)
+    void a_waiver_approved_through_one_node_governs_the_other_within_a_second() {
+        String waiver = uid("wv");
+        com.fasterxml.jackson.databind.node.ObjectNode medium = Bodies.waiver(waiver);
+        medium.put("risk", "MEDIUM");
+        Steps.createWaiver(nodeA, medium);
+        String wp = uid("wp");
+        Steps.putProfile(nodeA, Bodies.profile(wp, "worker", fastApproxAllowed(waiver)));
+        JsonNode pending = decideWithin(nodeB, wp, answer -> reasons(answer).contains("WAIVER_PENDING"));
+        // node B knows who granted it: the same operator is refused there too
+        Reply same = nodeB.post("/v1/waivers/" + waiver + "/approve", "", nodeB.token("operator"));
+        assertThat(same.status()).as(same.body()).isEqualTo(403);
+
+        Reply approved = nodeB.post("/v1/waivers/" + waiver + "/approve", "", nodeB.token("second-operator"));
+        assertThat(approved.status()).as(approved.body()).isEqualTo(200);
+        long at = System.nanoTime();
+        JsonNode after = decideWithin(nodeA, wp, answer -> waiver.equals(answer.path("waiver_ref").asText(null)));
+        long tookMs = (System.nanoTime() - at) / 1_000_000;
+
+        assertThat(reasons(after)).doesNotContain("WAIVER_PENDING");
+        assertThat(recordOf(nodeA, after).get("registry_version").asLong())
+                .isGreaterThan(recordOf(nodeA, pending).get("registry_version").asLong());
+        assertThat(tookMs).as("node A honoured the approval after %d ms", tookMs).isLessThan(1_000);
+        assertThat(nodeA.get("/v1/waivers/" + waiver).json().get("approved_by").asText()).isEqualTo("second-operator");
     }
 
     @Test

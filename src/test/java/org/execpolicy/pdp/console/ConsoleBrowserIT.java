@@ -279,6 +279,50 @@ class ConsoleBrowserIT {
     }
 
     @Test
+    void aMediumWaiverIsPendingUntilASecondOperatorApprovesItInTheConsole() throws IOException {
+        // a token file with a second operator, written before the server's first start
+        pdp.close();
+        Path data = RunningPdp.freshDataDir();
+        ObjectNode file = Json.object();
+        var tokens = file.putArray("tokens");
+        for (String[] t : new String[][] {{"operator", "operator"}, {"second-operator", "operator"},
+                {"runtime", "runtime"}, {"auditor", "auditor"}}) {
+            tokens.addObject().put("name", t[0]).put("token", "pdp_" + t[0] + "_" + UUID.randomUUID())
+                    .set("scopes", Json.array(List.of(t[1])));
+        }
+        Files.writeString(data.resolve("tokens.json"), file.toString());
+        pdp = RunningPdp.start(data);
+        ObjectNode medium = waiver("wv-medium", "a MEDIUM risk exception");
+        medium.put("risk", "MEDIUM");
+        assertThat(operatorPost("/v1/waivers", medium).status()).isEqualTo(201);
+
+        openConsoleWithToken(token("operator"));
+        click("#nav-waivers");
+        String row = "tr[data-waiver-id='wv-medium']";
+        waitText(row + " .status", "pending a second operator");
+        assertThat(text(row + " td.risk")).isEqualTo("MEDIUM");
+        waitText(row + " td.approval", "granted by operator");
+
+        // the operator who granted it is refused in the server's words, and asked for another token
+        click(row + " button.approve-waiver");
+        waitText("#waivers-message", "second operator");
+        waitText("#token-message", "(403)");
+        assertThat(pdp.get("/v1/waivers/wv-medium").json().path("status").asText()).isEqualTo("pending");
+        screenshot("waiver-1-same-operator-refused");
+
+        type("#token-input", token("second-operator"));
+        click("#token-save");
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("token-panel")));
+        click(row + " button.approve-waiver");
+        waitText("#waivers-message", "Approved waiver wv-medium as second-operator");
+        waitText(row + " .status", "active");
+        waitText(row + " td.approval", "approved by second-operator");
+        assertThat(pdp.get("/v1/waivers/wv-medium").json().path("approved_by").asText()).isEqualTo("second-operator");
+        screenshot("waiver-2-approved");
+        assertNoScriptErrors();
+    }
+
+    @Test
     void aWaiverRevokedBeforeTheSaveIsRefusedByTheServerInItsOwnWords() {
         seedActiveProfile();
         ObjectNode waiver = waiver("wv-race", "nightly batch");
