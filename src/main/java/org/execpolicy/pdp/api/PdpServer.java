@@ -195,19 +195,19 @@ public final class PdpServer implements AutoCloseable {
     public static PdpServer start(Options options, Clock clock, TraceLimits traces) {
         Ruleset ruleset = Ruleset.compile(options.rulesDir());
         Database database = Database.open(options.dataDir(), options.databaseUrl());
-        FlightRecorder recorder = FlightRecorder.forNode(database, options.nodeId());
+        FlightRecorder recorder = FlightRecorder.forNode(database, options.nodeId(), clock);
         RegistryStore registry = new RegistryStore(database, recorder, clock);
         RuleEngine engine = new RuleEngine(ruleset);
         DecisionService decisions = new DecisionService(engine, registry, recorder, clock);
         RulesReloader reloader = new RulesReloader(options.rulesDir(), engine, recorder,
-                Duration.ofMillis(options.warmupMs()));
+                Duration.ofMillis(options.warmupMs()), clock);
         Vertx vertx = Vertx.vertx();
         RulesWatcher watcher = null;
         ChainCheckpoints checkpoints = null;
         try {
             RuntimeEvidence runtime = new RuntimeEvidence(recorder, new TraceStore(options.dataDir()),
                     new TraceDeadlineScan(database), clock, traces);
-            checkpoints = ChainCheckpoints.start(database, recorder.nodeId());
+            checkpoints = ChainCheckpoints.start(database, recorder.nodeId(), clock);
             AccessTokens tokens = options.tokensFile() == null ? AccessTokens.openOrCreate(options.dataDir())
                     : AccessTokens.openOrCreateFile(options.tokensFile());
             LOG.info("access tokens {}: {} (auth mode {})", tokens.created() ? "written to" : "read from",

@@ -9,6 +9,7 @@ import org.execpolicy.pdp.engine.Warmup;
 import org.execpolicy.pdp.model.RecordEnvelope;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,8 +59,10 @@ public final class RulesReloader implements AutoCloseable {
         return thread;
     });
     private volatile Rejection lastRejection;
+    private final Clock clock;
 
-    public RulesReloader(Path rulesDir, RuleEngine engine, EvidenceStore recorder, Duration warmup) {
+    public RulesReloader(Path rulesDir, RuleEngine engine, EvidenceStore recorder, Duration warmup, Clock clock) {
+        this.clock = clock;
         this.rulesDir = rulesDir;
         this.warmup = warmup;
         this.engine = engine;
@@ -122,7 +125,7 @@ public final class RulesReloader implements AutoCloseable {
     }
 
     private Outcome reject(Source source, String operator, String attemptedDigest, List<RuleMessage> messages) {
-        Rejection rejection = new Rejection(attemptedDigest, messages, Instant.now());
+        Rejection rejection = new Rejection(attemptedDigest, messages, clock.instant());
         Rejection previous = lastRejection;
         boolean sameFilesSeenAgain = source == Source.watch && previous != null && attemptedDigest != null
                 && attemptedDigest.equals(previous.attemptedDigest());
@@ -137,7 +140,7 @@ public final class RulesReloader implements AutoCloseable {
         return Optional.ofNullable(lastRejection);
     }
 
-    private static ObjectNode loaded(Ruleset ruleset, String previousDigest, Source source) {
+    private ObjectNode loaded(Ruleset ruleset, String previousDigest, Source source) {
         ObjectNode record = envelope("policy_ruleset_loaded", source);
         record.put("digest", ruleset.digest());
         record.put("previous_digest", previousDigest);
@@ -147,7 +150,7 @@ public final class RulesReloader implements AutoCloseable {
         return record;
     }
 
-    private static ObjectNode rejected(Rejection rejection, Source source) {
+    private ObjectNode rejected(Rejection rejection, Source source) {
         ObjectNode record = envelope("policy_ruleset_rejected", source);
         record.put("attempted_digest", rejection.attemptedDigest());
         ArrayNode messages = record.putArray("messages");
@@ -170,9 +173,9 @@ public final class RulesReloader implements AutoCloseable {
     }
 
     /** A reload asked for over the API is a person's act; startup and the watcher are the system's. */
-    private static ObjectNode envelope(String type, Source source) {
+    private ObjectNode envelope(String type, Source source) {
         return RecordEnvelope.of(type, source == Source.reload ? "human" : "system",
-                Instant.now().truncatedTo(ChronoUnit.MICROS));
+                clock.instant().truncatedTo(ChronoUnit.MICROS));
     }
 
     @Override

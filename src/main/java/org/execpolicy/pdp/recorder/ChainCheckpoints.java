@@ -1,12 +1,11 @@
 package org.execpolicy.pdp.recorder;
 
+import java.time.Clock;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -35,7 +34,10 @@ public final class ChainCheckpoints implements AutoCloseable {
     });
     private long lastSignedSeq = -1; // guarded by this
 
-    private ChainCheckpoints(Database db, String nodeId, NodeKey key) {
+    private final Clock clock;
+
+    private ChainCheckpoints(Database db, String nodeId, NodeKey key, Clock clock) {
+        this.clock = clock;
         this.db = db;
         this.nodeId = nodeId;
         this.key = key;
@@ -43,7 +45,12 @@ public final class ChainCheckpoints implements AutoCloseable {
 
     /** Registers the node's public key (refusing one that differs from the stored one) and starts signing. */
     public static ChainCheckpoints start(Database db, String nodeId) {
-        ChainCheckpoints checkpoints = new ChainCheckpoints(db, nodeId, NodeKey.of(db.dataDir()));
+        return start(db, nodeId, Clock.systemUTC());
+    }
+
+    /** As above, dating checkpoints by {@code clock}. */
+    public static ChainCheckpoints start(Database db, String nodeId, Clock clock) {
+        ChainCheckpoints checkpoints = new ChainCheckpoints(db, nodeId, NodeKey.of(db.dataDir()), clock);
         checkpoints.registerKey();
         checkpoints.timer.scheduleWithFixedDelay(() -> {
             try {
@@ -74,7 +81,7 @@ public final class ChainCheckpoints implements AutoCloseable {
             if (hash == null || seq == lastSignedSeq) {
                 return Optional.empty();
             }
-            String at = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+            String at = clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
             SignedCheckpoint checkpoint = SignedCheckpoint.sign(key.privateKey(), nodeId, seq, hash, at);
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO chain_checkpoints"
                     + " (node_id, chain_seq, record_hash, signed_at, signature) VALUES (?, ?, ?, ?, ?)")) {
@@ -103,7 +110,7 @@ public final class ChainCheckpoints implements AutoCloseable {
                         "INSERT INTO node_keys (node_id, public_key, created_at) VALUES (?, ?, ?)")) {
                     insert.setString(1, nodeId);
                     insert.setString(2, key.publicKeyBase64());
-                    insert.setObject(3, OffsetDateTime.now(ZoneOffset.UTC));
+                    insert.setObject(3, OffsetDateTime.now(clock));
                     insert.executeUpdate();
                 }
             } else if (!stored.equals(key.publicKeyBase64())) {

@@ -2,6 +2,7 @@ package org.execpolicy.pdp.recorder;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.execpolicy.pdp.model.RecordEnvelope;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
@@ -40,6 +41,7 @@ public final class FlightRecorder implements EvidenceStore {
     private final Database db;
     private final ReplayStore replayStore;
     private final String nodeId;
+    private final Clock clock;
 
     /** Chains records under the node id kept in the data directory; checks records if {@link #checkingRecords()}. */
     public FlightRecorder(Database db) {
@@ -50,9 +52,9 @@ public final class FlightRecorder implements EvidenceStore {
      * Chains records under {@code nodeId} (null: the id kept in the data directory); checks records if
      * {@link #checkingRecords()}.
      */
-    public static FlightRecorder forNode(Database db, String nodeId) {
+    public static FlightRecorder forNode(Database db, String nodeId, Clock clock) {
         return new FlightRecorder(db, checkingRecords() ? new RecordSchemas() : null,
-                nodeId == null ? NodeIdentity.of(db.dataDir()) : nodeId);
+                nodeId == null ? NodeIdentity.of(db.dataDir()) : nodeId, db.storageForce(), clock);
     }
 
     /** Checks every append against {@code schemas} (null: none), under the data directory's node id. */
@@ -61,19 +63,25 @@ public final class FlightRecorder implements EvidenceStore {
     }
 
     public FlightRecorder(Database db, RecordSchemas schemas, String nodeId) {
-        this(db, schemas, nodeId, db.storageForce());
+        this(db, schemas, nodeId, db.storageForce(), Clock.systemUTC());
     }
 
     /** As above, forcing each committed batch to the device with {@code force}. */
     FlightRecorder(Database db, RecordSchemas schemas, String nodeId, StorageForce force) {
+        this(db, schemas, nodeId, force, Clock.systemUTC());
+    }
+
+    /** As above, timing its own records (verification marks, stored sources) by {@code clock}. */
+    FlightRecorder(Database db, RecordSchemas schemas, String nodeId, StorageForce force, Clock clock) {
         this.schemas = schemas;
         this.rules = new RuleCatalog(db);
         this.codec = new UnitCodec(rules);
         this.reader = new EventReader(db, codec);
         this.verifier = new ChainVerifier(db, codec);
         this.db = db;
-        this.replayStore = new ReplayStore(db);
+        this.replayStore = new ReplayStore(db, clock);
         this.nodeId = nodeId;
+        this.clock = clock;
         this.writer = new GroupCommitWriter(db, force, reader.chainHead(nodeId));
     }
 
@@ -201,7 +209,7 @@ public final class FlightRecorder implements EvidenceStore {
         reader.latestOfType("chain_verified").forEach(mark -> marks.putIfAbsent(mark.path("verified_node_id").asText(),
                 new ChainVerifier.Start(mark.path("through_seq").asLong() + 1, mark.path("through_hash").asText())));
         ChainReport report = verifier.verify(marks::get, INCREMENTAL_MAX_RECORDS, (node, checked) -> { });
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         List<ObjectNode> newMarks = report.chains().stream()
                 .filter(chain -> chain.firstBroken() == null && chain.recordsChecked() > 0)
                 .map(chain -> {

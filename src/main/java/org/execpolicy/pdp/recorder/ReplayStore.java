@@ -2,6 +2,7 @@ package org.execpolicy.pdp.recorder;
 
 import org.execpolicy.pdp.model.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Clock;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -12,7 +13,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -41,12 +41,14 @@ public final class ReplayStore {
     private static final String UNIQUE_VIOLATION = "23505"; // H2 and PostgreSQL alike
 
     private final Database db;
+    private final Clock clock;
     /** Snapshots known to be stored, by content (JsonNode equality), with their SHA-256. */
     private final ConcurrentHashMap<JsonNode, String> storedSnapshots = new ConcurrentHashMap<>();
     private final Set<String> storedRulesets = ConcurrentHashMap.newKeySet();
 
-    public ReplayStore(Database db) {
+    public ReplayStore(Database db, Clock clock) {
         this.db = db;
+        this.clock = clock;
     }
 
     /**
@@ -69,7 +71,7 @@ public final class ReplayStore {
                     insert.setString(1, sha256);
                     insert.setString(2, kind);
                     insert.setString(3, canonical);
-                    insert.setObject(4, OffsetDateTime.now(ZoneOffset.UTC));
+                    insert.setObject(4, OffsetDateTime.now(clock));
                     insert.executeUpdate();
                 } catch (SQLException e) {
                     if (!UNIQUE_VIOLATION.equals(e.getSQLState())) { // else stored meanwhile by another writer
@@ -144,8 +146,8 @@ public final class ReplayStore {
         }
     }
 
-    private static void insertFiles(Connection c, String digest, List<SourceFile> files) throws SQLException {
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+    private void insertFiles(Connection c, String digest, List<SourceFile> files) throws SQLException {
+        OffsetDateTime now = OffsetDateTime.now(clock);
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO ruleset_sources"
                 + " (digest, seq, file_name, sha256, encoding, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             int seq = 1;
