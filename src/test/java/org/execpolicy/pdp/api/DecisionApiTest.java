@@ -387,7 +387,8 @@ class DecisionApiTest {
             String wp = profileWith("worker", fastApproxAllowed(waiver));
             ObjectNode request = decision("worker", wp);
             request.put("wp_id", "wp-here");
-            request.put("model_id", "model-other");
+            // allowed by the worker's assignment (SPEC 3.7), not named by the waiver's model_ids
+            request.put("model_id", Bodies.SHARED_MODEL);
             JsonNode answer = decide(pdp, request);
             assertExactFallback(answer, "spec_decode");
             mismatches.add(scope + " -> " + reasons(answer));
@@ -419,7 +420,7 @@ class DecisionApiTest {
         String waiver = uid("wv");
         ObjectNode body = Bodies.waiver(waiver);
         body.set("scope", Json.parseObject(
-                "{\"roles\":[\"worker\"],\"model_ids\":[\"model-worker\",\"model-sum\"],\"wp_ids\":[\"wp-here\"]}"));
+                "{\"roles\":[\"worker\"],\"model_ids\":[\"model-worker\",\"" + Bodies.SHARED_MODEL + "\"],\"wp_ids\":[\"wp-here\"]}"));
         createWaiver(pdp, body);
         String wp = profileWith("worker", fastApproxAllowed(waiver));
         String summarizer = uid("summarizer");
@@ -428,7 +429,6 @@ class DecisionApiTest {
         core.put("wp_id", "wp-here");
         ObjectNode dynamic = decision(summarizer, wp);
         dynamic.put("wp_id", "wp-here");
-        dynamic.put("model_id", "model-sum");
 
         JsonNode coreAnswer = decide(pdp, core);
         JsonNode dynamicAnswer = decide(pdp, dynamic);
@@ -475,7 +475,11 @@ class DecisionApiTest {
     void cloud_reasoning_strength_for_a_local_backend_adds_cx_mm_005_and_downgrades_nothing() {
         ObjectNode compute = preset("fast_exact");
         compute.put("cloud_reasoning_strength", "high");
-        String wp = profileWith("worker", compute);
+        // a class that may call a cloud backend (SPEC 3.7: not local_only)
+        String wp = uid("wp");
+        ObjectNode profile = Bodies.profile(wp, "worker", compute);
+        ((ObjectNode) profile.at("/model_assignments/worker")).put("local_only", false);
+        putProfile(pdp, profile);
         ObjectNode local = decision("worker", wp);
         local.put("backend", "local");
         ObjectNode cloud = decision("worker", wp);
@@ -519,7 +523,8 @@ class DecisionApiTest {
         Steps.revoke(pdp, waiver, null);
         CLOCK.advance(Duration.ofHours(2));
         ObjectNode otherModel = decision("worker", expiredRevokedNarrow);
-        otherModel.put("model_id", "some-other-model");
+        // a model the worker's assignment allows (SPEC 3.7) but the waiver's scope does not name
+        otherModel.put("model_id", Bodies.SHARED_MODEL);
         String noControl = profileWith("validator", preset("fast_approx"));
         ObjectNode toolCallByValidator = decision("validator", noControl);
         toolCallByValidator.put("task_type", "tool_call");
