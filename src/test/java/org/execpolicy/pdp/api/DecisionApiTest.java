@@ -681,7 +681,7 @@ class DecisionApiTest {
     }
 
     @Test
-    void the_dynamic_role_approximate_control_governs_over_the_profile() {
+    void a_dynamic_role_approximate_control_only_narrows_the_profile() {
         String waiver = validWaiver();
         // the profile allows approximation for the class; the dynamic role explicitly does not
         String wp = profileWith("worker", fastApproxAllowed(waiver));
@@ -697,6 +697,47 @@ class DecisionApiTest {
         assertExactFallback(strict, "spec_decode");
         // a role without its own control is governed by the profile's control for its class
         assertGranted(lenient, waiver);
+    }
+
+    @Test
+    void a_dynamic_role_allowing_cannot_widen_a_profile_that_does_not_and_narrows_to_its_own_waiver() {
+        String profileWaiver = validWaiver();
+        String roleWaiver = validWaiver();
+        String refusing = profileWith("worker", approximate(preset("fast_approx"), false, profileWaiver));
+        String allowing = profileWith("worker", fastApproxAllowed(profileWaiver));
+        String roleId = uid("eager");
+        putRole(pdp, Bodies.role(roleId, "worker", approximate(preset("fast_approx"), true, roleWaiver)));
+
+        JsonNode underRefusing = decide(pdp, decision(roleId, refusing));
+        JsonNode underAllowing = decide(pdp, decision(roleId, allowing));
+
+        assertThat(reasons(underRefusing)).containsExactly("APPROXIMATE_NOT_ALLOWED");
+        assertExactFallback(underRefusing, "spec_decode");
+        // both allow, both waivers valid: the answer names the role's waiver, the narrower grant
+        assertGranted(underAllowing, roleWaiver);
+    }
+
+    @Test
+    void a_call_the_profile_does_not_permit_is_answered_not_permitted_and_standard_exact() {
+        String wp = profileWith("worker", preset("fast_exact"));
+        ObjectNode cloud = decision("worker", wp);
+        cloud.put("backend", "cloud");
+        ObjectNode otherModel = decision("worker", wp);
+        otherModel.put("model_id", "model-nobody-assigned");
+
+        JsonNode cloudAnswer = decide(pdp, cloud);
+        JsonNode otherAnswer = decide(pdp, otherModel);
+        JsonNode permitted = decide(pdp, decision("worker", wp));
+
+        assertThat(cloudAnswer.get("model_permitted").asBoolean()).isFalse();
+        assertThat(reasons(cloudAnswer)).containsExactly("LOCAL_ONLY_VIOLATION");
+        assertThat(cloudAnswer.get("effective_policy")).isEqualTo(policy("standard", "exact"));
+        assertThat(cloudAnswer.get("downgraded").asBoolean()).isTrue();
+        assertThat(otherAnswer.get("model_permitted").asBoolean()).isFalse();
+        assertThat(reasons(otherAnswer)).containsExactly("MODEL_NOT_ALLOWED");
+        assertThat(otherAnswer.get("mode").asText()).isEqualTo("standard");
+        assertThat(permitted.get("model_permitted").asBoolean()).isTrue();
+        assertThat(permitted.get("mode").asText()).isEqualTo("spec_decode");
     }
 
     // ---- exact fallback, granted approximation, trace (SPEC 3.5, 3.8)
