@@ -44,6 +44,12 @@ Feature: Where the requested policy comes from, and every reason the effective p
       | worker   | the worker uses preset "standard" and cloud reasoning strength "high"                | with no execution policy on a "local" backend                                 | work_profile    | standard    | exact     | is not downgraded | CX-MM-005                                                       | CX-MM-005 |
       | worker   | the worker uses preset "standard" and cloud reasoning strength "high" and may call a cloud backend | with no execution policy on a "cloud" backend                   | work_profile    | standard    | exact     | is not downgraded | none                                                            | none      |
 
+    Examples: Model permission: a call the work profile does not permit is standard and exact (SPEC 3.7)
+      | role       | profile                             | request                                                                | source       | mode     | exactness | downgraded    | reason codes                            | codes |
+      | worker     | the worker uses preset "fast_exact" | with no execution policy on a "cloud" backend                          | work_profile | standard | exact     | is downgraded | LOCAL_ONLY_VIOLATION                    | none  |
+      | worker     | the worker uses preset "fast_exact" | with no execution policy for model "gpt-4o"                            | work_profile | standard | exact     | is downgraded | MODEL_NOT_ALLOWED                       | none  |
+      | summarizer | the worker uses preset "standard"   | with no execution policy for model "gpt-4o" on a "cloud" backend       | dynamic_role | standard | exact     | is downgraded | LOCAL_ONLY_VIOLATION, MODEL_NOT_ALLOWED | none  |
+
     Examples: An approximate mode labelled exact is reclassified (SPEC 3.10: exactness differs, so downgraded)
       | role   | profile                                                                           | request                             | source  | mode       | exactness   | downgraded    | reason codes           | codes |
       | worker | the worker uses preset "standard" with approximate allowed under waiver "w-valid" | requesting "early_exit" and "exact" | request | early_exit | approximate | is downgraded | EXACTNESS_RECLASSIFIED | none  |
