@@ -23,7 +23,7 @@ Feature: The answer and the record say everything the runtime contract names
     And the recorded requested and effective policy hashes are equal
 
   Scenario: With a cloud backend the cloud reasoning strength is returned, so the runtime can apply it
-    Given a work profile is active where the worker uses preset "standard" and cloud reasoning strength "high"
+    Given a work profile is active where the worker uses preset "standard" and cloud reasoning strength "high" and may call a cloud backend
     When the runtime asks for a decision for role "worker" with no execution policy on a "cloud" backend
     Then the answer carries cloud reasoning strength "high"
     And the codes are "none"

@@ -109,16 +109,6 @@ Feature: Approximate execution only under a work profile that allows it, backed 
       And the reason codes are "APPROXIMATE_NOT_ALLOWED, WAIVER_MISSING"
       And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
 
-    Scenario: A dynamic role's own approximate control governs over the work profile's
-      Given waiver "w1" covers every role and expires in 30 days
-      And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
-      And a dynamic role "summarizer" inherits "worker" and uses preset "fast_approx" with approximate not allowed
-      When the runtime asks for a decision for role "summarizer"
-      Then the requested policy comes from "dynamic_role"
-      And the effective policy is "spec_decode" and "exact"
-      And the reason codes include "APPROXIMATE_NOT_ALLOWED"
-      And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
-
     Scenario: A runtime without speculative decoding falls back to standard
       Given waiver "w1" covers role "worker" and expires in 30 days
       And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
@@ -154,3 +144,60 @@ Feature: Approximate execution only under a work profile that allows it, backed 
       And the problem's detail mentions "second operator"
       And waiver "w1" is pending
       And the Flight Recorder holds no approval of waiver "w1"
+
+  Rule: The work profile's control for the role's class enables approximate execution; a dynamic role only narrows it
+
+    Scenario: A dynamic role that allows, under a work profile that allows, runs approximate under the role's waiver
+      Given waiver "w1" covers role "worker" and expires in 30 days
+      And waiver "w-summaries" covers role "summarizer" and expires in 30 days
+      And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
+      And a dynamic role "summarizer" inherits "worker" and uses preset "fast_approx" with approximate allowed under waiver "w-summaries"
+      When the runtime asks for a decision for role "summarizer"
+      Then the effective policy is "layer_skip" and "approximate"
+      And approximate execution is granted under waiver "w-summaries"
+      And the reason codes are "none"
+      And the Flight Recorder holds the decision with:
+        | requested_source | dynamic_role |
+        | waiver_ref       | w-summaries  |
+
+    Scenario: A dynamic role cannot widen a work profile that does not allow approximate execution
+      Given waiver "w1" covers role "worker" and expires in 30 days
+      And waiver "w-summaries" covers role "summarizer" and expires in 30 days
+      And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate not allowed under waiver "w1"
+      And a dynamic role "summarizer" inherits "worker" and uses preset "fast_approx" with approximate allowed under waiver "w-summaries"
+      When the runtime asks for a decision for role "summarizer"
+      Then the effective policy is "spec_decode" and "exact"
+      And no waiver is named
+      And the reason codes are "APPROXIMATE_NOT_ALLOWED"
+      And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
+
+    Scenario: A dynamic role that does not allow narrows what the work profile allows
+      Given waiver "w1" covers every role and expires in 30 days
+      And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
+      And a dynamic role "summarizer" inherits "worker" and uses preset "fast_approx" with approximate not allowed
+      When the runtime asks for a decision for role "summarizer"
+      Then the requested policy comes from "dynamic_role"
+      And the effective policy is "spec_decode" and "exact"
+      And the reason codes are "APPROXIMATE_NOT_ALLOWED"
+      And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
+
+    Scenario: The waiver the dynamic role names must be valid too
+      Given waiver "w1" covers role "worker" and expires in 30 days
+      And waiver "w-summaries" covers role "summarizer" and expires in 30 days
+      And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
+      And a dynamic role "summarizer" inherits "worker" and uses preset "fast_approx" with approximate allowed under waiver "w-summaries"
+      And waiver "w-summaries" has been revoked
+      When the runtime asks for a decision for role "summarizer"
+      Then the effective policy is "spec_decode" and "exact"
+      And no waiver is named
+      And the reason codes are "WAIVER_REVOKED"
+      And the Flight Recorder shows the downgrade from "layer_skip" and "approximate" to "spec_decode" and "exact"
+
+    Scenario: A dynamic role without a class gets no profile compute, so it cannot run approximate
+      Given waiver "w1" covers every role and expires in 30 days
+      And a work profile "p1" is active where the worker uses preset "fast_approx" with approximate allowed under waiver "w1"
+      And a dynamic role "drafter" without inherits uses preset "fast_approx" with approximate allowed under waiver "w1"
+      When the runtime asks for a decision for role "drafter"
+      Then the requested policy comes from "dynamic_role"
+      And the effective policy is "spec_decode" and "exact"
+      And the reason codes are "APPROXIMATE_NOT_ALLOWED, WAIVER_MISSING"

@@ -17,7 +17,7 @@ public final class DecisionView {
     private static final List<String> ANSWER_FIELDS = List.of(
             "decision_id", "event_id", "trace_id", "requested_source", "requested_policy",
             "requested_policy_hash", "effective_policy", "effective_policy_hash", "mode", "exactness",
-            "downgraded", "downgrade_reason", "adjusted", "reason_codes", "adjustments", "dropped_fields", "waiver_ref",
+            "downgraded", "downgrade_reason", "adjusted", "model_permitted", "reason_codes", "adjustments", "dropped_fields", "waiver_ref",
             "trace_artifact_ref", "trace_artifact_null_reason", "trace_expected", "codes");
 
     /** What GET adds: the request's context and when it was decided. */

@@ -118,7 +118,7 @@ final class RegistryHandlers {
                 refuseCaseTwin("role_id", id, registry.roles());
                 Instant now = clock.instant();
                 String activeId = registry.activeProfileId().orElse(null);
-                refuseWaivers(waiverCoverage.ofDynamicRole(before, role, activeId,
+                refuseWaivers(waiverCoverage.ofDynamicRole(before, role,
                         activeId == null ? null : registry.profile(activeId).orElse(null), now));
                 registry.putRole(id, role,
                         was -> List.of(RegistryChangeRecords.roleChanged(id, was, role, operator, now)));

@@ -39,7 +39,9 @@ final class Expectations {
         fields.put("mode", TEXT);
         fields.put("exactness", TEXT);
         fields.put("downgraded", BOOLEAN);
+        fields.put("downgrade_reason", TEXT_OR_NULL);
         fields.put("adjusted", BOOLEAN);
+        fields.put("model_permitted", BOOLEAN);
         fields.put("reason_codes", TEXT_LIST);
         fields.put("waiver_ref", TEXT_OR_NULL);
         fields.put("adjustments", TEXT_LIST);

@@ -91,6 +91,7 @@ public final class DecisionRecords {
         record.put("downgraded", effective.isDowngraded());
         record.put("downgrade_reason", outcome.getDowngradeReason());
         record.put("adjusted", outcome.isAdjusted());
+        record.put("model_permitted", outcome.isModelPermitted());
         record.set("reason_codes", Json.array(outcome.getReasonCodes()));
         record.set("adjustments", Json.array(outcome.getAdjustments()));
         record.set("dropped_fields", Json.array(outcome.getDroppedFields()));

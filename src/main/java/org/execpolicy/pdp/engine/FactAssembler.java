@@ -13,13 +13,14 @@ import org.execpolicy.pdp.model.Clock;
 import org.execpolicy.pdp.model.ComputeBlock;
 import org.execpolicy.pdp.model.DecisionRequest;
 import org.execpolicy.pdp.model.DynamicRole;
+import org.execpolicy.pdp.model.ModelAssignment;
 import org.execpolicy.pdp.model.TraceSample;
 import org.execpolicy.pdp.model.Waiver;
 
 /**
  * Turns a request and the registry entries that concern it into rule facts.
- * It selects nothing by policy: every compute block of the profile and of the
- * request's dynamic role goes in, with every waiver they reference, and the
+ * It selects nothing by policy: every model assignment and compute block of the
+ * profile and of the request's dynamic role goes in, with every waiver they reference, and the
  * rules decide which one governs.
  */
 public final class FactAssembler {
@@ -38,6 +39,8 @@ public final class FactAssembler {
         List<ComputeBlock> blocks = new ArrayList<>();
         if (profile != null) {
             profile.path("model_assignments").fields().forEachRemaining(assignment -> {
+                // every class's models go in; permission.drl matches the one of the role's class
+                context.add(ModelAssignment.of(assignment.getKey(), assignment.getValue()));
                 JsonNode compute = assignment.getValue().get("compute");
                 if (compute != null && compute.isObject()) {
                     blocks.add(ComputeBlock.of(ComputeBlock.WORK_PROFILE, assignment.getKey(), compute));

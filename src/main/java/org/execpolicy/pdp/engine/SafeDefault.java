@@ -10,7 +10,8 @@ import org.execpolicy.pdp.model.Requested;
 
 /**
  * The decision when a rule failed: SPEC.md's default posture, the runtime
- * default {standard, exact}, with reason RULE_ERROR. It is the only policy Java
+ * default {standard, exact}, with reason RULE_ERROR and model_permitted false
+ * (the permission rules may not have run). It is the only policy Java
  * supplies, and only because the rules could not: nothing the failed
  * evaluation concluded leaks into it (no other reason codes, adjustments,
  * codes, waiver or trace decision), except the requested policy when the rules
@@ -39,6 +40,8 @@ final class SafeDefault {
         Outcome outcome = new Outcome();
         outcome.addReason(RULE_ERROR);
         outcome.addDowngradeReason(downgradeReason(error));
+        // Fail closed: the permission rules may not have run, so no model call is vouched for.
+        outcome.setModelPermitted(false);
         // As for any exact decision: there is no artifact; why depends on whether a trace was asked for.
         boolean traceAsked = !"off".equals(asked.getTraceLevel()) || asked.isTraceArtifactEnabled();
         outcome.setTraceArtifactNullReason(traceAsked ? "exact_execution" : "trace_not_requested");

@@ -51,8 +51,11 @@ public final class WaiverCoverage {
         return refusals;
     }
 
-    /** Checks a dynamic role that turns approximate on, against the active profile (may be null) it inherits from. */
-    public List<Refusal> ofDynamicRole(JsonNode before, JsonNode after, String activeProfileId, JsonNode activeProfile,
+    /**
+     * Checks a dynamic role that turns approximate on: its own waiver, for the role. The active profile
+     * (may be null) only supplies the model to ask with when the waiver names none.
+     */
+    public List<Refusal> ofDynamicRole(JsonNode before, JsonNode after, JsonNode activeProfile,
                                        Instant now) {
         if (!turnsOn(approximate(before, ""), after.path("compute").path("approximate"))) {
             return List.of();
@@ -65,7 +68,10 @@ public final class WaiverCoverage {
                 : activeProfile == null || !after.hasNonNull("inherits") ? "unknown"
                 : activeProfile.path("model_assignments").path(after.path("inherits").asText())
                         .path("primary_model_id").asText("unknown");
-        return check(after.path("role_id").asText(), model, activeProfileId, activeProfile, after,
+        // SPEC 3.4 (v2): the role's control only narrows the profile's, so the profile is left out of the
+        // question: what is asked is whether the role's own waiver covers it, whatever the profile allows
+        // (the profile may change later; a decision checks both waivers)
+        return check(after.path("role_id").asText(), model, null, null, after,
                 "/compute/approximate/waiver_ref", now).stream().toList();
     }
 
@@ -90,9 +96,12 @@ public final class WaiverCoverage {
         policy.put("exactness", "approximate");
         Facts facts = FactAssembler.assemble(request, profile, dynamicRole, waivers::apply, now);
         // a waiver waiting for its second operator may be named ahead of the approval: decisions are refused
-        // (WAIVER_PENDING) until it comes, and the approval needs no second save of the profile or role
+        // (WAIVER_PENDING) until it comes, and the approval needs no second save of the profile or role.
+        // The control in question names its waiver (allowed=true requires one), so WAIVER_MISSING can only
+        // speak of a work profile's control, which a dynamic role's question leaves out.
         List<String> refused = engine.evaluate(facts).outcome().getReasonCodes().stream()
-                .filter(code -> code.startsWith("WAIVER_") && !PENDING.equals(code)).toList();
+                .filter(code -> code.startsWith("WAIVER_") && !PENDING.equals(code) && !code.equals("WAIVER_MISSING"))
+                .toList();
         if (refused.isEmpty()) {
             return Optional.empty();
         }

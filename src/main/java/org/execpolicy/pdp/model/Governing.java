@@ -1,6 +1,9 @@
 package org.execpolicy.pdp.model;
 
-/** The approximate control that governs this decision and where it came from (inserted by rules). */
+/**
+ * An approximate control in force and where it came from (inserted by governance.drl): the work
+ * profile's for the role class, which enables, and the dynamic role's, which only narrows (SPEC 3.4).
+ */
 public final class Governing {
     private final String origin;
     private final ApproximateControl control;

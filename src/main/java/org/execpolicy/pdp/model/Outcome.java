@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * What rules conclude beyond the effective policy: reason codes in the order
  * the rules add them, adjustments, codes, the waiver that granted approximate
- * execution and the trace decision. Rules write it; Java only reads it.
+ * execution, whether the model call is permitted and the trace decision. Rules write it; Java only reads it.
  */
 public final class Outcome {
     private final List<String> reasonCodes = new ArrayList<>();
@@ -19,6 +19,8 @@ public final class Outcome {
     private boolean traceArtifactRequired;
     private String traceArtifactNullReason;
     private boolean traceExpected;
+    // SPEC 3.7: a call is permitted until a permission rule says otherwise
+    private boolean modelPermitted = true;
 
     public void addReason(String code) {
         addOnce(reasonCodes, code);
@@ -122,6 +124,15 @@ public final class Outcome {
 
     public void setTraceExpected(boolean traceExpected) {
         this.traceExpected = traceExpected;
+    }
+
+    /** Whether the runtime may run the call at all: its model and backend are permitted for the role class. */
+    public boolean isModelPermitted() {
+        return modelPermitted;
+    }
+
+    public void setModelPermitted(boolean modelPermitted) {
+        this.modelPermitted = modelPermitted;
     }
 
     @Override

@@ -112,6 +112,12 @@ public class DecisionSteps {
         }
     }
 
+    @Then("^the model call (is|is not) permitted$")
+    public void theModelCallIsPermitted(String is) {
+        assertThat(answer("model_permitted").isBoolean()).as(describe()).isTrue();
+        assertThat(answer("model_permitted").asBoolean()).as(describe()).isEqualTo(is.equals("is"));
+    }
+
     @Then("^the reason codes include \"([^\"]+)\"$")
     public void theReasonCodesInclude(String code) {
         assertThat(strings(answer("reason_codes"))).as(describe()).contains(code);

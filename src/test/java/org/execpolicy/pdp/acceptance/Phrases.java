@@ -23,11 +23,13 @@ import org.execpolicy.pdp.model.Json;
  *           preset "fast_approx" with no approximate control
  *           the override "mem_offload" and "exact"
  *           preset "standard" and cloud reasoning strength "high"
+ *           preset "fast_exact" with model "local-7b" with fallback "local-3b" and allowed models "a, b"
+ *             and may call a cloud backend (the assignment's members: work profiles only)
  *           no compute settings
  * request:  requesting "layer_skip" and "approximate" | with no execution policy
  *           with trace level "summary" | with policy id "team-fast"
  *           for a "tool_call" task | in runtime mode "DOCS_ONLY"
- *           on a runtime supporting only "standard, spec_decode" | on a "local" backend
+ *           on a runtime supporting only "standard, spec_decode" | on a "local" backend | for model "gpt-4o"
  *           in work packet "wp-7" | in session "s-1" | on model instance "mi-1" | in model session "ms-1"
  * </pre>
  */
@@ -40,6 +42,13 @@ final class Phrases {
             this(Pattern.compile(regex), apply);
         }
     }
+
+    /** Members of a model assignment a compute phrase may also set: not compute, moved to the assignment. */
+    static final String PRIMARY_MODEL = "primary_model_id";
+    static final String FALLBACK_MODEL = "fallback_model_id";
+    static final String ALLOWED_MODELS = "allowed_models";
+    static final String LOCAL_ONLY = "local_only";
+    static final List<String> ASSIGNMENT_MEMBERS = List.of(PRIMARY_MODEL, FALLBACK_MODEL, ALLOWED_MODELS, LOCAL_ONLY);
 
     private static final List<Fragment> COMPUTE = List.of(
             new Fragment("no compute settings", (m, c) -> c.put("none", true)),
@@ -60,7 +69,16 @@ final class Phrases {
             new Fragment("until (\\d+) days? from now", (m, c) -> approximate(c).put("waiver_expires_at",
                     Pdp.now().plus(Long.parseLong(m.group(1)), ChronoUnit.DAYS).toString())),
             new Fragment("and cloud reasoning strength \"([^\"]+)\"", (m, c) ->
-                    c.put("cloud_reasoning_strength", m.group(1))));
+                    c.put("cloud_reasoning_strength", m.group(1))),
+            // the assignment's models and locality (work profiles only; RegistrySteps moves them out of compute)
+            new Fragment("(?:with )?model \"([^\"]+)\"", (m, c) -> c.put(PRIMARY_MODEL, m.group(1))),
+            new Fragment("with fallback \"([^\"]+)\"", (m, c) -> c.put(FALLBACK_MODEL, m.group(1))),
+            new Fragment("and allowed models \"([^\"]+)\"", (m, c) -> {
+                ArrayNode models = c.putArray(ALLOWED_MODELS);
+                Arrays.stream(m.group(1).split(",")).map(String::trim).forEach(models::add);
+            }),
+            new Fragment("(?:and )?may call a cloud backend", (m, c) -> c.put(LOCAL_ONLY, false)));
+
 
     private static final List<Fragment> REQUEST = List.of(
             new Fragment("with no execution policy", (m, r) -> { }),
@@ -78,6 +96,7 @@ final class Phrases {
                 Arrays.stream(m.group(1).split(",")).map(String::trim).forEach(modes::add);
             }),
             new Fragment("on an? \"([^\"]+)\" backend", (m, r) -> r.put("backend", m.group(1))),
+            new Fragment("(?:for|on) model \"([^\"]+)\"", (m, r) -> r.put("model_id", m.group(1))),
             new Fragment("in work packet \"([^\"]+)\"", (m, r) -> r.put("wp_id", m.group(1))),
             new Fragment("carrying a later version's member \"([^\"]+)\"", (m, r) ->
                     execPolicy(r).putObject(m.group(1)).put("setting", "value of a later version")),

@@ -20,7 +20,7 @@ public class RecorderSteps {
     private static final List<String> ANSWERED_AND_RECORDED = List.of(
             "decision_id", "trace_id", "requested_source", "requested_policy", "requested_policy_hash",
             "effective_policy", "effective_policy_hash", "mode", "exactness", "downgraded", "downgrade_reason",
-            "adjusted", "dropped_fields", "reason_codes", "adjustments", "waiver_ref", "trace_artifact_ref", "trace_artifact_null_reason", "codes");
+            "adjusted", "model_permitted", "dropped_fields", "reason_codes", "adjustments", "waiver_ref", "trace_artifact_ref", "trace_artifact_null_reason", "codes");
 
     @Then("^the Flight Recorder holds the decision$")
     public void theFlightRecorderHoldsTheDecision() {

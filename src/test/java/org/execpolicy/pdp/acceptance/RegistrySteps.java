@@ -211,7 +211,14 @@ public class RegistrySteps {
     private static void assign(ObjectNode profile, String roleClass, String phrase) {
         ObjectNode assignment = (ObjectNode) profile.path("model_assignments").get(roleClass);
         ObjectNode compute = Phrases.compute(phrase);
-        if (compute == null) {
+        if (compute != null) {
+            for (String member : Phrases.ASSIGNMENT_MEMBERS) {
+                if (compute.has(member)) {
+                    assignment.set(member, compute.remove(member));
+                }
+            }
+        }
+        if (compute == null || compute.isEmpty()) {
             assignment.remove("compute");
         } else {
             assignment.set("compute", compute);

@@ -11,6 +11,8 @@ import org.execpolicy.pdp.model.Json;
 /** Small JSON builders for the HTTP API tests: valid bodies that each test then varies. */
 final class Bodies {
     static final List<String> CORE_ROLES = List.of("frontend", "orchestrator", "worker", "validator");
+    /** A model in every class's allowed_models, so that a dynamic role of any class may call it (SPEC 3.7). */
+    static final String SHARED_MODEL = "model-shared";
 
     private Bodies() {
     }
@@ -30,6 +32,8 @@ final class Bodies {
         for (String role : CORE_ROLES) {
             ObjectNode assignment = assignments.putObject(role);
             assignment.put("primary_model_id", "model-" + role);
+            // SPEC 3.7: a dynamic role calls a model its class's assignment names; every class names this one
+            assignment.putArray("allowed_models").add(SHARED_MODEL);
             assignment.put("local_only", true);
         }
         return profile;
@@ -117,7 +121,8 @@ final class Bodies {
         request.put("trace_id", uid("trace"));
         request.put("role", role);
         request.put("task_type", "chat");
-        request.put("model_id", "model-" + role);
+        // a core role calls its own primary model; a dynamic role the model every class allows
+        request.put("model_id", CORE_ROLES.contains(role) ? "model-" + role : SHARED_MODEL);
         request.put("backend", "local");
         request.put("parameter_class", "P7B");
         return request;

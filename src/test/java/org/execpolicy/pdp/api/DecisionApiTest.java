@@ -387,7 +387,8 @@ class DecisionApiTest {
             String wp = profileWith("worker", fastApproxAllowed(waiver));
             ObjectNode request = decision("worker", wp);
             request.put("wp_id", "wp-here");
-            request.put("model_id", "model-other");
+            // allowed by the worker's assignment (SPEC 3.7), not named by the waiver's model_ids
+            request.put("model_id", Bodies.SHARED_MODEL);
             JsonNode answer = decide(pdp, request);
             assertExactFallback(answer, "spec_decode");
             mismatches.add(scope + " -> " + reasons(answer));
@@ -419,7 +420,7 @@ class DecisionApiTest {
         String waiver = uid("wv");
         ObjectNode body = Bodies.waiver(waiver);
         body.set("scope", Json.parseObject(
-                "{\"roles\":[\"worker\"],\"model_ids\":[\"model-worker\",\"model-sum\"],\"wp_ids\":[\"wp-here\"]}"));
+                "{\"roles\":[\"worker\"],\"model_ids\":[\"model-worker\",\"" + Bodies.SHARED_MODEL + "\"],\"wp_ids\":[\"wp-here\"]}"));
         createWaiver(pdp, body);
         String wp = profileWith("worker", fastApproxAllowed(waiver));
         String summarizer = uid("summarizer");
@@ -428,7 +429,6 @@ class DecisionApiTest {
         core.put("wp_id", "wp-here");
         ObjectNode dynamic = decision(summarizer, wp);
         dynamic.put("wp_id", "wp-here");
-        dynamic.put("model_id", "model-sum");
 
         JsonNode coreAnswer = decide(pdp, core);
         JsonNode dynamicAnswer = decide(pdp, dynamic);
@@ -475,7 +475,11 @@ class DecisionApiTest {
     void cloud_reasoning_strength_for_a_local_backend_adds_cx_mm_005_and_downgrades_nothing() {
         ObjectNode compute = preset("fast_exact");
         compute.put("cloud_reasoning_strength", "high");
-        String wp = profileWith("worker", compute);
+        // a class that may call a cloud backend (SPEC 3.7: not local_only)
+        String wp = uid("wp");
+        ObjectNode profile = Bodies.profile(wp, "worker", compute);
+        ((ObjectNode) profile.at("/model_assignments/worker")).put("local_only", false);
+        putProfile(pdp, profile);
         ObjectNode local = decision("worker", wp);
         local.put("backend", "local");
         ObjectNode cloud = decision("worker", wp);
@@ -519,7 +523,8 @@ class DecisionApiTest {
         Steps.revoke(pdp, waiver, null);
         CLOCK.advance(Duration.ofHours(2));
         ObjectNode otherModel = decision("worker", expiredRevokedNarrow);
-        otherModel.put("model_id", "some-other-model");
+        // a model the worker's assignment allows (SPEC 3.7) but the waiver's scope does not name
+        otherModel.put("model_id", Bodies.SHARED_MODEL);
         String noControl = profileWith("validator", preset("fast_approx"));
         ObjectNode toolCallByValidator = decision("validator", noControl);
         toolCallByValidator.put("task_type", "tool_call");
@@ -676,7 +681,7 @@ class DecisionApiTest {
     }
 
     @Test
-    void the_dynamic_role_approximate_control_governs_over_the_profile() {
+    void a_dynamic_role_approximate_control_only_narrows_the_profile() {
         String waiver = validWaiver();
         // the profile allows approximation for the class; the dynamic role explicitly does not
         String wp = profileWith("worker", fastApproxAllowed(waiver));
@@ -692,6 +697,47 @@ class DecisionApiTest {
         assertExactFallback(strict, "spec_decode");
         // a role without its own control is governed by the profile's control for its class
         assertGranted(lenient, waiver);
+    }
+
+    @Test
+    void a_dynamic_role_allowing_cannot_widen_a_profile_that_does_not_and_narrows_to_its_own_waiver() {
+        String profileWaiver = validWaiver();
+        String roleWaiver = validWaiver();
+        String refusing = profileWith("worker", approximate(preset("fast_approx"), false, profileWaiver));
+        String allowing = profileWith("worker", fastApproxAllowed(profileWaiver));
+        String roleId = uid("eager");
+        putRole(pdp, Bodies.role(roleId, "worker", approximate(preset("fast_approx"), true, roleWaiver)));
+
+        JsonNode underRefusing = decide(pdp, decision(roleId, refusing));
+        JsonNode underAllowing = decide(pdp, decision(roleId, allowing));
+
+        assertThat(reasons(underRefusing)).containsExactly("APPROXIMATE_NOT_ALLOWED");
+        assertExactFallback(underRefusing, "spec_decode");
+        // both allow, both waivers valid: the answer names the role's waiver, the narrower grant
+        assertGranted(underAllowing, roleWaiver);
+    }
+
+    @Test
+    void a_call_the_profile_does_not_permit_is_answered_not_permitted_and_standard_exact() {
+        String wp = profileWith("worker", preset("fast_exact"));
+        ObjectNode cloud = decision("worker", wp);
+        cloud.put("backend", "cloud");
+        ObjectNode otherModel = decision("worker", wp);
+        otherModel.put("model_id", "model-nobody-assigned");
+
+        JsonNode cloudAnswer = decide(pdp, cloud);
+        JsonNode otherAnswer = decide(pdp, otherModel);
+        JsonNode permitted = decide(pdp, decision("worker", wp));
+
+        assertThat(cloudAnswer.get("model_permitted").asBoolean()).isFalse();
+        assertThat(reasons(cloudAnswer)).containsExactly("LOCAL_ONLY_VIOLATION");
+        assertThat(cloudAnswer.get("effective_policy")).isEqualTo(policy("standard", "exact"));
+        assertThat(cloudAnswer.get("downgraded").asBoolean()).isTrue();
+        assertThat(otherAnswer.get("model_permitted").asBoolean()).isFalse();
+        assertThat(reasons(otherAnswer)).containsExactly("MODEL_NOT_ALLOWED");
+        assertThat(otherAnswer.get("mode").asText()).isEqualTo("standard");
+        assertThat(permitted.get("model_permitted").asBoolean()).isTrue();
+        assertThat(permitted.get("mode").asText()).isEqualTo("spec_decode");
     }
 
     // ---- exact fallback, granted approximation, trace (SPEC 3.5, 3.8)

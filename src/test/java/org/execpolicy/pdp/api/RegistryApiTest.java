@@ -250,6 +250,30 @@ class RegistryApiTest {
     }
 
     @Test
+    void a_role_turning_approximate_on_is_checked_on_its_own_waiver_only() {
+        // SPEC 3.4 (v2): a role only narrows the work profile's control, so saving it asks whether its own waiver
+        // covers it, not whether a profile enables approximate execution for its class (none does here)
+        String waiver = uid("wv");
+        Steps.createWaiver(pdp, Bodies.waiver(waiver));
+        String id = uid("summarizer");
+        ObjectNode role = Bodies.role(id, "worker", Bodies.approximate(Bodies.preset("fast_approx"), true, waiver));
+        String revoked = uid("wv");
+        Steps.createWaiver(pdp, Bodies.waiver(revoked));
+        Steps.revoke(pdp, revoked, null);
+        String other = uid("summarizer");
+        ObjectNode underRevoked = Bodies.role(other, "worker",
+                Bodies.approximate(Bodies.preset("fast_approx"), true, revoked));
+
+        Reply saved = pdp.put("/v1/roles/" + id, role.toString());
+        JsonNode problem = problem(pdp.put("/v1/roles/" + other, underRevoked.toString()), 422);
+
+        assertThat(saved.status()).as(saved.body()).isEqualTo(201);
+        assertFieldError(problem, "/compute/approximate/waiver_ref");
+        assertThat(problem.get("detail").asText()).contains("WAIVER_REVOKED").doesNotContain("WAIVER_MISSING");
+        problem(pdp.get("/v1/roles/" + other), 404);
+    }
+
+    @Test
     void a_role_inheriting_no_core_role_is_400() {
         String id = uid("summarizer");
 

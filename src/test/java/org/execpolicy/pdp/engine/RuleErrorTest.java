@@ -59,6 +59,7 @@ class RuleErrorTest {
         assertThat(e.outcome().getCodes()).isEmpty();
         assertThat(e.outcome().getWaiverRef()).isNull();
         assertThat(e.outcome().isTraceArtifactRequired()).isFalse();
+        assertThat(e.outcome().isModelPermitted()).as("fail closed: no permission rule vouched for the call").isFalse();
         assertThat(e.ruleError()).isNotNull();
     }
 
@@ -116,6 +117,8 @@ class RuleErrorTest {
 
         ObjectNode record = decisionRecord(e);
         assertThat(record.path("reason_codes")).isEqualTo(Json.array(List.of("RULE_ERROR")));
+        assertThat(record.path("model_permitted").isBoolean()).isTrue();
+        assertThat(record.path("model_permitted").asBoolean()).isFalse();
         assertThat(record.path("mode").asText()).isEqualTo("standard");
         assertThat(record.path("exactness").asText()).isEqualTo("exact");
         assertThat(record.path("waiver_ref").isNull()).isTrue();

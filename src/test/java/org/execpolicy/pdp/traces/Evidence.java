@@ -42,6 +42,7 @@ final class Evidence {
                    "orchestrator": {"primary_model_id": "llama-7b", "local_only": true},
                    "validator": {"primary_model_id": "llama-7b", "local_only": true},
                    "worker": {"primary_model_id": "llama-7b", "local_only": true,
+                              "allowed_models": ["meta-llama/Llama-2-7b-chat-hf"],
                               "compute": {"speed_preset": "fast_approx",
                                           "approximate": {"allowed": true, "waiver_ref": "%s"}}}}}"""
                 .formatted(PROFILE, WAIVER));
