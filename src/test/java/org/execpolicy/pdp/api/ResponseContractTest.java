@@ -118,6 +118,7 @@ class ResponseContractTest {
         expect("createDecision", 415, send("POST", "/v1/decisions", "application/x-www-form-urlencoded", "a=b", null));
         expect("createDecision", 413, pdp.post("/v1/decisions", "{\"trace_id\":\"" + "x".repeat(PdpServer.BODY_LIMIT_BYTES) + "\"}", null));
         expect("createDecision", 401, pdp.post("/v1/decisions", decision("worker").toString(), "not-a-token"));
+        expect("createDecision", 422, pdp.post("/v1/decisions", decision("worker", uid("no-such-profile")).toString(), null));
 
         expect("getDecision", 200, pdp.get("/v1/decisions/" + id));
         expect("getDecision", 200, pdp.get("/v1/decisions/" + id + "?explain=full"));
@@ -250,6 +251,13 @@ class ResponseContractTest {
             expect("getRules", 403, strict.send(HttpRequest.newBuilder(URI.create(strict.baseUrl() + "/v1/rules"))
                     .header("authorization", "Bearer " + strict.token("runtime")).GET()));
             expect("live", 200, strict.get("/health/live"));
+            // failed authentications beyond 20 a second from one address: 429 with Retry-After, on any path
+            Reply refused = null;
+            for (int i = 0; i < 40 && (refused == null || refused.status() != 429); i++) {
+                refused = strict.send(HttpRequest.newBuilder(URI.create(strict.baseUrl() + "/health/live"))
+                        .header("authorization", "Bearer guess-" + i).GET());
+            }
+            expect("live", 429, refused);
         } finally {
             strict.close();
         }
@@ -266,6 +274,7 @@ class ResponseContractTest {
         expect("live", 200, pdp.get("/health/live"));
         expect("ready", 200, pdp.get("/health/ready"));
         expect("ready", 401, send("GET", "/health/ready", null, null, "not-a-token"));
+        expect("ready", 431, send("GET", "/health/ready", null, null, "x".repeat(17 * 1024)));
         expect("live", 400, pdp.send(HttpRequest.newBuilder(URI.create(pdp.baseUrl() + "/health/live"))
                 .header("authorization", "Bearer a").header("authorization", "Bearer b").GET()));
         assertThat(Set.of(pdp.get("/health/live").contentType().split(";")[0])).containsExactly("application/json");
