@@ -111,6 +111,11 @@ final class ResponseContract {
         return all;
     }
 
+    /** A schema of components/schemas, as written. */
+    JsonNode schema(String name) {
+        return document.path("components").path("schemas").path(name);
+    }
+
     /** A response, or the components/responses entry it refers to. */
     JsonNode resolve(JsonNode response) {
         if (!response.has("$ref")) {

@@ -105,6 +105,20 @@ class ResponseContractTest {
         });
     }
 
+    @Test
+    void the_event_schema_names_every_record_type_that_has_a_record_schema() throws Exception {
+        Set<String> recordTypes;
+        try (var files = java.nio.file.Files.list(Path.of("src/main/resources/schemas"))) {
+            recordTypes = files.map(f -> f.getFileName().toString())
+                    .filter(name -> name.endsWith(".schema.json"))
+                    .map(name -> name.substring(0, name.length() - ".schema.json".length()))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
+        Set<String> declared = new java.util.HashSet<>();
+        CONTRACT.schema("Event").path("properties").path("type").path("enum").forEach(t -> declared.add(t.asText()));
+        assertThat(declared).isEqualTo(recordTypes);
+    }
+
     // ---- decisions
 
     @Test
