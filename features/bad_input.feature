@@ -20,3 +20,10 @@ Feature: Bad input is refused with a clear problem, and nothing of it is kept
     Given no waiver "w1" has ever been granted
     When an operator revokes waiver "w1"
     Then it is refused with status 404 as a problem
+
+  Scenario: An operation that reads no body still refuses one that is not JSON, and changes nothing
+    Given a work profile "p1" is active where the worker uses preset "standard"
+    And a work profile "p2" is active where the worker uses preset "standard"
+    When an operator activates work profile "p1" with a plain-text body
+    Then it is refused with status 415 as a problem
+    And work profile "p2" is still the active one

@@ -258,6 +258,7 @@ public final class PdpServer implements AutoCloseable {
         String yaml = resource("openapi.yaml");
         JsonObject rawContract = yamlToJson(yaml);
         OperationScopes scopes = OperationScopes.takeFrom(rawContract);
+        LoaderContract.strip(rawContract);
         OpenAPIContract contract = await(OpenAPIContract.from(vertx, rawContract)
                 .toCompletionStage().toCompletableFuture());
         scopes.requireOnEveryV1Operation(contract);

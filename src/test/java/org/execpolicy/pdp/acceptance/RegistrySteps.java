@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cucumber.java.en.Given;
 import io.cucumber.java.en.Then;
 import io.cucumber.java.en.When;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import org.execpolicy.pdp.model.Json;
@@ -61,6 +63,22 @@ public class RegistrySteps {
         assertThat(reply.status()).as("GET /v1/profiles/%s: %s", name, reply.body()).isEqualTo(404);
         Reply list = Pdp.server().get("/v1/profiles");
         assertThat(list.json().path("items").findValuesAsText("profile_id")).doesNotContain(World.id(name));
+    }
+
+    @When("^an operator activates work profile \"([^\"]+)\" with a plain-text body$")
+    public void anOperatorActivatesWithAPlainTextBody(String name) {
+        // openapi.yaml declares activate's body as JSON that is ignored: any other media type is 415
+        World.reply = Pdp.server().send(HttpRequest.newBuilder(URI.create(
+                        Pdp.server().baseUrl() + "/v1/profiles/" + World.id(name) + "/activate"))
+                .header("content-type", "text/plain")
+                .header("authorization", "Bearer " + Pdp.server().token("operator"))
+                .POST(HttpRequest.BodyPublishers.ofString("activate please")));
+    }
+
+    @Given("^work profile \"([^\"]+)\" is still the active one$")
+    public void workProfileIsStillTheActiveOne(String name) {
+        Reply list = Pdp.server().get("/v1/profiles");
+        assertThat(list.json().path("active_profile_id").asText()).isEqualTo(World.id(name));
     }
 
     // ---- dynamic roles
