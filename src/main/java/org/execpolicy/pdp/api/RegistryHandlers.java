@@ -49,6 +49,7 @@ final class RegistryHandlers {
         refuse(RegistryEntryChecks.ofProfile(profile));
         save(ctx, profile, () -> {
             synchronized (registry) {
+                registry.catchUp(); // what the change is checked against and records as 'before' is the stored state
                 ObjectNode before = registry.profile(id).orElse(null);
                 refuseCaseTwin("profile_id", id, registry.profiles());
                 Instant now = clock.instant();
@@ -113,6 +114,7 @@ final class RegistryHandlers {
         refuse(RegistryEntryChecks.ofDynamicRole(role));
         save(ctx, role, () -> {
             synchronized (registry) {
+                registry.catchUp(); // what the change is checked against and records as 'before' is the stored state
                 ObjectNode before = registry.role(id).orElse(null);
                 refuseCaseTwin("role_id", id, registry.roles());
                 Instant now = clock.instant();
@@ -152,6 +154,7 @@ final class RegistryHandlers {
         waiver.putNull("revoked_at");
         Http.reply(ctx, 201, Http.blocking(vertx, () -> {
             synchronized (registry) {
+                registry.catchUp(); // what the change is checked against and records as 'before' is the stored state
                 if (registry.waiver(id).isPresent()) {
                     throw ApiException.conflict("waiver '" + id + "' exists; waivers are never replaced");
                 }
@@ -178,6 +181,7 @@ final class RegistryHandlers {
         String operator = AccessControl.operatorName(ctx);
         Http.reply(ctx, 200, Http.blocking(vertx, () -> {
             synchronized (registry) {
+                registry.catchUp(); // what the change is checked against and records as 'before' is the stored state
                 ObjectNode waiver = registry.waiver(id)
                         .orElseThrow(() -> ApiException.notFound("no waiver '" + id + "'")).deepCopy();
                 if (waiver.hasNonNull("revoked_at")) {
