@@ -16,6 +16,12 @@
 #   OPA_PORT, PDP_PORT  loopback ports                      [free ports]
 #   JAVA_OPTS    extra JVM options for the PDP              []
 #   KEEP=1       keep the temp dir (logs, wrk outputs, the PDP data dir)
+#   MODE=pg      instead of the one-node H2 run: in the same run, after OPA, one node on H2, one node
+#                on PostgreSQL and two nodes on one PostgreSQL with the load split between them (two
+#                wrk runs at once, one per node, -c CONNECTIONS/2 and -t THREADS/2 each, figures
+#                summed); the PostgreSQL is a throwaway cluster started here (initdb, as the user
+#                postgres when run as root, a free loopback port) and removed after
+#   PG_BIN       PostgreSQL 15 binaries (MODE=pg)            [/usr/lib/postgresql/15/bin]
 #
 # Only 127.0.0.1 is used. Every process started here is stopped by its PID.
 set -euo pipefail
@@ -49,6 +55,10 @@ done
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
+# Runs a PostgreSQL binary as postgres when we are root (initdb and the server refuse root).
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
 # Free ports rather than fixed ones: other builds on this machine may hold 8080/8181.
 OPA_PORT=${OPA_PORT:-$(free_port)}
 PDP_PORT=${PDP_PORT:-$(free_port)}
@@ -71,9 +81,14 @@ stop_pid() {
   wait "$pid" 2>/dev/null || true
 }
 
+PG_DIR=""
 cleanup() {
   stop_pid "$OPA_PID" opa 5; OPA_PID=""
   stop_pid "$PDP_PID" pdp 60; PDP_PID=""
+  stop_pid "${PDP2_PID:-}" pdp 60; PDP2_PID=""
+  if [ -n "$PG_DIR" ] && [ -f "$PG_DIR/data/postmaster.pid" ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
   if [ "${KEEP:-0}" = 1 ]; then echo "kept: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -136,6 +151,136 @@ run_wrk opa "$DURATION" "$OPA_URL"
 echo "steady ($DURATION after $WARMUP warm-up):"; show opa
 stop_pid "$OPA_PID" opa 5; OPA_PID=""
 echo
+
+# ------------------------------------------------------- MODE=pg -------
+if [ "${MODE:-}" = pg ]; then
+  PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+  [ -x "$PG_BIN/initdb" ] || { echo "no PostgreSQL at PG_BIN=$PG_BIN (apt-get install -y postgresql)" >&2; exit 1; }
+
+  # A throwaway cluster: initdb and the server refuse to run as root, so as root they run as postgres.
+  PG_DIR=$WORK/pg
+  mkdir -p "$PG_DIR"
+  if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$PG_DIR"; chmod 755 "$WORK"; fi
+  PG_PORT=$(free_port)
+  as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C >"$WORK/initdb.log" 2>&1
+  # PostgreSQL's defaults otherwise (fsync and synchronous_commit on): a decision is durable once answered
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=100" start >/dev/null
+  for db in pdp_one pdp_two; do
+    as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$db"
+  done
+  echo "=== PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT (throwaway cluster in $PG_DIR)"
+  echo
+
+  # start_node LABEL PORT DATA [serve flags...]: starts a PDP, waits for ready; its PID is in STARTED_PID
+  start_node() {
+    local label=$1 port=$2 data=$3; shift 3
+    # shellcheck disable=SC2086  # JAVA_OPTS is a list of options
+    java $JAVA_OPTS -jar "$PDP_JAR" serve --port "$port" --data "$data" --rules "$REPO/rules" --no-watch "$@" \
+      >"$WORK/pdp-$label.log" 2>&1 &
+    STARTED_PID=$!
+    local ok=0
+    for _ in $(seq 1 1200); do
+      if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health/ready" 2>/dev/null)" = 200 ]; then
+        ok=1; break
+      fi
+      kill -0 "$STARTED_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    [ "$ok" = 1 ] || { echo "pdp $label did not get ready:" >&2; cat "$WORK/pdp-$label.log" >&2; exit 1; }
+  }
+  # setup URL TOKENS: the waiver and active profile of post.lua's decision, then one decision checked
+  setup() {
+    local url=$1 op expires code
+    op=$(python3 -c 'import json,sys; print(next(t["token"] for t in json.load(open(sys.argv[1]))["tokens"] if t["name"] == "operator"))' "$2")
+    expires=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc) + d.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
+    sed "s/@EXPIRES_AT@/$expires/" "$HERE/pdp-waiver.json" >"$WORK/pdp-waiver.json"
+    for step in "POST /v1/waivers $WORK/pdp-waiver.json" "PUT /v1/profiles/bench-fast $HERE/pdp-profile.json" \
+                "POST /v1/profiles/bench-fast/activate -"; do
+      set -- $step
+      local args=(-sS -o "$WORK/answer.json" -w '%{http_code}' -X "$1" -H "authorization: Bearer $op")
+      [ "$3" != - ] && args+=(-H 'content-type: application/json' --data-binary @"$3")
+      code=$(curl "${args[@]}" "$url$2")
+      case "$code" in 2??) ;; *) echo "$1 $2 answered $code: $(cat "$WORK/answer.json")" >&2; exit 1 ;; esac
+    done
+  }
+  # check URL: the decision post.lua sends is granted layer_skip/approximate under W-1 by this node
+  check() {
+    curl -fsS -X POST -H 'content-type: application/json' --data-binary @"$HERE/pdp-body.json" "$1/v1/decisions" |
+      python3 -c '
+import json, sys
+a = json.load(sys.stdin)
+if (a.get("mode"), a.get("exactness"), a.get("waiver_ref")) != ("layer_skip", "approximate", "W-1"):
+    sys.exit("unexpected PDP decision: %s" % a)'
+  }
+  # measure LABEL URL: warm-up, then the measured run, against one node with the whole load
+  measure() {
+    run_wrk "$1-warmup" "$WARMUP" "$2/"
+    run_wrk "$1" "$DURATION" "$2/"
+  }
+  export BODY_FILE=$HERE/pdp-body.json POST_PATH=/v1/decisions
+
+  PORT1=$(free_port)
+  echo "=== one node on H2 (fresh --data)"
+  start_node h2 "$PORT1" "$WORK/h2"; PDP_PID=$STARTED_PID
+  setup "http://127.0.0.1:$PORT1" "$WORK/h2/tokens.json"; check "http://127.0.0.1:$PORT1"
+  measure h2 "http://127.0.0.1:$PORT1"; show h2
+  stop_pid "$PDP_PID" pdp 60; PDP_PID=""
+
+  echo "=== one node on PostgreSQL (database pdp_one)"
+  DB1="jdbc:postgresql://127.0.0.1:$PG_PORT/pdp_one?user=postgres"
+  start_node pg1 "$PORT1" "$WORK/pg1" --database "$DB1" --node-id bench-1; PDP_PID=$STARTED_PID
+  setup "http://127.0.0.1:$PORT1" "$WORK/pg1/tokens.json"; check "http://127.0.0.1:$PORT1"
+  measure pg1 "http://127.0.0.1:$PORT1"; show pg1
+  stop_pid "$PDP_PID" pdp 60; PDP_PID=""
+
+  echo "=== two nodes on one PostgreSQL (database pdp_two), the load split between them"
+  DB2="jdbc:postgresql://127.0.0.1:$PG_PORT/pdp_two?user=postgres"
+  PORT2=$(free_port)
+  start_node pg2a "$PORT1" "$WORK/pg2a" --database "$DB2" --node-id bench-a --tokens "$WORK/tokens.json"
+  PDP_PID=$STARTED_PID
+  start_node pg2b "$PORT2" "$WORK/pg2b" --database "$DB2" --node-id bench-b --tokens "$WORK/tokens.json"
+  PDP2_PID=$STARTED_PID
+  setup "http://127.0.0.1:$PORT1" "$WORK/tokens.json"   # through node a: node b sees it within a second
+  for _ in $(seq 1 50); do check "http://127.0.0.1:$PORT2" 2>/dev/null && break; sleep 0.1; done
+  check "http://127.0.0.1:$PORT1"; check "http://127.0.0.1:$PORT2"
+  HALF_C=$(( CONNECTIONS / 2 > 0 ? CONNECTIONS / 2 : 1 )); HALF_T=$(( THREADS / 2 > 0 ? THREADS / 2 : 1 ))
+  split() {   # split LABEL DURATION: one wrk per node at once, half the connections each
+    wrk -t"$HALF_T" -c"$HALF_C" -d"$2" --latency -s "$POST_LUA" "http://127.0.0.1:$PORT1/" >"$WORK/wrk-$1-a.txt" &
+    local wa=$!
+    wrk -t"$HALF_T" -c"$HALF_C" -d"$2" --latency -s "$POST_LUA" "http://127.0.0.1:$PORT2/" >"$WORK/wrk-$1-b.txt" &
+    local wb=$!
+    wait "$wa" "$wb"
+  }
+  split pg2-warmup "$WARMUP"
+  split pg2 "$DURATION"
+  echo "  node a:"; show pg2-a
+  echo "  node b:"; show pg2-b
+  unset BODY_FILE POST_PATH
+  stop_pid "$PDP2_PID" pdp 60; PDP2_PID=""
+  stop_pid "$PDP_PID" pdp 60; PDP_PID=""
+  PG2_RPS=$(awk -v a="$(rps pg2-a)" -v b="$(rps pg2-b)" 'BEGIN { printf "%.2f", a + b }')
+  PG2_NON=$(( $(non2xx pg2-a) + $(non2xx pg2-b) ))
+  # wrk gives no merged distribution: the worse node's p99 bounds the pair's
+  PG2_P99=$(python3 -c '
+import sys
+def ms(v):
+    for unit, f in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if v.endswith(unit) and v[:-len(unit)].replace(".", "", 1).isdigit():
+            return float(v[:-len(unit)]) * f
+    return 0.0
+a, b = sys.argv[1], sys.argv[2]
+print(a if ms(a) >= ms(b) else b)' "$(pct pg2-a 99%)" "$(pct pg2-b 99%)")
+  echo
+  echo "=== summary (MODE=pg): $WRK_DESC, $DURATION each after $WARMUP warm-up"
+  printf '%-40s %10s %10s %8s\n' run req/s p99 non-2xx
+  printf '%-40s %10s %10s %8s\n' "OPA $OPA_VERSION" "$(rps opa)" "$(pct opa 99%)" "$(non2xx opa)"
+  printf '%-40s %10s %10s %8s\n' "PDP, one node, H2" "$(rps h2)" "$(pct h2 99%)" "$(non2xx h2)"
+  printf '%-40s %10s %10s %8s\n' "PDP, one node, PostgreSQL" "$(rps pg1)" "$(pct pg1 99%)" "$(non2xx pg1)"
+  printf '%-40s %10s %10s %8s\n' "PDP, two nodes, one PostgreSQL (sum)" "$PG2_RPS" "$PG2_P99" "$PG2_NON"
+  echo "(two nodes: req/s summed over both wrk runs, p99 the worse node's; all on the same $(nproc) cores)"
+  exit 0
+fi
 
 # ---------------------------------------------------------------- PDP ---
 echo "=== PDP $(basename "$PDP_JAR") on 127.0.0.1:$PDP_PORT, fresh data dir, rules/ (no watch)"

@@ -46,7 +46,7 @@ import org.execpolicy.pdp.recorder.RegistrySync;
 import org.execpolicy.pdp.recorder.Retention;
 import org.execpolicy.pdp.recorder.RetentionSchedule;
 import org.execpolicy.pdp.recorder.TraceDeadlineScan;
-import org.execpolicy.pdp.recorder.TraceStore;
+import org.execpolicy.pdp.recorder.TraceArtifacts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -205,7 +205,7 @@ public final class PdpServer implements AutoCloseable {
         RulesWatcher watcher = null;
         ChainCheckpoints checkpoints = null;
         try {
-            RuntimeEvidence runtime = new RuntimeEvidence(recorder, new TraceStore(options.dataDir()),
+            RuntimeEvidence runtime = new RuntimeEvidence(recorder, new TraceArtifacts(database),
                     new TraceDeadlineScan(database), clock, traces);
             checkpoints = ChainCheckpoints.start(database, recorder.nodeId(), clock);
             AccessTokens tokens = options.tokensFile() == null ? AccessTokens.openOrCreate(options.dataDir())

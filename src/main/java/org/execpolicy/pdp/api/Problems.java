@@ -14,6 +14,7 @@ import io.vertx.openapi.validation.ValidatorException;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.recorder.ConcurrentChangeException;
 import org.execpolicy.pdp.recorder.RecorderUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,8 @@ final class Problems {
             send(ctx, api.status(), api.errorType(), api.getMessage(), api.errors());
         } else if (failure instanceof HttpException http && http.getCause() instanceof ValidatorException invalid) {
             validationFailed(ctx, invalid);
+        } else if (failure instanceof ConcurrentChangeException conflict) {
+            send(ctx, 409, "invalid_request", conflict.getMessage(), List.of());
         } else if (failure instanceof RecorderUnavailableException) {
             send(ctx, 503, "runtime_unavailable",
                     "the Flight Recorder cannot store records; no decision is given unrecorded", List.of());

@@ -50,6 +50,7 @@ final class RegistryHandlers {
         refuse(RegistryEntryChecks.ofProfile(profile));
         save(ctx, profile, () -> {
             synchronized (registry) {
+                registry.catchUp(); // what the change is checked against and records as 'before' is the stored state
                 ObjectNode before = registry.profile(id).orElse(null);
                 refuseCaseTwin("profile_id", id, registry.profiles());
                 Instant now = clock.instant();
@@ -114,6 +115,7 @@ final class RegistryHandlers {
         refuse(RegistryEntryChecks.ofDynamicRole(role));
         save(ctx, role, () -> {
             synchronized (registry) {
+                registry.catchUp(); // what the change is checked against and records as 'before' is the stored state
                 ObjectNode before = registry.role(id).orElse(null);
                 refuseCaseTwin("role_id", id, registry.roles());
                 Instant now = clock.instant();
@@ -154,6 +156,7 @@ final class RegistryHandlers {
         WaiverApproval.grant(waiver, operator);
         Http.reply(ctx, 201, Http.blocking(vertx, () -> {
             synchronized (registry) {
+                registry.catchUp(); // what the change is checked against and records as 'before' is the stored state
                 if (registry.waiver(id).isPresent()) {
                     throw ApiException.conflict("waiver '" + id + "' exists; waivers are never replaced");
                 }

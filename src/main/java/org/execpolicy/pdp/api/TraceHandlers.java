@@ -2,6 +2,7 @@ package org.execpolicy.pdp.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
@@ -11,13 +12,15 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Locale;
 import org.execpolicy.pdp.execution.RuntimeEvidence;
+import org.execpolicy.pdp.recorder.TraceArtifacts;
 
 /**
  * PUT and GET {@code /v1/traces/{decision_id}}: the layer-wise trace a runtime uploads to the
  * reference its decision reserved, and the stored artifact for auditors. Served on the root
- * router, ahead of the OpenAPI router's 1 MiB body handler: the upload is streamed to a file
+ * router, ahead of the OpenAPI router's 1 MiB body handler: the upload is streamed to a scratch file
  * (with back-pressure, so the server never holds more than a few buffers of it), then checked
- * line by line off the event loop. A stalled upload is cut after the request timeout of silence
+ * line by line off the event loop and stored in the shared store; it is served from there a chunk
+ * at a time, by whichever node is asked. A stalled upload is cut after the request timeout of silence
  * instead of after the request timeout in total, so that a large trace on a slow link gets through.
  */
 final class TraceHandlers {
@@ -72,11 +75,32 @@ final class TraceHandlers {
         String decisionId = ctx.pathParam("decision_id");
         Http.blocking(vertx, () -> evidence.trace(decisionId))
                 .onFailure(e -> ctx.fail(EvidenceRefusals.translate(e)))
-                .onSuccess(file -> {
-                    String sha256 = file.getFileName().toString().replace(".jsonl", "");
+                .onSuccess(artifact -> {
                     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, NDJSON)
-                            .putHeader(HttpHeaders.ETAG, "\"" + sha256 + "\"")
-                            .sendFile(file.toString());
+                            .putHeader(HttpHeaders.ETAG, "\"" + artifact.sha256() + "\"")
+                            .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(artifact.bytes()));
+                    sendChunk(ctx, artifact, 0);
+                });
+    }
+
+    /**
+     * Sends the artifact a chunk at a time from the store, the next one read once the last is written
+     * out: the server holds one chunk of it, however large it is and however slow the reader.
+     */
+    private void sendChunk(RoutingContext ctx, TraceArtifacts.Stored artifact, int chunkNo) {
+        if (chunkNo == artifact.chunks()) {
+            ctx.response().end();
+            return;
+        }
+        Http.blocking(vertx, () -> evidence.traceChunk(artifact, chunkNo))
+                .compose(bytes -> ctx.response().write(Buffer.buffer(bytes)))
+                .onSuccess(written -> sendChunk(ctx, artifact, chunkNo + 1))
+                .onFailure(e -> {
+                    if (ctx.response().headWritten()) {
+                        ctx.response().reset(); // a cut answer must not pass for a whole trace
+                    } else {
+                        ctx.fail(e);
+                    }
                 });
     }
 

@@ -24,7 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.execpolicy.pdp.recorder.EvidenceStore;
 import org.execpolicy.pdp.recorder.RecordRejectedException;
 import org.execpolicy.pdp.recorder.TraceDeadlineScan;
-import org.execpolicy.pdp.recorder.TraceStore;
+import org.execpolicy.pdp.recorder.TraceArtifacts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +49,7 @@ public final class RuntimeEvidence {
     private static final Duration SCAN_OVERLAP = Duration.ofMinutes(1);
 
     private final EvidenceStore recorder;
-    private final TraceStore store;
+    private final TraceArtifacts store;
     private final TraceDeadlineScan scan;
     private final Clock clock;
     private final TraceLimits limits;
@@ -60,7 +60,7 @@ public final class RuntimeEvidence {
     /** Decisions older than this were all resolved by an earlier scan; EPOCH after a start. */
     private Instant resolvedBefore = Instant.EPOCH;
 
-    public RuntimeEvidence(EvidenceStore recorder, TraceStore store, TraceDeadlineScan scan, Clock clock,
+    public RuntimeEvidence(EvidenceStore recorder, TraceArtifacts store, TraceDeadlineScan scan, Clock clock,
                            TraceLimits limits) {
         this.recorder = recorder;
         this.store = store;
@@ -165,7 +165,7 @@ public final class RuntimeEvidence {
             }
         } finally {
             if (kept) { // stored, but its record could not be appended: nothing may name it, so nothing keeps it
-                store.discard(store.file(sha256));
+                store.forget(sha256);
             }
             store.discard(upload.file());
             uploading.remove(upload.decisionId());
@@ -181,15 +181,23 @@ public final class RuntimeEvidence {
         }
     }
 
-    /** The stored artifact of a decision. @throws EvidenceRefusedException UNKNOWN when there is none */
-    public Path trace(String decisionId) {
+    /**
+     * The stored artifact of a decision, read from the store every node shares: a trace uploaded through
+     * another node is found here too. @throws EvidenceRefusedException UNKNOWN when there is none
+     */
+    public TraceArtifacts.Stored trace(String decisionId) {
         List<ObjectNode> records = recorder.eventsOfDecision(decisionId);
         decisionOf(records, decisionId);
         ObjectNode attached = find(records, EvidenceRecords.ATTACHED)
                 .orElseThrow(() -> EvidenceRefusedException.unknown("no trace is attached to decision '" + decisionId + "'"));
         String sha256 = attached.path("trace_artifact_sha256").asText();
         return store.find(sha256).orElseThrow(() -> new IllegalStateException(
-                "trace " + sha256 + " of decision " + decisionId + " is recorded but not on disk"));
+                "trace " + sha256 + " of decision " + decisionId + " is recorded but not in the store"));
+    }
+
+    /** One chunk of a stored artifact, in order from 0 to {@code chunks - 1}: served a chunk at a time. */
+    public byte[] traceChunk(TraceArtifacts.Stored artifact, int chunkNo) {
+        return store.chunk(artifact, chunkNo);
     }
 
     /**

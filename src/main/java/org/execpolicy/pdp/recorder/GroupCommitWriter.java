@@ -157,9 +157,13 @@ final class GroupCommitWriter implements AutoCloseable {
             insertAndCommit(batch);
             force.force(connection); // before any answer: committed is not yet on the device
         } catch (SQLException | IOException | RuntimeException e) {
-            if (isConstraintViolation(e) && batch.size() > 1) {
-                // One bad append (a reused event_id) must not fail the others: retry one by one.
+            if ((isConstraintViolation(e) || e instanceof ConcurrentChangeException) && batch.size() > 1) {
+                // One bad append (a reused event_id, a registry change another node overtook) must not fail
+                // the others: retry one by one.
                 batch.forEach(p -> write(List.of(p)));
+            } else if (e instanceof ConcurrentChangeException refused) {
+                healthy = true; // the store works; this change was refused, and rolled back
+                batch.forEach(p -> p.done().completeExceptionally(refused));
             } else {
                 fail(batch, e);
             }

@@ -16,7 +16,7 @@ final class ProfileHistory {
     private ProfileHistory() {
     }
 
-    /** Appends the next version; writes are serialised by the registry store. */
+    /** Appends the next version; writes are serialised by the registry store (across nodes: the registry_version row lock it takes first). */
     static void append(Connection c, String profileId, String hash, String body, String operator,
                        OffsetDateTime savedAt) throws SQLException {
         int version = 1;

@@ -165,8 +165,14 @@ public final class RegistryStore {
         if (!profiles.contains(id)) {
             throw new NoSuchElementException("no profile '" + id + "'");
         }
-        ObjectNode previous = activeProfileId == null ? null : profiles.get(activeProfileId).orElse(null);
-        write(records.of(previous), c -> {
+        String previousId = activeProfileId;
+        ObjectNode previous = previousId == null ? null : profiles.get(previousId).orElse(null);
+        write(records.of(previous), version, c -> {
+            if (!java.util.Objects.equals(loadActiveProfileId(c), previousId)) {
+                throw new ConcurrentChangeException("the active profile was changed through another node while this"
+                        + " activation was being made; nothing was stored: read it again and retry");
+            }
+        }, c -> {
             OffsetDateTime now = now();
             try (PreparedStatement others = c.prepareStatement(
                     "UPDATE profiles SET active = FALSE, updated_at = ? WHERE active = TRUE AND profile_id <> ?");
@@ -243,23 +249,52 @@ public final class RegistryStore {
         refreshIfShared();
         ObjectNode copy = body.deepCopy(); // the caller may keep changing its node
         String text = RecordJson.write(copy);
-        write(records.of(table.get(id).orElse(null)), c -> {
+        ObjectNode previous = table.get(id).orElse(null);
+        long basis = version;
+        write(records.of(previous), basis, c -> {
+            if (!sameEntry(table.stored(c, id).orElse(null), previous)) {
+                throw new ConcurrentChangeException(singular(table) + " '" + id + "' was changed through another node"
+                        + " while this change was being made; nothing was stored: read it again and retry");
+            }
+        }, c -> {
             OffsetDateTime now = now();
             table.upsert(c, id, text, now);
             also.run(c, copy, text, now);
         }, () -> table.cache(id, copy));
     }
 
+    private static boolean sameEntry(ObjectNode stored, ObjectNode previous) {
+        if (stored == null || previous == null) {
+            return stored == previous;
+        }
+        return CanonicalJson.sha256Hex(stored).equals(CanonicalJson.sha256Hex(previous));
+    }
+
+    private static String singular(RegistryTable table) {
+        String name = table.name();
+        return name.endsWith("s") ? name.substring(0, name.length() - 1) : name;
+    }
+
     /**
      * The change and its records in one transaction of the recorder's writer; once committed, {@code
      * applied} updates the cache and the version moves, together, on the write side of the state lock.
+     * <p>
+     * The version is moved first: its row lock then serialises registry changes across nodes (a second
+     * node's change waits for the first's commit and, PostgreSQL being read committed, sees it). When
+     * the version had moved since {@code basis}, the registry this node built the change's records from
+     * may be stale, and {@code check} holds them against the stored entry: a change another
+     * node made to the same entry meanwhile refuses this one (409) instead of failing on a key (two
+     * inserts of one new id, two history rows of one version) or overwriting what its records never saw.
      */
-    private void write(List<ObjectNode> records, SqlWork change, Runnable applied) {
+    private void write(List<ObjectNode> records, long basis, SqlWork check, SqlWork change, Runnable applied) {
         long[] moved = {0};
         try {
             recorder.append(records, c -> {
-                change.run(c);
                 moved[0] = RegistryVersion.bump(c);
+                if (moved[0] - 1 != basis) {
+                    check.run(c);
+                }
+                change.run(c);
             }).join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
@@ -275,6 +310,14 @@ public final class RegistryStore {
         } finally {
             state.writeLock().unlock();
         }
+    }
+
+    /**
+     * On a shared store, reloads what another node changed before a change is checked and its records
+     * built (no need to wait for the next poll); on H2 nothing: this node is the only writer.
+     */
+    public synchronized void catchUp() {
+        refreshIfShared();
     }
 
     /** A change builds its records from the current registry: on a shared store, another node may have moved it. */

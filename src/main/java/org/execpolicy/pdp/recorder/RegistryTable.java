@@ -37,7 +37,7 @@ final class RegistryTable {
         }
     }
 
-    /** Update-then-insert: portable between H2 and PostgreSQL, and writes are serialised by the store. */
+    /** Update-then-insert: portable between H2 and PostgreSQL, and writes are serialised by the store (across nodes: the registry_version row lock). */
     void upsert(Connection c, String id, String body, OffsetDateTime now) throws SQLException {
         try (PreparedStatement update = c.prepareStatement(
                 "UPDATE " + table + " SET body = ?, updated_at = ? WHERE " + idColumn + " = ?")) {
@@ -55,6 +55,21 @@ final class RegistryTable {
             insert.setObject(3, now);
             insert.executeUpdate();
         }
+    }
+
+    /** The entry as stored now, read inside the caller's transaction (not the cache). */
+    Optional<ObjectNode> stored(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT body FROM " + table + " WHERE " + idColumn + " = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(RecordJson.read(rs.getString(1))) : Optional.empty();
+            }
+        }
+    }
+
+    /** The table's name, for messages. */
+    String name() {
+        return table;
     }
 
     /** Call after the commit succeeded; {@code body} must be the caller's private copy. */

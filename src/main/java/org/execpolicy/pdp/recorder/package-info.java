@@ -1,6 +1,7 @@
 /**
  * The Flight Recorder and the registry store: evidence units, the hash chain, group commit, verify,
- * export, retention, signed checkpoints, on embedded H2 or PostgreSQL. Uses {@code model} and JDBC
+ * export, retention, signed checkpoints, trace artifacts (content-addressed, in the store so that
+ * every node serves them), on embedded H2 or PostgreSQL. Uses {@code model} and JDBC
  * only: it knows nothing of rules or HTTP (RoomsTest keeps it so).
  */
 package org.execpolicy.pdp.recorder;

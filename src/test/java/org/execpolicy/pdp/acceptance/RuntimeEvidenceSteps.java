@@ -76,7 +76,7 @@ public class RuntimeEvidenceSteps {
     public void noTraceIsAttachedAndNoFileKept() throws IOException {
         assertThat(ofDecision("layerwise_trace_attached")).isEmpty();
         Path traces = Pdp.server().dataDir().resolve("traces");
-        assertThat(traces.resolve("sha256").resolve(World.uploadedTraceSha256 + ".jsonl")).doesNotExist();
+        assertThat(storedArtifacts(World.uploadedTraceSha256)).as("artifacts stored under its SHA-256").isZero();
         try (Stream<Path> incoming = Files.list(traces.resolve("incoming"))) {
             assertThat(incoming).as("partial uploads").isEmpty();
         }
@@ -110,6 +110,21 @@ public class RuntimeEvidenceSteps {
 
     private static List<JsonNode> ofDecision(String type) {
         return RecorderSteps.events("type=" + type + "&decision_id=" + World.decisionId());
+    }
+
+    /** Rows in the store's trace_artifacts (V6) with this SHA-256, read as an auditor would, over JDBC. */
+    private static int storedArtifacts(String sha256) {
+        String url = "jdbc:h2:file:" + Pdp.server().dataDir().toAbsolutePath().normalize().resolve("pdp");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+             java.sql.PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM trace_artifacts WHERE sha256 = ?")) {
+            q.setString(1, sha256);
+            try (java.sql.ResultSet row = q.executeQuery()) {
+                row.next();
+                return row.getInt(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String sha256(String body) {

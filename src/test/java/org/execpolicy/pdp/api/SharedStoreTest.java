@@ -7,13 +7,23 @@ import static org.execpolicy.pdp.api.Bodies.uid;
 import static org.execpolicy.pdp.api.Steps.decide;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.execpolicy.pdp.cli.CommandRun;
+import org.execpolicy.pdp.recorder.TraceArtifacts;
 import org.execpolicy.pdp.support.PostgresCluster;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
+import org.execpolicy.pdp.support.SyntheticTrace;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -23,7 +33,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Two PDP nodes on one real PostgreSQL (SPEC 7): each writes its own chain, any node answers any
- * read, and the registry changed through one governs the other's decisions within 1 second.
+ * read (trace artifacts included), the registry changed through one governs the other's decisions
+ * within 1 second, and one profile saved through both at once is stored once, the other save a 409.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the last ones truncate a chain and stop PostgreSQL
 class SharedStoreTest {
@@ -164,6 +175,94 @@ class SharedStoreTest {
 
     @Test
     @Order(3)
+    void a_trace_uploaded_through_one_node_is_served_by_the_other_from_the_shared_store() {
+        String waiver = uid("wv");
+        Steps.createWaiver(nodeA, Bodies.waiver(waiver));
+        String wp = uid("wp");
+        Steps.putProfile(nodeA, Bodies.profile(wp, "worker", fastApproxAllowed(waiver)));
+        JsonNode decided = decideWithin(nodeA, wp, answer -> "approximate".equals(answer.path("exactness").asText()));
+        // larger than one stored chunk: stored and served in several
+        String body = SyntheticTrace.jsonl(SyntheticTrace.of(decided, 6_000, "model-worker"));
+        assertThat(body.length()).isGreaterThan(2 * TraceArtifacts.CHUNK_BYTES);
+        String ref = decided.get("trace_artifact_ref").asText();
+
+        Reply attached = nodeA.send(HttpRequest.newBuilder(URI.create(nodeA.baseUrl() + ref))
+                .header("content-type", "application/x-ndjson").PUT(HttpRequest.BodyPublishers.ofString(body)));
+        assertThat(attached.status()).as(attached.body()).isEqualTo(201);
+
+        Reply served = nodeB.get(ref);
+        assertThat(served.status()).as(served.body()).isEqualTo(200);
+        assertThat(served.contentType()).startsWith("application/x-ndjson");
+        assertThat(served.body()).isEqualTo(body);
+        String sha256 = attached.json().get("trace_artifact_sha256").asText();
+        assertThat(postgres.psql("SELECT bytes || ' ' || chunks FROM trace_artifacts WHERE sha256 = '" + sha256 + "'")
+                .strip()).isEqualTo(body.length() + " " + (body.length() + TraceArtifacts.CHUNK_BYTES - 1)
+                / TraceArtifacts.CHUNK_BYTES);
+        // the upload's scratch file is gone from the uploading node's data directory
+        assertThat(nodeA.dataDir().resolve("traces/incoming").toFile().list()).isEmpty();
+    }
+
+    @Test
+    @Order(4)
+    void the_same_profile_saved_through_both_nodes_at_once_is_stored_once_and_the_other_save_is_a_409()
+            throws Exception {
+        String wp = uid("wp");
+        ObjectNode throughA = Bodies.profile(wp);
+        throughA.put("name", "saved through node A");
+        ObjectNode throughB = Bodies.profile(wp);
+        throughB.put("name", "saved through node B");
+        List<Reply> answers;
+        // hold the registry version's row lock, as a third node's change in flight would: both saves read the
+        // registry (no such profile yet), then wait at the lock; released, one commits and the other finds it
+        try (Connection holder = DriverManager.getConnection(postgres.url())) {
+            holder.setAutoCommit(false);
+            try (Statement lock = holder.createStatement()) {
+                lock.executeUpdate("UPDATE registry_version SET version = version WHERE id = 1");
+            }
+            CompletableFuture<Reply> a = CompletableFuture.supplyAsync(
+                    () -> nodeA.put("/v1/profiles/" + wp, throughA.toString()));
+            CompletableFuture<Reply> b = CompletableFuture.supplyAsync(
+                    () -> nodeB.put("/v1/profiles/" + wp, throughB.toString()));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (waitingForALock() < 2) {
+                assertThat(System.nanoTime()).as("both saves wait at the registry lock").isLessThan(deadline);
+                pause(20);
+            }
+            holder.rollback();
+            answers = List.of(a.get(30, TimeUnit.SECONDS), b.get(30, TimeUnit.SECONDS));
+        }
+
+        assertThat(answers).extracting(Reply::status).containsExactlyInAnyOrder(201, 409);
+        Reply refused = answers.stream().filter(r -> r.status() == 409).findFirst().orElseThrow();
+        assertThat(ProblemAssert.problem(refused, 409, "invalid_request").get("detail").asText())
+                .contains("profile '" + wp + "' was changed through another node").contains("nothing was stored");
+        String winner = answers.get(0).status() == 201 ? "saved through node A" : "saved through node B";
+        for (RunningPdp reader : List.of(nodeA, nodeB)) {
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            Reply stored;
+            do {
+                stored = reader.get("/v1/profiles/" + wp);
+            } while (stored.status() != 200 && System.nanoTime() < deadline);
+            assertThat(stored.json().get("name").asText()).isEqualTo(winner);
+        }
+        assertThat(postgres.psql("SELECT COUNT(*) FROM profile_versions WHERE profile_id = '" + wp + "'").strip())
+                .as("one version in the profile's history").isEqualTo("1");
+        // a save after it, through the refused node, is the profile's second version
+        RunningPdp loser = answers.get(0).status() == 409 ? nodeA : nodeB;
+        Reply retried = loser.put("/v1/profiles/" + wp, (answers.get(0).status() == 409 ? throughA : throughB).toString());
+        assertThat(retried.status()).as("the profile exists: an update, %s", retried.body()).isEqualTo(200);
+        assertThat(postgres.psql("SELECT COUNT(*) FROM profile_versions WHERE profile_id = '" + wp + "'").strip())
+                .isEqualTo("2");
+    }
+
+    /** Sessions of the test cluster waiting for a row lock (the registry version's). */
+    private static int waitingForALock() {
+        return Integer.parseInt(postgres.psql("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                + " AND query LIKE '%registry_version%'").strip());
+    }
+
+    @Test
+    @Order(5)
     void a_node_signs_its_chain_head_within_10_s_and_records_removed_from_its_end_are_caught() {
         Path tokens = RunningPdp.freshDataDir().resolve("tokens.json");
         RunningPdp nodeC = node("node-c", tokens);
@@ -194,7 +293,7 @@ class SharedStoreTest {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void with_postgresql_stopped_decisions_and_readiness_are_503_and_both_recover_when_it_is_back() {
         decide(nodeA, decision("worker"));
         postgres.stopServer();

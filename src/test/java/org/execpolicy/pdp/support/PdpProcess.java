@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -22,12 +24,13 @@ public final class PdpProcess implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts on port 0 and waits for the `listening on` line. */
-    public static PdpProcess start(Path dataDir) throws IOException, InterruptedException {
+    /** Starts on port 0 (with {@code moreFlags} after the usual ones) and waits for the `listening on` line. */
+    public static PdpProcess start(Path dataDir, String... moreFlags) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(java.toString(), "-jar", "target/pdp.jar", "serve",
-                "--port", "0", "--data", dataDir.toString(), "--rules", "rules")
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-jar",
+                "target/pdp.jar", "serve", "--port", "0", "--data", dataDir.toString(), "--rules", "rules"));
+        command.addAll(List.of(moreFlags)); // e.g. --database URL --node-id ID
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(

@@ -121,16 +121,34 @@ final class Evidence {
         return items;
     }
 
-    /** Files under the data directory's trace store (stored and incoming). */
-    static List<Path> traceFiles(RunningPdp pdp) {
+    /** What is kept of traces: the artifacts in the store, and files under the data directory's traces/ (scratch). */
+    static List<String> traceFiles(RunningPdp pdp) {
+        List<String> kept = new java.util.ArrayList<>(storedArtifacts(pdp).stream().map(sha -> "store:" + sha).toList());
         Path root = pdp.dataDir().resolve("traces");
         if (!Files.exists(root)) {
-            return List.of();
+            return kept;
         }
         try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(Files::isRegularFile).toList();
+            files.filter(Files::isRegularFile).forEach(file -> kept.add(file.toString()));
+            return kept;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The SHA-256s of the artifacts in the server's store (trace_artifacts, V6), read over JDBC as an auditor would. */
+    static List<String> storedArtifacts(RunningPdp pdp) {
+        String url = "jdbc:h2:file:" + pdp.dataDir().toAbsolutePath().normalize().resolve("pdp");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rows = s.executeQuery("SELECT sha256 FROM trace_artifacts ORDER BY sha256")) {
+            List<String> shas = new java.util.ArrayList<>();
+            while (rows.next()) {
+                shas.add(rows.getString(1));
+            }
+            return shas;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 

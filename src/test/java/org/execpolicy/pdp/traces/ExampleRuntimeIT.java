@@ -50,7 +50,7 @@ class ExampleRuntimeIT {
         assertThat(view.path("trace_artifact_sha256").asText()).isEqualTo(sha256);
         assertThat(view.path("runtime_report").path("token_count").asInt()).isEqualTo(300);
         assertThat(Evidence.sha256(pdp.get(outcome.path("trace_artifact_ref").asText()).body())).isEqualTo(sha256);
-        assertThat(Files.exists(pdp.dataDir().resolve("traces/sha256/" + sha256 + ".jsonl"))).isTrue();
+        assertThat(Evidence.storedArtifacts(pdp)).contains(sha256);
     }
 
     @Test

@@ -68,8 +68,8 @@ class TraceUploadTest {
         assertThat(summary.get("exit_layer_histogram").get(20).asLong()).isEqualTo(9); // i % 12 == 0, i < 100
         assertThat(summary.path("mean_skip_ratio").asDouble()).isEqualTo(0.25);
         assertThat(summary.path("speculative_accept_rate").asDouble()).isEqualTo(0.75);
-        // content-addressed file, the recorded evidence, the decision's view and the download agree
-        assertThat(Files.readString(pdp.dataDir().resolve("traces/sha256/" + sha256(body) + ".jsonl"))).isEqualTo(body);
+        // the content-addressed artifact in the store, the recorded evidence, the decision's view and the download agree
+        assertThat(Evidence.storedArtifacts(pdp)).contains(sha256(body));
         assertThat(records(pdp, "layerwise_trace_attached", decisionId)).singleElement()
                 .satisfies(r -> assertThat(r.path("trace_artifact_sha256").asText()).isEqualTo(sha256(body)));
         JsonNode view = pdp.get("/v1/decisions/" + decisionId).json();
@@ -99,7 +99,7 @@ class TraceUploadTest {
         JsonNode decision = approximateDecision(pdp);
         List<ObjectNode> lines = trace(decision, 10);
         lines.get(3).put(field, 1234);
-        List<java.nio.file.Path> before = traceFiles(pdp);
+        List<String> before = traceFiles(pdp);
 
         RunningPdp.Reply reply = upload(pdp, decision, jsonl(lines));
 
@@ -216,7 +216,7 @@ class TraceUploadTest {
     void a_second_upload_to_the_same_reference_is_a_conflict() {
         JsonNode decision = approximateDecision(pdp);
         assertThat(upload(pdp, decision, jsonl(trace(decision, 3))).status()).isEqualTo(201);
-        List<java.nio.file.Path> before = traceFiles(pdp);
+        List<String> before = traceFiles(pdp);
 
         RunningPdp.Reply second = upload(pdp, decision, jsonl(trace(decision, 4)));
 
@@ -230,7 +230,7 @@ class TraceUploadTest {
         JsonNode decision = approximateDecision(pdp);
         String big = jsonl(trace(decision, 2_000)); // about 140 KB, over the 64 KiB limit
         assertThat((long) big.length()).isGreaterThan(LIMIT);
-        List<java.nio.file.Path> before = traceFiles(pdp);
+        List<String> before = traceFiles(pdp);
 
         RunningPdp.Reply declared = upload(pdp, decision, big);
         // chunked: no content-length to refuse it by, so the count of streamed bytes does
@@ -265,7 +265,7 @@ class TraceUploadTest {
     /** Refused as the contract says, with nothing kept: no file, no record, the reference still open. */
     static RunningPdp.Reply refusedAndNothingKept(JsonNode decision, java.util.function.Supplier<RunningPdp.Reply> upload,
                                                   int status, String path) {
-        List<java.nio.file.Path> before = traceFiles(pdp);
+        List<String> before = traceFiles(pdp);
         RunningPdp.Reply reply = upload.get();
         assertProblem(reply, status, path);
         assertThat(traceFiles(pdp)).containsExactlyInAnyOrderElementsOf(before);
