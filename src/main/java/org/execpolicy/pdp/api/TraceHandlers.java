@@ -5,9 +5,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Locale;
@@ -24,6 +25,9 @@ import org.execpolicy.pdp.recorder.TraceArtifacts;
  * instead of after the request timeout in total, so that a large trace on a slow link gets through.
  */
 final class TraceHandlers {
+    /** How long, and how many bytes, the rest of a refused upload is read and dropped before closing. */
+    private static final long LINGER_MS = 2_000;
+    private static final long LINGER_MAX_BYTES = 8L * 1024 * 1024;
     static final String PATH = "/v1/traces/:decision_id";
     private static final String PREFIX = "/v1/traces/";
     private static final String NDJSON = "application/x-ndjson";
@@ -186,12 +190,37 @@ final class TraceHandlers {
      * Answers before the body was read to its end: the connection is closed after the answer,
      * since what is left of the body would otherwise be read as the next request.
      */
-    private static void refuseUnread(RoutingContext ctx, Throwable failure) {
+    private void refuseUnread(RoutingContext ctx, Throwable failure) {
         if (!ctx.request().isEnded()) {
+            HttpServerRequest request = ctx.request();
             ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-            ctx.response().endHandler(v -> ctx.request().connection().close());
+            ctx.response().endHandler(v -> lingerThenClose(request));
         }
         ctx.fail(failure);
+    }
+
+    /**
+     * Closing a socket with unread bytes in it resets the connection, and a client still sending its
+     * body can lose the answer with it. So what follows is read and dropped for a moment, as web
+     * servers' lingering close does, and the connection closed when the body ends or that moment or
+     * byte allowance is spent.
+     */
+    private void lingerThenClose(HttpServerRequest request) {
+        HttpConnection connection = request.connection();
+        long timer = vertx.setTimer(LINGER_MS, id -> connection.close());
+        long[] dropped = {0};
+        request.handler(chunk -> {
+            dropped[0] += chunk.length();
+            if (dropped[0] > LINGER_MAX_BYTES && vertx.cancelTimer(timer)) {
+                connection.close();
+            }
+        });
+        request.endHandler(v -> {
+            if (vertx.cancelTimer(timer)) {
+                connection.close();
+            }
+        });
+        request.resume();
     }
 
     private ApiException tooLarge() {

@@ -27,8 +27,6 @@ import org.execpolicy.pdp.model.Sha256;
  * there, and only then copied into the store, chunk by chunk in one transaction, committed and
  * forced to the device before the record that names it is appended. A refused or interrupted upload
  * leaves nothing in the store; what a crash left in the scratch directory is removed at start.
- * Artifacts that an earlier build kept as files ({@code <data>/traces/sha256/<hex>.jsonl}) are
- * moved into the store at start.
  */
 public final class TraceArtifacts {
     /** Bytes per stored chunk: storing or serving an artifact holds one chunk in memory. */
@@ -55,7 +53,6 @@ public final class TraceArtifacts {
                     Files.deleteIfExists(leftover);
                 }
             }
-            moveLegacyFiles(root.resolve("sha256"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the trace scratch directory under " + root, e);
         }
@@ -185,39 +182,5 @@ public final class TraceArtifacts {
             }
         }
         return true;
-    }
-
-    /**
-     * Moves the artifacts an earlier build kept as files into the store, each checked against its
-     * name; a file is removed only once its bytes are committed (and forced) in the store.
-     */
-    private void moveLegacyFiles(Path legacy) throws IOException {
-        if (!Files.isDirectory(legacy)) {
-            return;
-        }
-        try (Stream<Path> files = Files.list(legacy)) {
-            for (Path file : files.toList()) {
-                String name = file.getFileName().toString();
-                String sha256 = name.endsWith(".jsonl") ? name.substring(0, name.length() - ".jsonl".length()) : "";
-                if (!SHA256.matcher(sha256).matches() || !sha256.equals(sha256Of(file))) {
-                    continue; // not an artifact of ours, or not what its name says: leave it for a person to see
-                }
-                keep(file, sha256);
-                Files.delete(file);
-            }
-        }
-        try (Stream<Path> left = Files.list(legacy)) {
-            if (left.findAny().isEmpty()) {
-                Files.delete(legacy);
-            }
-        }
-    }
-
-    private static String sha256Of(Path file) throws IOException {
-        java.security.MessageDigest digest = Sha256.newDigest();
-        try (InputStream in = new java.security.DigestInputStream(Files.newInputStream(file), digest)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-        return Sha256.hex(digest);
     }
 }
