@@ -148,6 +148,7 @@ public class RegistrySteps {
         profile.put("schema_version", "hsk.work_profile@0.6");
         profile.put("profile_id", World.id(name));
         profile.put("name", "acceptance profile " + name);
+        profile.putObject("governance").put("automation_level", "HYBRID").put("allow_cloud_escalation", false);
         ObjectNode assignments = profile.putObject("model_assignments");
         for (String role : World.CORE_ROLES) {
             assignments.putObject(role).put("primary_model_id", "local-7b").put("local_only", true);

@@ -32,6 +32,7 @@ class DecideCommandTest {
     private static final String FIXTURES = """
             profile:
               schema_version: hsk.work_profile@0.6
+              governance: {automation_level: HYBRID, allow_cloud_escalation: false}
               profile_id: fast
               name: Fast worker
               model_assignments:

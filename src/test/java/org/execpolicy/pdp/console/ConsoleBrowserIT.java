@@ -424,6 +424,7 @@ class ConsoleBrowserIT {
         profile.put("schema_version", "hsk.work_profile@0.6");
         profile.put("profile_id", PROFILE_ID);
         profile.put("name", "Console test profile");
+        profile.putObject("governance").put("automation_level", "HYBRID").put("allow_cloud_escalation", false);
         ObjectNode assignments = profile.putObject("model_assignments");
         for (String role : List.of("frontend", "orchestrator", "worker", "validator")) {
             ObjectNode assignment = assignments.putObject(role);

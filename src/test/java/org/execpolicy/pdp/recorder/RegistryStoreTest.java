@@ -174,6 +174,7 @@ class RegistryStoreTest {
     private static ObjectNode profile(String id, String name) {
         ObjectNode p = Records.MAPPER.createObjectNode();
         p.put("schema_version", "hsk.work_profile@0.6").put("profile_id", id).put("name", name);
+        p.putObject("governance").put("automation_level", "HYBRID").put("allow_cloud_escalation", false);
         return p;
     }
 
