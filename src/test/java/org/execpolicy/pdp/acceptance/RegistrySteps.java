@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cucumber.java.en.Given;
+import io.cucumber.java.en.Then;
 import io.cucumber.java.en.When;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -59,6 +60,44 @@ public class RegistrySteps {
         assertThat(reply.status()).as("GET /v1/profiles/%s: %s", name, reply.body()).isEqualTo(404);
         Reply list = Pdp.server().get("/v1/profiles");
         assertThat(list.json().path("items").findValuesAsText("profile_id")).doesNotContain(World.id(name));
+    }
+
+    @When("^an operator changes work profile \"([^\"]+)\" so that the (frontend|orchestrator|worker|validator) uses (.+)$")
+    public void anOperatorChangesAWorkProfile(String name, String roleClass, String compute) {
+        Reply stored = Pdp.server().get("/v1/profiles/" + World.id(name));
+        assertThat(stored.status()).as("GET /v1/profiles/%s: %s", name, stored.body()).isEqualTo(200);
+        ObjectNode profile = (ObjectNode) stored.json();
+        assign(profile, roleClass, compute);
+        World.reply = Pdp.server().put("/v1/profiles/" + World.id(name), profile.toString());
+    }
+
+    @When("^an operator saves a hsk.work_profile@0.5 profile \"([^\"]+)\" where the (frontend|orchestrator|worker|validator) uses (.+)$")
+    public void anOperatorSavesA05Profile(String name, String roleClass, String compute) {
+        ObjectNode profile = profile(name);
+        profile.put("schema_version", "hsk.work_profile@0.5");
+        assign(profile, roleClass, compute);
+        World.reply = Pdp.server().put("/v1/profiles/" + World.id(name), profile.toString());
+    }
+
+    @When("^an operator saves a work profile \"([^\"]+)\" without governance$")
+    public void anOperatorSavesAProfileWithoutGovernance(String name) {
+        ObjectNode profile = profile(name);
+        profile.remove("governance");
+        World.reply = Pdp.server().put("/v1/profiles/" + World.id(name), profile.toString());
+    }
+
+    @Then("^the work profile is saved$")
+    public void theWorkProfileIsSaved() {
+        assertThat(World.reply.status()).as("PUT /v1/profiles: %s", World.reply.body()).isIn(200, 201);
+    }
+
+    @Then("^work profile \"([^\"]+)\" has the (frontend|orchestrator|worker|validator) on (.+)$")
+    public void workProfileHas(String name, String roleClass, String compute) {
+        Reply stored = Pdp.server().get("/v1/profiles/" + World.id(name));
+        assertThat(stored.status()).as("GET /v1/profiles/%s: %s", name, stored.body()).isEqualTo(200);
+        ObjectNode expected = Phrases.compute(compute);
+        assertThat(stored.json().path("model_assignments").path(roleClass).get("compute"))
+                .as("compute of the %s in %s", roleClass, stored.body()).isEqualTo(expected);
     }
 
     // ---- dynamic roles
@@ -148,7 +187,6 @@ public class RegistrySteps {
         profile.put("schema_version", "hsk.work_profile@0.6");
         profile.put("profile_id", World.id(name));
         profile.put("name", "acceptance profile " + name);
-        profile.putObject("governance").put("automation_level", "HYBRID").put("allow_cloud_escalation", false);
         ObjectNode assignments = profile.putObject("model_assignments");
         for (String role : World.CORE_ROLES) {
             assignments.putObject(role).put("primary_model_id", "local-7b").put("local_only", true);

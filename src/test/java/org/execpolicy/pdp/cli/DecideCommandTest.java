@@ -191,7 +191,7 @@ class DecideCommandTest {
                 "--fixtures", fixtures.toString());
 
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).startsWith(fixtures + ":16: unknown field 'waiver'");
+        assertThat(run.err()).startsWith(fixtures + ":17: unknown field 'waiver'");
     }
 
     private Path write(String name, String content) throws IOException {
