@@ -51,7 +51,7 @@ final class RegistryHandlers {
         save(ctx, profile, () -> {
             synchronized (registry) {
                 if (registry.usedAsKnown(id)) {
-                    throw usedProfile(new ProfileUsedException(id, null, null)); // before any other check: no edit helps
+                    throw usedProfile(registry.usedProfileRefusal(id)); // before any other check: no edit helps
                 }
                 ObjectNode before = registry.profile(id).orElse(null);
                 refuseCaseTwin("profile_id", id, registry.profiles());

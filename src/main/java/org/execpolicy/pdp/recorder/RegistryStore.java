@@ -146,7 +146,7 @@ public final class RegistryStore {
      */
     public synchronized void putProfile(String id, ObjectNode body, String operator, ChangeRecords records) {
         if (usedProfiles.contains(id)) {
-            throw new ProfileUsedException(id, null, null);
+            throw usedProfileRefusal(id);
         }
         try {
             put(profiles, id, body, records, c -> refuseIfUsed(c, id), (c, copy, text, now) ->
@@ -163,6 +163,24 @@ public final class RegistryStore {
      */
     public boolean usedAsKnown(String id) {
         return usedProfiles.contains(id);
+    }
+
+    /** The refusal of a change to a profile this node knows is used, naming its first decision as stored. */
+    public ProfileUsedException usedProfileRefusal(String id) {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT used_at, first_decision_id FROM profiles WHERE profile_id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getObject(1) != null) {
+                    return new ProfileUsedException(id, rs.getString(2),
+                            rs.getObject(1, OffsetDateTime.class).toInstant().toString());
+                }
+            }
+        } catch (SQLException e) {
+            // the refusal stands on what this node knows; only its words lose the first decision
+        }
+        return new ProfileUsedException(id, null, null);
     }
 
     /** The ids of the profiles any decision has used, read from the store (so marks by other nodes count). */

@@ -52,13 +52,16 @@ class WorkProfileApiTest {
         String id = uid("wp");
         ObjectNode profile = Bodies.profile(id);
         Steps.putProfile(pdp, profile);
-        Steps.decide(pdp, decision("worker", id));
+        String usedBy = Steps.decide(pdp, decision("worker", id)).get("decision_id").asText();
+
+        JsonNode later = Steps.decide(pdp, decision("worker", id)); // already used: not the first
         String before = newestEvent(pdp);
 
         Reply refused = pdp.put("/v1/profiles/" + id, changed(profile).toString());
 
         JsonNode problem = problem(refused, 409);
-        assertThat(problem.get("detail").asText()).contains(id).contains("new profile_id");
+        assertThat(problem.get("detail").asText()).contains(id).contains("new profile_id")
+                .contains(usedBy).doesNotContain(later.get("decision_id").asText());
         assertThat(problem.get("message").asText()).isEqualTo(problem.get("detail").asText());
         assertThat(problem.get("errors").findValuesAsText("path")).containsExactly("/profile_id");
         assertThat(ok(pdp.get("/v1/profiles/" + id))).as("unchanged").isEqualTo(profile);
