@@ -19,6 +19,7 @@
     screen: 'roles',
     profiles: [],
     activeProfileId: null,
+    usedProfileIds: new Set(), // profiles a decision has used: immutable (spec 4.3.7.1)
     roles: [],
     waivers: [],
     drafts: new Map(), // row key -> unsaved {preset, approx, waiverRef, choosing, note, noteKind}
@@ -162,12 +163,47 @@
     if ($('profile-message').classList.contains('problem')) $('profile-message').replaceChildren();
     state.profiles = reply.body.items || [];
     state.activeProfileId = reply.body.active_profile_id || null;
+    state.usedProfileIds = new Set(reply.body.used_profile_ids || []);
     const select = $('profile-select');
     const chosen = select.value || state.activeProfileId;
     select.replaceChildren(...state.profiles.map((p) =>
-      el('option', { value: p.profile_id }, p.profile_id + (p.name ? ' (' + p.name + ')' : ''))));
+      el('option', { value: p.profile_id }, p.profile_id + (p.name ? ' (' + p.name + ')' : '')
+        + (state.usedProfileIds.has(p.profile_id) ? ' \u2013 used, read-only' : ''))));
     if (chosen) select.value = chosen;
     $('active-profile').textContent = state.activeProfileId || 'none';
+  }
+
+  /**
+   * The id a changed copy of a used profile is saved under: <id>-2, or the next number free (ids are
+   * unique ignoring case); ops-2 becomes ops-3.
+   */
+  function nextProfileId(id) {
+    const match = /^(.*)-(\d+)$/.exec(id);
+    const base = match ? match[1] : id;
+    const taken = new Set(state.profiles.map((p) => String(p.profile_id).toLowerCase()));
+    let n = match ? Number(match[2]) + 1 : 2;
+    while (taken.has((base + '-' + n).toLowerCase())) n += 1;
+    return base + '-' + n;
+  }
+
+  /** True for the server's 409 on a profile a decision has used (not, e.g., an id differing by case). */
+  function usedProfileRefusal(reply) {
+    return reply.status === 409 && reply.body && /immutable/.test(String(reply.body.detail || ''));
+  }
+
+  /**
+   * A used profile cannot change (spec 4.3.7.1): the changed copy is saved as a NEW profile and
+   * activated in its place. Answers the PUT's reply, with savedAs set when both steps succeeded.
+   */
+  async function saveAsNewProfile(after) {
+    const newId = nextProfileId(after.profile_id);
+    const copy = clone(after);
+    copy.profile_id = newId;
+    const put = await api('PUT', '/v1/profiles/' + enc(newId), copy);
+    if (!put.ok) return put;
+    const activated = await api('POST', '/v1/profiles/' + enc(newId) + '/activate');
+    if (!activated.ok) return activated;
+    return Object.assign({}, put, { savedAs: newId });
   }
 
   async function activateProfile() {
@@ -513,7 +549,9 @@
       if (Object.keys(compute).length) after.model_assignments[row.id].compute = compute;
       else delete after.model_assignments[row.id].compute;
       label = 'profile ' + before.profile_id;
-      reply = await api('PUT', '/v1/profiles/' + enc(before.profile_id), after);
+      reply = state.usedProfileIds.has(before.profile_id) ? await saveAsNewProfile(after)
+        : await api('PUT', '/v1/profiles/' + enc(before.profile_id), after);
+      if (usedProfileRefusal(reply)) reply = await saveAsNewProfile(after); // used meanwhile, by any node
     } else {
       before = row.role;
       after = clone(before);
@@ -531,13 +569,19 @@
     const saved = reply.body && typeof reply.body === 'object' ? reply.body : after;
     const changes = diff(before, saved, '', []);
     state.drafts.delete(row.key);
-    info(target, 'Saved ' + row.id + ' in ' + label + ': '
-      + (changes.length ? changes.length + ' change(s).' : 'nothing changed.'));
+    if (reply.savedAs) {
+      show(target, 'info', el('div', { 'data-testid': 'saved-as-new' }, 'Profile ' + before.profile_id
+        + ' has been used by decisions and cannot change. Saved ' + row.id + ' in new profile ' + reply.savedAs
+        + ', now active in place of ' + before.profile_id + ': ' + changes.length + ' change(s).'));
+    } else {
+      info(target, 'Saved ' + row.id + ' in ' + label + ': '
+        + (changes.length ? changes.length + ' change(s).' : 'nothing changed.'));
+    }
     $('roles-changes').replaceChildren(el('ul', { id: 'changes-list' }, ...changes.map((c) =>
       el('li', { class: 'change' }, el('code', { class: 'change-path' }, c.path), ': ' + shown(c.before)
         + ' \u2192 ' + shown(c.after)))));
     await loadRolesScreen();
-    if (row.kind === 'core') showAudit('work_profile_changed', 'profile_id', before.profile_id);
+    if (row.kind === 'core') showAudit('work_profile_changed', 'profile_id', reply.savedAs || before.profile_id);
     else showAudit('dynamic_role_changed', 'role_id', row.id);
   }
 

@@ -18,6 +18,7 @@ import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.model.RegistryEntryChecks;
 import org.execpolicy.pdp.model.SecretRedactor;
 import org.execpolicy.pdp.model.WaiverApproval;
+import org.execpolicy.pdp.recorder.ProfileUsedException;
 import org.execpolicy.pdp.recorder.RegistryStore;
 
 /**
@@ -51,15 +52,29 @@ final class RegistryHandlers {
         save(ctx, profile, () -> {
             synchronized (registry) {
                 registry.catchUp(); // what the change is checked against and records as 'before' is the stored state
+                if (registry.usedAsKnown(id)) {
+                    throw usedProfile(registry.usedProfileRefusal(id)); // before any other check: no edit helps
+                }
                 ObjectNode before = registry.profile(id).orElse(null);
                 refuseCaseTwin("profile_id", id, registry.profiles());
                 Instant now = clock.instant();
                 refuseWaivers(waiverCoverage.ofProfile(id, before, profile, now));
-                registry.putProfile(id, profile, operator,
-                        was -> List.of(RegistryChangeRecords.profileChanged(id, was, profile, operator, now)));
+                try {
+                    registry.putProfile(id, profile, operator,
+                            was -> List.of(RegistryChangeRecords.profileChanged(id, was, profile, operator, now)));
+                } catch (ProfileUsedException e) {
+                    throw usedProfile(e);
+                }
                 return before == null;
             }
         });
+    }
+
+    /** 409 (SPEC 2, spec 4.3.7.1): a used profile is immutable; the detail says to save under a new profile_id. */
+    private static ApiException usedProfile(ProfileUsedException e) {
+        return new ApiException(409, "invalid_request", e.getMessage(),
+                List.of(new FieldError("/profile_id", "profile '" + e.profileId() + "' has been used by a decision"
+                        + " and is immutable; choose a new profile_id")));
     }
 
     void profileHistory(RoutingContext ctx) {
@@ -81,10 +96,16 @@ final class RegistryHandlers {
         Http.found(ctx, registry.profile(id), "work profile", id);
     }
 
+    /** Off the event loop: which profiles are used is read from the store, where every node marks them. */
     void listProfiles(RoutingContext ctx) {
-        ObjectNode body = items(registry.profiles());
-        body.put("active_profile_id", registry.activeProfileId().orElse(null));
-        Http.json(ctx, 200, body);
+        Http.reply(ctx, 200, Http.blocking(vertx, () -> {
+            java.util.Set<String> used = registry.usedProfileIds();
+            ObjectNode body = items(registry.profiles());
+            body.put("active_profile_id", registry.activeProfileId().orElse(null));
+            body.putArray("used_profile_ids").addAll(used.stream().sorted()
+                    .map(TextNode::valueOf).toList());
+            return body;
+        }));
     }
 
     void activateProfile(RoutingContext ctx) {

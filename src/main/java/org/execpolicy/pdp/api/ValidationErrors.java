@@ -31,6 +31,9 @@ final class ValidationErrors {
             + "letters, digits or . _ : @ - (no spaces, no look-alike characters)";
     /** The validator's words when the body (not a parameter) is not JSON. */
     private static final String BODY_NOT_JSON = "body can't be decoded";
+    /** The one false-schema member openapi.yaml has under a then: branch (WorkProfile, SPEC 2). */
+    private static final String COMPUTE_IN_0_5 = "compute is not part of hsk.work_profile@0.5 (0.6 without compute);"
+            + " send schema_version hsk.work_profile@0.6 to use it";
     /** maxProperties is reported in minProperties' words ("does not have at least N") by vertx-json-schema 5.0.7. */
     private static final Pattern LIMIT = Pattern.compile("(\\d+)");
     private static final Pattern ITEMS = Pattern.compile("\\( \\+ (\\d+) [<>] (\\d+)\\)");
@@ -59,13 +62,20 @@ final class ValidationErrors {
             String keyword = unit.getKeywordLocation();
             String path = prefix + unit.getInstanceLocation().replaceFirst("^#", "");
             String message = unit.getError();
+            if (keyword.endsWith("/properties") && !hasOther(units, unit, unit.getInstanceLocation())) {
+                // a declared member whose schema is false: the member is not allowed there
+                errors.add(new FieldError(path, keyword.contains("/then/") && path.endsWith("/compute")
+                        ? COMPUTE_IN_0_5 : "not allowed here"));
+                continue;
+            }
             if (keyword.endsWith("/properties") || keyword.endsWith("/patternProperties")
-                    || keyword.endsWith("/$ref") || SUMMARY.equals(message)) {
-                continue; // a summary of the entries below it
+                    || keyword.endsWith("/$ref") || keyword.endsWith("/if") || SUMMARY.equals(message)) {
+                continue; // a summary of the entries below it (an if: of its then: branch)
             }
             if (keyword.endsWith("/additionalProperties")) {
-                if (declaredButInvalid.contains(unit.getInstanceLocation())) {
-                    continue;
+                if (declaredButInvalid.contains(unit.getInstanceLocation())
+                        || hasOther(units, unit, unit.getInstanceLocation() + "/")) {
+                    continue; // a member that is declared, or whose schema has errors below it
                 }
                 message = "unknown field; it is refused and not stored";
             } else if (keyword.endsWith("/pattern") && REGISTRY_IDS.contains(path.substring(path.lastIndexOf('/') + 1))) {
@@ -86,6 +96,11 @@ final class ValidationErrors {
             }
         }
         return errors.isEmpty() ? List.of(new FieldError(prefix, invalid.getMessage())) : errors;
+    }
+
+    /** True when a unit other than {@code unit} is at {@code location} or below it. */
+    private static boolean hasOther(List<OutputUnit> units, OutputUnit unit, String location) {
+        return units.stream().anyMatch(other -> other != unit && other.getInstanceLocation().startsWith(location));
     }
 
     /**

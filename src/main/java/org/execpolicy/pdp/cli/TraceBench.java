@@ -121,7 +121,7 @@ final class TraceBench {
         }
         send(http, HttpRequest.newBuilder(URI.create(url + "/v1/profiles/bench")).header("content-type", "application/json")
                 .header("authorization", "Bearer " + operatorToken).PUT(HttpRequest.BodyPublishers.ofString(
-                        "{\"schema_version\":\"hsk.work_profile@0.6\",\"profile_id\":\"bench\",\"name\":\"bench\","
+                        "{\"schema_version\":\"hsk.work_profile@0.6\",\"governance\":{\"automation_level\":\"HYBRID\",\"allow_cloud_escalation\":false},\"profile_id\":\"bench\",\"name\":\"bench\","
                                 + "\"model_assignments\":{" + assignments + "\"worker\":{\"primary_model_id\":\"m-7b\","
                                 + "\"local_only\":true,\"compute\":{\"speed_preset\":\"fast_approx\",\"approximate\":"
                                 + "{\"allowed\":true,\"waiver_ref\":\"wv-bench\"}}}}}")), 201);

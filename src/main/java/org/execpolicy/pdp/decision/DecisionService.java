@@ -76,7 +76,9 @@ public final class DecisionService {
         List<ObjectNode> records = DecisionRecords.of(decisionId, facts, profile[0].id(), evaluation,
                 recorder.replayStore()::putSnapshot);
         records.get(0).put("registry_version", registryVersion[0]);
-        return recorder.append(records)
+        // the profile a decision used is immutable from then on: the store marks it with the first one
+        String usedProfileId = profile[0].json() == null ? null : profile[0].id();
+        return registry.appendDecision(usedProfileId, decisionId, records)
                 .thenApply(done -> new RecordedDecision(records.get(0), records.subList(1, records.size())));
     }
 

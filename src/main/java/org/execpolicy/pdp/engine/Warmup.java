@@ -83,6 +83,7 @@ public final class Warmup {
     private static JsonNode profile() {
         ObjectNode profile = Json.object();
         profile.put("schema_version", "hsk.work_profile@0.6").put("profile_id", "warmup").put("name", "warm-up");
+        profile.putObject("governance").put("automation_level", "HYBRID").put("allow_cloud_escalation", false);
         ObjectNode assignments = profile.putObject("model_assignments");
         for (String role : List.of("frontend", "orchestrator", "validator", "worker")) {
             ObjectNode assignment = assignments.putObject(role).put("primary_model_id", "warmup-model")

@@ -6,7 +6,7 @@ package org.execpolicy.pdp.recorder;
  * stored one. Nothing of it is stored; the caller reads the entry again and retries. The API
  * answers it 409.
  */
-public final class ConcurrentChangeException extends RuntimeException {
+public final class ConcurrentChangeException extends ChangeRefusedException {
 
     public ConcurrentChangeException(String message) {
         super(message);

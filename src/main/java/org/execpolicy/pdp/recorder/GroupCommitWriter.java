@@ -157,13 +157,10 @@ final class GroupCommitWriter implements AutoCloseable {
             insertAndCommit(batch);
             force.force(connection); // before any answer: committed is not yet on the device
         } catch (SQLException | IOException | RuntimeException e) {
-            if ((isConstraintViolation(e) || e instanceof ConcurrentChangeException) && batch.size() > 1) {
-                // One bad append (a reused event_id, a registry change another node overtook) must not fail
-                // the others: retry one by one.
+            if ((isConstraintViolation(e) || e instanceof ChangeRefusedException) && batch.size() > 1) {
+                // One bad append (a reused event_id, a refused registry change) must not fail the others:
+                // retry one by one.
                 batch.forEach(p -> write(List.of(p)));
-            } else if (e instanceof ConcurrentChangeException refused) {
-                healthy = true; // the store works; this change was refused, and rolled back
-                batch.forEach(p -> p.done().completeExceptionally(refused));
             } else {
                 fail(batch, e);
             }
@@ -218,7 +215,10 @@ final class GroupCommitWriter implements AutoCloseable {
 
     private void fail(List<PendingAppend> batch, Throwable e) {
         RuntimeException failure;
-        if (isConstraintViolation(e)) {
+        if (e instanceof ChangeRefusedException refused) {
+            healthy = true; // the store works; the change's own check refused it
+            failure = refused;
+        } else if (isConstraintViolation(e)) {
             healthy = true; // the store works; the append reused an event_id
             failure = new RecordRejectedException(null, "/event_id",
                     "record rejected: event_id already recorded (" + e.getMessage() + ")");

@@ -27,6 +27,11 @@ import org.execpolicy.pdp.model.CanonicalJson;
  * {@link RegistrySync}), and a change is made from the current registry, not a stale copy.
  * Rows are never deleted (waivers are revoked, profiles and roles replaced), so a reload only adds
  * and replaces entries.
+ * <p>
+ * A Work Profile is immutable once used (SPEC 2, spec 4.3.7.1). The first decision a node makes with
+ * a profile marks it used ({@code profiles.used_at}) in the transaction of its own records, and the node
+ * remembers it: later decisions write nothing more. A profile PUT locks the row and is refused while
+ * it is marked, so across nodes sharing one PostgreSQL the database orders a first use and a change.
  */
 public final class RegistryStore {
 
@@ -43,6 +48,8 @@ public final class RegistryStore {
     private final RegistryTable roles = new RegistryTable("roles", "role_id");
     private final RegistryTable waivers = new RegistryTable("waivers", "waiver_id");
     private volatile String activeProfileId;
+    /** Profiles this node knows are marked used in the store; only ever grows (a mark is never undone). */
+    private final java.util.Set<String> usedProfiles = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The registry version the in-memory copy holds; what each decision records. */
     private volatile long version;
     /**
@@ -66,6 +73,7 @@ public final class RegistryStore {
             roles.load(c);
             waivers.load(c);
             activeProfileId = loadActiveProfileId(c);
+            usedProfiles.addAll(loadUsedProfileIds(c));
             version = RegistryVersion.read(c);
             // profiles stored before histories were kept start theirs at the version they are
             for (ObjectNode profile : profiles.all()) {
@@ -117,6 +125,7 @@ public final class RegistryStore {
                     roles.load(c);
                     waivers.load(c);
                     activeProfileId = loadActiveProfileId(c);
+                    usedProfiles.addAll(loadUsedProfileIds(c));
                     version = stored;
                 } finally {
                     state.writeLock().unlock();
@@ -130,10 +139,74 @@ public final class RegistryStore {
         }
     }
 
-    /** Stores the profile as its next version (kept in its history, saved by {@code operator}). */
+    /**
+     * Stores the profile as its next version (kept in its history, saved by {@code operator}).
+     *
+     * @throws ProfileUsedException when a decision has used the profile (on any node); nothing is stored
+     */
     public synchronized void putProfile(String id, ObjectNode body, String operator, ChangeRecords records) {
-        put(profiles, id, body, records, (c, copy, text, now) ->
-                ProfileHistory.append(c, id, CanonicalJson.sha256Hex(copy), text, operator, now));
+        if (usedProfiles.contains(id)) {
+            throw usedProfileRefusal(id);
+        }
+        try {
+            put(profiles, id, body, records, c -> refuseIfUsed(c, id), (c, copy, text, now) ->
+                    ProfileHistory.append(c, id, CanonicalJson.sha256Hex(copy), text, operator, now));
+        } catch (ProfileUsedException e) {
+            usedProfiles.add(id); // another node's decision marked it
+            throw e;
+        }
+    }
+
+    /**
+     * True when a decision has used the profile, as far as this node knows without reading the store:
+     * its own decisions, and what the store held when it last loaded. A PUT asks the store itself.
+     */
+    public boolean usedAsKnown(String id) {
+        return usedProfiles.contains(id);
+    }
+
+    /** The refusal of a change to a profile this node knows is used, naming its first decision as stored. */
+    public ProfileUsedException usedProfileRefusal(String id) {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT used_at, first_decision_id FROM profiles WHERE profile_id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getObject(1) != null) {
+                    return new ProfileUsedException(id, rs.getString(2),
+                            rs.getObject(1, OffsetDateTime.class).toInstant().toString());
+                }
+            }
+        } catch (SQLException e) {
+            // the refusal stands on what this node knows; only its words lose the first decision
+        }
+        return new ProfileUsedException(id, null, null);
+    }
+
+    /** The ids of the profiles any decision has used, read from the store (so marks by other nodes count). */
+    public java.util.Set<String> usedProfileIds() {
+        try (Connection c = db.connection()) {
+            java.util.Set<String> used = loadUsedProfileIds(c);
+            usedProfiles.addAll(used);
+            return used;
+        } catch (SQLException e) {
+            throw new RecorderUnavailableException("registry store failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Appends a decision's records. While this node does not know {@code profileId} (the profile the
+     * decision used, null for none) to be marked used, the same transaction marks it; once such an
+     * append commits, the node knows, and later decisions with that profile add no write at all.
+     */
+    public java.util.concurrent.CompletableFuture<Void> appendDecision(String profileId, String decisionId,
+                                                                       List<ObjectNode> records) {
+        if (profileId == null || usedProfiles.contains(profileId)) {
+            return recorder.append(records);
+        }
+        OffsetDateTime now = now();
+        return recorder.append(records, c -> markUsed(c, profileId, decisionId, now))
+                .thenRun(() -> usedProfiles.add(profileId));
     }
 
     public Optional<ObjectNode> profile(String id) {
@@ -245,6 +318,12 @@ public final class RegistryStore {
     private static final AlsoWrite NOTHING_MORE = (c, copy, text, now) -> { };
 
     private void put(RegistryTable table, String id, ObjectNode body, ChangeRecords records, AlsoWrite also) {
+        put(table, id, body, records, c -> { }, also);
+    }
+
+    /** {@code check} runs first in the transaction and may refuse the change ({@link ChangeRefusedException}). */
+    private void put(RegistryTable table, String id, ObjectNode body, ChangeRecords records, SqlWork check,
+                     AlsoWrite also) {
         RegistryTable.checkId(id);
         refreshIfShared();
         ObjectNode copy = body.deepCopy(); // the caller may keep changing its node
@@ -257,6 +336,7 @@ public final class RegistryStore {
                         + " while this change was being made; nothing was stored: read it again and retry");
             }
         }, c -> {
+            check.run(c);
             OffsetDateTime now = now();
             table.upsert(c, id, text, now);
             also.run(c, copy, text, now);
@@ -325,6 +405,45 @@ public final class RegistryStore {
         if (db.shared()) {
             refreshIfChanged();
         }
+    }
+
+    /**
+     * Locks the profile's row (FOR UPDATE) and refuses the change when it is marked used: a first use
+     * committing meanwhile on another node is waited for, then seen.
+     */
+    private static void refuseIfUsed(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT used_at, first_decision_id FROM profiles WHERE profile_id = ? FOR UPDATE")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getObject(1) != null) {
+                    OffsetDateTime usedAt = rs.getObject(1, OffsetDateTime.class);
+                    throw new ProfileUsedException(id, rs.getString(2), usedAt.toInstant().toString());
+                }
+            }
+        }
+    }
+
+    /** Marks the profile used by {@code decisionId}, unless it already is (the first decision stays named). */
+    private static void markUsed(Connection c, String id, String decisionId, OffsetDateTime now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE profiles SET used_at = ?, first_decision_id = ? WHERE profile_id = ? AND used_at IS NULL")) {
+            ps.setObject(1, now);
+            ps.setString(2, decisionId);
+            ps.setString(3, id);
+            ps.executeUpdate();
+        }
+    }
+
+    private static java.util.Set<String> loadUsedProfileIds(Connection c) throws SQLException {
+        java.util.Set<String> used = new java.util.HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT profile_id FROM profiles WHERE used_at IS NOT NULL");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                used.add(rs.getString(1));
+            }
+        }
+        return used;
     }
 
     private static String loadActiveProfileId(Connection c) throws SQLException {

@@ -18,6 +18,7 @@ public class AccessSteps {
     public void aClientSavesAWorkProfile(String who, String name) {
         String id = World.id(name);
         var profile = Json.object().put("schema_version", "hsk.work_profile@0.6").put("profile_id", id).put("name", name);
+        profile.putObject("governance").put("automation_level", "HYBRID").put("allow_cloud_escalation", false);
         var assignments = profile.putObject("model_assignments");
         World.CORE_ROLES.forEach(role -> assignments.putObject(role).put("primary_model_id", "local-7b").put("local_only", true));
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(Pdp.server().baseUrl() + "/v1/profiles/" + id))

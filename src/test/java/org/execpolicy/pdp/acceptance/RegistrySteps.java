@@ -81,6 +81,44 @@ public class RegistrySteps {
         assertThat(list.json().path("active_profile_id").asText()).isEqualTo(World.id(name));
     }
 
+    @When("^an operator changes work profile \"([^\"]+)\" so that the (frontend|orchestrator|worker|validator) uses (.+)$")
+    public void anOperatorChangesAWorkProfile(String name, String roleClass, String compute) {
+        Reply stored = Pdp.server().get("/v1/profiles/" + World.id(name));
+        assertThat(stored.status()).as("GET /v1/profiles/%s: %s", name, stored.body()).isEqualTo(200);
+        ObjectNode profile = (ObjectNode) stored.json();
+        assign(profile, roleClass, compute);
+        World.reply = Pdp.server().put("/v1/profiles/" + World.id(name), profile.toString());
+    }
+
+    @When("^an operator saves a hsk.work_profile@0.5 profile \"([^\"]+)\" where the (frontend|orchestrator|worker|validator) uses (.+)$")
+    public void anOperatorSavesA05Profile(String name, String roleClass, String compute) {
+        ObjectNode profile = profile(name);
+        profile.put("schema_version", "hsk.work_profile@0.5");
+        assign(profile, roleClass, compute);
+        World.reply = Pdp.server().put("/v1/profiles/" + World.id(name), profile.toString());
+    }
+
+    @When("^an operator saves a work profile \"([^\"]+)\" without governance$")
+    public void anOperatorSavesAProfileWithoutGovernance(String name) {
+        ObjectNode profile = profile(name);
+        profile.remove("governance");
+        World.reply = Pdp.server().put("/v1/profiles/" + World.id(name), profile.toString());
+    }
+
+    @Then("^the work profile is saved$")
+    public void theWorkProfileIsSaved() {
+        assertThat(World.reply.status()).as("PUT /v1/profiles: %s", World.reply.body()).isIn(200, 201);
+    }
+
+    @Then("^work profile \"([^\"]+)\" has the (frontend|orchestrator|worker|validator) on (.+)$")
+    public void workProfileHas(String name, String roleClass, String compute) {
+        Reply stored = Pdp.server().get("/v1/profiles/" + World.id(name));
+        assertThat(stored.status()).as("GET /v1/profiles/%s: %s", name, stored.body()).isEqualTo(200);
+        ObjectNode expected = Phrases.compute(compute);
+        assertThat(stored.json().path("model_assignments").path(roleClass).get("compute"))
+                .as("compute of the %s in %s", roleClass, stored.body()).isEqualTo(expected);
+    }
+
     // ---- dynamic roles
 
     @Given("^a dynamic role \"([^\"]+)\" without inherits uses (.+)$")

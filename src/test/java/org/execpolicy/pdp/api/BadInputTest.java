@@ -307,7 +307,7 @@ class BadInputTest {
     void a_bad_profile_body_is_400_naming_the_field() {
         String id = uid("wp");
         ObjectNode profile = Bodies.profile(id);
-        profile.put("schema_version", "hsk.work_profile@0.5");
+        profile.put("schema_version", "hsk.work_profile@0.4");
 
         Reply reply = pdp.put("/v1/profiles/" + id, profile.toString());
 

@@ -28,6 +28,7 @@ final class Bodies {
         profile.put("schema_version", "hsk.work_profile@0.6");
         profile.put("profile_id", profileId);
         profile.put("name", "profile " + profileId);
+        profile.putObject("governance").put("automation_level", "HYBRID").put("allow_cloud_escalation", false);
         ObjectNode assignments = profile.putObject("model_assignments");
         for (String role : CORE_ROLES) {
             ObjectNode assignment = assignments.putObject(role);

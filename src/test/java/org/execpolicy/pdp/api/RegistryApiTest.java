@@ -83,8 +83,8 @@ class RegistryApiTest {
         ObjectNode profile = Bodies.profile(id);
         profile.putObject("governance").put("automation_level", "HYBRID").put("allow_cloud_escalation", false)
                 .put("max_cloud_escalations_per_job", 2);
-        profile.putObject("overrides").put("anything", "goes");
-        profile.putObject("routing").putArray("rules").add("local-first");
+        profile.putObject("overrides").putObject("task_type_rules").putObject("tool_call").put("local_only", true);
+        profile.putObject("routing").put("selection_policy", "largest_available");
         ObjectNode worker = (ObjectNode) profile.get("model_assignments").get("worker");
         worker.put("fallback_model_id", "model-worker-small");
         worker.putArray("allowed_models").add("model-worker").add("model-worker-small");

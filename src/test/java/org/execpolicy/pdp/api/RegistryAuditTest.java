@@ -60,8 +60,9 @@ class RegistryAuditTest {
         assertThat(activated.get("resolved_models").get("worker").asText()).isEqualTo("model-b");
         assertThat(activated.get("resolved_models").get("frontend").asText())
                 .isEqualTo(second.get("model_assignments").get("frontend").get("primary_model_id").asText());
-        assertThat(activated.get("automation_level").isNull()).as("the profile has no governance").isTrue();
-        assertThat(activated.get("allow_cloud_escalation").isNull()).isTrue();
+        assertThat(activated.get("automation_level").asText()).as("the profile's governance").isEqualTo("HYBRID");
+        assertThat(activated.get("allow_cloud_escalation").isBoolean()).isTrue();
+        assertThat(activated.get("allow_cloud_escalation").asBoolean()).isFalse();
         assertThat(pdp.get("/v1/profiles/" + uid("wp-none") + "/history").status()).isEqualTo(404);
     }
 

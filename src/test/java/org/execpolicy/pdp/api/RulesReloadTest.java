@@ -38,7 +38,7 @@ class RulesReloadTest {
         ShippedRules.copyTo(rules);
         pdp = RunningPdp.start(data, rules, false); // reloads only when asked: no race with the watcher
         Reply saved = pdp.put("/v1/profiles/p-fast", """
-                {"schema_version":"hsk.work_profile@0.6","profile_id":"p-fast","name":"fast","model_assignments":{
+                {"schema_version":"hsk.work_profile@0.6","governance":{"automation_level":"HYBRID","allow_cloud_escalation":false},"profile_id":"p-fast","name":"fast","model_assignments":{
                   "frontend":{"primary_model_id":"m-7b","local_only":true},
                   "orchestrator":{"primary_model_id":"m-7b","local_only":true},
                   "validator":{"primary_model_id":"m-7b","local_only":true},

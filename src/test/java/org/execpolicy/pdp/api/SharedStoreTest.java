@@ -127,6 +127,34 @@ class SharedStoreTest {
 
     @Test
     @Order(2)
+    void a_profile_a_decision_used_on_one_node_cannot_be_changed_through_the_other() {
+        String used = uid("wp");
+        String unused = uid("wp");
+        ObjectNode profile = Bodies.profile(used);
+        Steps.putProfile(nodeA, profile);
+        Steps.putProfile(nodeA, Bodies.profile(unused));
+        decide(nodeA, decision("worker", used));
+        ObjectNode changed = profile.deepCopy().put("description", "changed through node B");
+
+        Reply refused = nodeB.put("/v1/profiles/" + used, changed.toString());
+        Reply replaced = nodeB.put("/v1/profiles/" + unused,
+                Bodies.profile(unused).put("description", "replaced through node B").toString());
+
+        assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(refused.json().get("error_type").asText()).isEqualTo("invalid_request");
+        assertThat(refused.json().get("detail").asText()).contains("new profile_id");
+        for (RunningPdp node : List.of(nodeA, nodeB)) {
+            assertThat(node.get("/v1/profiles/" + used).json()).as("unchanged").isEqualTo(profile);
+            assertThat(node.get("/v1/profiles/" + used + "/history").json().get("items")).hasSize(1);
+        }
+        assertThat(replaced.status()).as("a profile no decision used: %s", replaced.body()).isEqualTo(200);
+        assertThat(Steps.texts(nodeB.get("/v1/profiles").json().get("used_profile_ids"))).contains(used)
+                .doesNotContain(unused);
+    }
+
+    @Test
+    @Order(2)
     void a_waiver_revoked_through_one_node_is_honoured_by_the_other_within_a_second() {
         String waiver = uid("wv");
         Steps.createWaiver(nodeA, Bodies.waiver(waiver));

@@ -32,6 +32,7 @@ class DecideCommandTest {
     private static final String FIXTURES = """
             profile:
               schema_version: hsk.work_profile@0.6
+              governance: {automation_level: HYBRID, allow_cloud_escalation: false}
               profile_id: fast
               name: Fast worker
               model_assignments:
@@ -190,7 +191,7 @@ class DecideCommandTest {
                 "--fixtures", fixtures.toString());
 
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).startsWith(fixtures + ":16: unknown field 'waiver'");
+        assertThat(run.err()).startsWith(fixtures + ":17: unknown field 'waiver'");
     }
 
     private Path write(String name, String content) throws IOException {

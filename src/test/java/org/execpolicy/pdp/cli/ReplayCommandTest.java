@@ -32,7 +32,7 @@ class ReplayCommandTest {
             .formatted(java.time.Instant.now().plus(java.time.Duration.ofDays(300))
                     .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     private static final String PROFILE = """
-            {"schema_version":"hsk.work_profile@0.6","profile_id":"fast","name":"Fast worker","model_assignments":{
+            {"schema_version":"hsk.work_profile@0.6","governance":{"automation_level":"HYBRID","allow_cloud_escalation":false},"profile_id":"fast","name":"Fast worker","model_assignments":{
               "frontend":{"primary_model_id":"m-7b","local_only":true},
               "orchestrator":{"primary_model_id":"m-7b","local_only":true},
               "validator":{"primary_model_id":"m-7b","local_only":true},

@@ -244,6 +244,32 @@ class ConsoleBrowserIT {
     }
 
     @Test
+    void aUsedProfileIsChangedBySavingANewProfileAndActivatingIt() {
+        seedActiveProfile();
+        decide("worker", "model-worker"); // the profile is used from now on: immutable (spec 4.3.7.1)
+        openConsoleWithToken(token("operator"));
+        waitVisible(By.cssSelector(WORKER));
+        waitText("#profile-select", "used, read-only");
+
+        choose(WORKER + " select.preset-select", "fast_exact");
+        click(WORKER + " button.save-role");
+        waitText("#roles-message", "Profile " + PROFILE_ID + " has been used by decisions and cannot change");
+        waitText("#roles-message", "new profile " + PROFILE_ID + "-2, now active in place of " + PROFILE_ID);
+        waitText("#active-profile", PROFILE_ID + "-2");
+        waitText("#changes-list", "/profile_id");
+        screenshot("08-used-profile-saved-as-new");
+
+        JsonNode list = pdp.get("/v1/profiles").json();
+        assertThat(list.path("active_profile_id").asText()).isEqualTo(PROFILE_ID + "-2");
+        assertThat(pdp.get("/v1/profiles/" + PROFILE_ID).json().path("model_assignments").path("worker")
+                .has("compute")).as("the used profile is unchanged").isFalse();
+        assertThat(pdp.get("/v1/profiles/" + PROFILE_ID + "-2").json().path("model_assignments").path("worker")
+                .path("compute").path("speed_preset").asText()).isEqualTo("fast_exact");
+        assertThat(decide("worker", "model-worker").path("mode").asText()).isEqualTo("spec_decode");
+        assertNoScriptErrors();
+    }
+
+    @Test
     void aRefusedTokenIsExplainedAndAnotherCanBeEntered() {
         seedActiveProfile();
         driver.get(pdp.baseUrl() + "/");
@@ -468,6 +494,7 @@ class ConsoleBrowserIT {
         profile.put("schema_version", "hsk.work_profile@0.6");
         profile.put("profile_id", PROFILE_ID);
         profile.put("name", "Console test profile");
+        profile.putObject("governance").put("automation_level", "HYBRID").put("allow_cloud_escalation", false);
         ObjectNode assignments = profile.putObject("model_assignments");
         for (String role : List.of("frontend", "orchestrator", "worker", "validator")) {
             ObjectNode assignment = assignments.putObject(role);

@@ -64,6 +64,42 @@ class RegistryStoreTest {
     }
 
     @Test
+    void onlyTheFirstDecisionANodeMakesWithAProfileWritesTheUsedMark() throws SQLException {
+        store.putProfile("a", profile("a", "A"), "alice", UNRECORDED);
+
+        store.appendDecision("a", "d-1", List.of()).join();
+        assertThat(usedMark("a")).isEqualTo("d-1");
+        assertThat(store.usedAsKnown("a")).isTrue();
+        clearUsedMark("a");
+        store.appendDecision("a", "d-2", List.of()).join();
+
+        assertThat(usedMark("a")).as("the node knew: the second decision wrote no mark").isNull();
+        RegistryStore otherNode = new RegistryStore(db, recorder);
+        otherNode.appendDecision("a", "d-3", List.of()).join();
+        assertThat(usedMark("a")).as("a node that did not know marks it once").isEqualTo("d-3");
+    }
+
+    @Test
+    void aPutOfAProfileAnotherNodeUsedIsRefusedInItsTransactionAndTheStoreStaysHealthy() throws SQLException {
+        ObjectNode v1 = profile("a", "A");
+        store.putProfile("a", v1, "alice", UNRECORDED);
+        new RegistryStore(db, recorder).appendDecision("a", "d-1", List.of()).join();
+        assertThat(store.usedAsKnown("a")).as("this node has not seen the mark").isFalse();
+
+        assertThatThrownBy(() -> store.putProfile("a", profile("a", "A2"), "bob", UNRECORDED))
+                .isInstanceOf(ProfileUsedException.class).hasMessageContaining("d-1")
+                .hasMessageContaining("new profile_id");
+
+        assertThat(store.profile("a")).contains(v1);
+        assertThat(store.profileHistory("a")).hasSize(1);
+        assertThat(new RegistryStore(db, recorder).profile("a")).contains(v1);
+        assertThat(recorder.healthy()).isTrue();
+        assertThat(store.usedAsKnown("a")).isTrue();
+        store.activate("a", UNRECORDED); // activation is not a change
+        assertThat(store.activeProfileId()).contains("a");
+    }
+
+    @Test
     void aProfileStoredBeforeHistoriesWereKeptStartsItsHistoryAtTheNextStart() throws SQLException {
         ObjectNode old = profile("old", "Old");
         try (Connection c = db.connection(); Statement s = c.createStatement()) {
@@ -174,7 +210,24 @@ class RegistryStoreTest {
     private static ObjectNode profile(String id, String name) {
         ObjectNode p = Records.MAPPER.createObjectNode();
         p.put("schema_version", "hsk.work_profile@0.6").put("profile_id", id).put("name", name);
+        p.putObject("governance").put("automation_level", "HYBRID").put("allow_cloud_escalation", false);
         return p;
+    }
+
+    /** The first_decision_id of the profile's used mark, null when unmarked. */
+    private String usedMark(String id) throws SQLException {
+        try (Connection c = db.connection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT used_at, first_decision_id FROM profiles WHERE profile_id = '"
+                     + id + "'")) {
+            assertThat(rs.next()).isTrue();
+            return rs.getObject(1) == null ? null : rs.getString(2);
+        }
+    }
+
+    private void clearUsedMark(String id) throws SQLException {
+        try (Connection c = db.connection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE profiles SET used_at = NULL, first_decision_id = NULL WHERE profile_id = '" + id + "'");
+        }
     }
 
     private long activeRows() throws SQLException {

@@ -36,7 +36,7 @@ final class Evidence {
                  "justification": "trace tests", "approver": "ops-lead", "expires_at": "%s"}"""
                 .formatted(WAIVER, inDays(300))), 201);
         ObjectNode profile = Json.parseObject("""
-                {"schema_version": "hsk.work_profile@0.6", "profile_id": "%s", "name": "traces",
+                {"schema_version": "hsk.work_profile@0.6", "governance": {"automation_level": "HYBRID", "allow_cloud_escalation": false}, "profile_id": "%s", "name": "traces",
                  "model_assignments": {
                    "frontend": {"primary_model_id": "llama-7b", "local_only": true},
                    "orchestrator": {"primary_model_id": "llama-7b", "local_only": true},

@@ -54,6 +54,7 @@ class DecisionFuzzTest {
         for (String id : PROFILES) {
             ObjectNode profile = Json.object().put("schema_version", "hsk.work_profile@0.6").put("profile_id", id)
                     .put("name", id);
+            profile.putObject("governance").put("automation_level", "HYBRID").put("allow_cloud_escalation", false);
             ObjectNode assignments = profile.putObject("model_assignments");
             for (String role : Gen.CORE_ROLES) {
                 ObjectNode assignment = assignments.putObject(role).put("primary_model_id", "m-" + role).put("local_only", true);

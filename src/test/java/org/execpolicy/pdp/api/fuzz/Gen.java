@@ -254,19 +254,23 @@ final class Gen {
     /** A Work Profile without its profile_id (the test sets it to the id of the path). */
     static Arbitrary<ObjectNode> profile(List<String> waivers) {
         Arbitrary<ObjectNode> assignment = modelAssignment(waivers);
-        Arbitrary<ObjectNode> freeObject = object(opt("a", ids()), opt("b", ints(0, 10)), opt("c", bools()));
+        Arbitrary<ObjectNode> partial = object(opt("primary_model_id", ids()), opt("local_only", bools()));
         return object(
                 req("schema_version", Arbitraries.just(TextNode.valueOf("hsk.work_profile@0.6"))),
                 req("name", freeText(256)),
                 opt("description", orNull(freeText(4000)), 30),
                 req("model_assignments", object(req("frontend", assignment), req("orchestrator", assignment),
                         req("worker", assignment), req("validator", assignment))),
-                opt("governance", object(
-                        opt("automation_level", oneOfTexts(List.of("FULL_HUMAN", "HYBRID", "AUTONOMOUS"))),
-                        opt("allow_cloud_escalation", bools()),
-                        opt("max_cloud_escalations_per_job", ints(0, 100))), 40),
-                opt("overrides", freeObject, 20),
-                opt("routing", freeObject, 20));
+                req("governance", object(
+                        req("automation_level", oneOfTexts(List.of("FULL_HUMAN", "HYBRID", "AUTONOMOUS"))),
+                        req("allow_cloud_escalation", bools()),
+                        opt("max_cloud_escalations_per_job", ints(0, 100)))),
+                opt("overrides", object(opt("task_type_rules", object(opt("chat", partial), opt("tool_call", partial))),
+                        opt("filetype_rules", object(opt(".py", partial)))), 20),
+                opt("routing", object(req("selection_policy", oneOfTexts(List.of("largest_available", "explicit"))),
+                        opt("candidate_models", arrayOf(object(req("model_id", ids()),
+                                req("backend", oneOfTexts(List.of("local", "cloud"))),
+                                opt("parameter_class", oneOfTexts(List.of("P7B", "P70B")))).map(n -> (JsonNode) n), 4), 50)), 20));
     }
 
     /** A dynamic role without its role_id. */
