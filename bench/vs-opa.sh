@@ -16,6 +16,8 @@
 #   OPA_PORT, PDP_PORT  loopback ports                      [free ports]
 #   JAVA_OPTS    extra JVM options for the PDP              []
 #   KEEP=1       keep the temp dir (logs, wrk outputs, the PDP data dir)
+#   SOAK_MINUTES after the steady run, this many one-minute wrk runs, each followed by the heap in
+#                use after a full GC and the data directory's size: is the heap flat under load? [0]
 #   MODE=pg      instead of the one-node H2 run: in the same run, after OPA, one node on H2, one node
 #                on PostgreSQL and two nodes on one PostgreSQL with the load split between them (two
 #                wrk runs at once, one per node, -c CONNECTIONS/2 and -t THREADS/2 each, figures
@@ -349,6 +351,17 @@ echo "first $(human "$DURATION") after ready:"; show pdp-cold
 run_wrk pdp-warmup "$WARMUP" "$PDP/"
 run_wrk pdp "$DURATION" "$PDP/"
 echo "steady ($DURATION after $WARMUP warm-up):"; show pdp
+SOAK_HEAPS=""
+if [ "${SOAK_MINUTES:-0}" -gt 0 ]; then
+  echo "soak: $SOAK_MINUTES one-minute runs; after each, the heap in use after a full GC and the data dir"
+  for minute in $(seq 1 "$SOAK_MINUTES"); do
+    run_wrk "soak-$minute" 60s "$PDP/"
+    heap=$(heap_mb)
+    SOAK_HEAPS="$SOAK_HEAPS $heap"
+    printf '  minute %2d: req/s %s, p99 %s, heap %s MB, data dir %s KiB\n' "$minute" "$(rps "soak-$minute")" \
+      "$(pct "soak-$minute" 99%)" "$heap" "$(du -sk "$DATA" | cut -f1)"
+  done
+fi
 unset BODY_FILE POST_PATH
 
 HEAP_AFTER=$(heap_mb)
@@ -357,6 +370,9 @@ HEAP_AFTER=$(heap_mb)
 DECISIONS=$(curl -fsS "$PDP/metrics" | awk '/^pdp_decisions_total\{/ {s += $NF} END {printf "%d", s}')
 WRK_2XX=$(( $(reqs pdp-cold) - $(non2xx pdp-cold) + $(reqs pdp-warmup) - $(non2xx pdp-warmup) \
   + $(reqs pdp) - $(non2xx pdp) + 1 ))
+for minute in $(seq 1 "${SOAK_MINUTES:-0}"); do
+  WRK_2XX=$(( WRK_2XX + $(reqs "soak-$minute") - $(non2xx "soak-$minute") ))
+done
 DATA_KB_RUNNING=$(du -sk "$DATA" | cut -f1)
 stop_pid "$PDP_PID" pdp 60; PDP_PID=""
 # After SIGTERM the store is closed (and may have compacted): the size that stays.
@@ -379,4 +395,7 @@ printf '%-34s %10s %10s %10s %8s\n' "PDP, first $(human "$DURATION") after ready
   "$(pct pdp-cold 50%)" "$(pct pdp-cold 99%)" "$(non2xx pdp-cold)"
 printf '%-34s %10s %10s %10s %8s\n' "PDP, steady" "$(rps pdp)" "$(pct pdp 50%)" "$(pct pdp 99%)" "$(non2xx pdp)"
 echo "PDP/OPA req/s (steady): $RATIO"
+echo "PDP first $(human "$DURATION") after ready / steady: $(awk -v c="$(rps pdp-cold)" -v s="$(rps pdp)" \
+  'BEGIN { if (s > 0) printf "%d%%", 100 * c / s; else print "n/a" }')"
+[ -n "$SOAK_HEAPS" ] && echo "PDP heap after GC over the soak (MB, one per minute):$SOAK_HEAPS"
 echo "PDP: $DECISIONS decisions recorded, $BPD bytes/decision on disk ($DATA_KB KiB), heap after GC $HEAP_BEFORE MB before / $HEAP_AFTER MB after load"

@@ -9,8 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.execpolicy.pdp.engine.FactAssembler;
-import org.execpolicy.pdp.engine.Facts;
+import org.execpolicy.pdp.engine.DecisionPipeline;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.model.RegistryEntryChecks;
 
@@ -144,9 +143,10 @@ final class CaseFixtures {
                 + (profile == null ? "no profile is given" : "the profile given is '" + profileId() + "'"));
     }
 
-    /** The facts the server would assemble: only the dynamic role registered under the request's role is used. */
-    Facts facts(JsonNode request, Instant now) {
+    /** The question the server would ask: only the dynamic role registered under the request's role is used. */
+    DecisionPipeline.Question question(JsonNode request, Instant now) {
         JsonNode dynamicRole = dynamicRoles.get(request.path("role").asText());
-        return FactAssembler.assemble(request, profile, dynamicRole, id -> Optional.ofNullable(waivers.get(id)), now);
+        return new DecisionPipeline.Question(request, profileId(), profile, dynamicRole,
+                id -> Optional.ofNullable(waivers.get(id)), now);
     }
 }

@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
-import org.execpolicy.pdp.engine.DecisionRecords;
+import org.execpolicy.pdp.engine.DecisionPipeline;
 import org.execpolicy.pdp.decision.DecisionService.RecordedDecision;
-import org.execpolicy.pdp.engine.Evaluation;
-import org.execpolicy.pdp.engine.Facts;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.model.CanonicalJson;
 import org.execpolicy.pdp.model.TimeOrderedIds;
@@ -22,10 +20,8 @@ final class OfflineDecision {
     }
 
     static RecordedDecision decide(RuleEngine engine, JsonNode request, CaseFixtures fixtures, Instant now) {
-        Facts facts = fixtures.facts(request, now);
-        Evaluation evaluation = engine.evaluate(facts);
-        List<ObjectNode> records = DecisionRecords.of(TimeOrderedIds.next(), facts, fixtures.profileId(),
-                evaluation, OfflineDecision::hashOnly);
+        List<ObjectNode> records = new DecisionPipeline(engine).decide(fixtures.question(request, now))
+                .records(TimeOrderedIds.next(), OfflineDecision::hashOnly);
         return new RecordedDecision(records.get(0), records.subList(1, records.size()));
     }
 

@@ -14,10 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.execpolicy.pdp.engine.DecisionRecords;
-import org.execpolicy.pdp.engine.Evaluation;
-import org.execpolicy.pdp.engine.FactAssembler;
-import org.execpolicy.pdp.engine.Facts;
+import org.execpolicy.pdp.engine.DecisionPipeline;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.RuleSource;
 import org.execpolicy.pdp.engine.Ruleset;
@@ -134,11 +131,10 @@ final class ReplayCommand implements Callable<Integer> {
         report.put("replayed_with_digest", ruleset.digest());
 
         // The same assembly as the server's, from the recorded inputs: the request is already sanitized.
-        Facts facts = FactAssembler.assemble(inputs.get("request"), profile, dynamicRole,
-                id -> Optional.ofNullable(waivers.get(id)), now);
-        Evaluation evaluation = new RuleEngine(ruleset).evaluate(facts);
-        ObjectNode replayed = DecisionRecords.of(decisionId, facts, Json.textOrNull(recorded, "profile_id"),
-                evaluation, OfflineDecision::hashOnly).get(0);
+        ObjectNode replayed = new DecisionPipeline(new RuleEngine(ruleset)).decide(new DecisionPipeline.Question(
+                        inputs.get("request"), Json.textOrNull(recorded, "profile_id"), profile, dynamicRole,
+                        id -> Optional.ofNullable(waivers.get(id)), now))
+                .records(decisionId, OfflineDecision::hashOnly).get(0);
 
         String recordedHash = recorded.path("effective_policy_hash").asText();
         String replayedHash = replayed.path("effective_policy_hash").asText();

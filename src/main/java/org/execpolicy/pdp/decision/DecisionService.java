@@ -1,10 +1,9 @@
 package org.execpolicy.pdp.decision;
 
 import org.execpolicy.pdp.engine.DecisionInputs;
-import org.execpolicy.pdp.engine.DecisionRecords;
-import org.execpolicy.pdp.engine.Evaluation;
-import org.execpolicy.pdp.engine.FactAssembler;
-import org.execpolicy.pdp.engine.Facts;
+import org.execpolicy.pdp.engine.DecisionPipeline;
+import org.execpolicy.pdp.engine.DecisionPipeline.Decided;
+import org.execpolicy.pdp.engine.DecisionPipeline.Question;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.Ruleset;
 import org.execpolicy.pdp.engine.Warmup;
@@ -32,12 +31,14 @@ import org.execpolicy.pdp.recorder.RegistryStore;
  */
 public final class DecisionService {
     private final RuleEngine engine;
+    private final DecisionPipeline pipeline;
     private final RegistryStore registry;
     private final EvidenceStore recorder;
     private final Clock clock;
 
     public DecisionService(RuleEngine engine, RegistryStore registry, EvidenceStore recorder, Clock clock) {
         this.engine = engine;
+        this.pipeline = new DecisionPipeline(engine);
         this.registry = registry;
         this.recorder = recorder;
         this.clock = clock;
@@ -63,21 +64,19 @@ public final class DecisionService {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         // the version recorded is the one of the entries the facts were made from (one registry state)
         long[] registryVersion = new long[1];
-        ProfileInForce[] profile = new ProfileInForce[1];
-        Facts facts = registry.consistently(() -> {
+        Decided decided = registry.consistently(() -> {
             registryVersion[0] = registry.version();
-            profile[0] = profileFor(request);
+            ProfileInForce profile = profileFor(request);
             JsonNode dynamicRole = registry.role(request.path("role").asText()).orElse(null);
-            return FactAssembler.assemble(request, profile[0].json(), dynamicRole, registry::waiver, now);
+            return pipeline.decide(new Question(request, profile.id(), profile.json(), dynamicRole,
+                    registry::waiver, now));
         });
-        Evaluation evaluation = engine.evaluate(facts);
-        String decisionId = TimeOrderedIds.next();
         // Snapshots are stored (insert if absent, cached) before the record that names them is appended.
-        List<ObjectNode> records = DecisionRecords.of(decisionId, facts, profile[0].id(), evaluation,
-                recorder.replayStore()::putSnapshot);
+        String decisionId = TimeOrderedIds.next();
+        List<ObjectNode> records = decided.records(decisionId, recorder.replayStore()::putSnapshot);
         records.get(0).put("registry_version", registryVersion[0]);
         // the profile a decision used is immutable from then on: the store marks it with the first one
-        String usedProfileId = profile[0].json() == null ? null : profile[0].id();
+        String usedProfileId = decided.question().profile() == null ? null : decided.question().profileId();
         return registry.appendDecision(usedProfileId, decisionId, records)
                 .thenApply(done -> new RecordedDecision(records.get(0), records.subList(1, records.size())));
     }
@@ -90,8 +89,8 @@ public final class DecisionService {
      */
     public int warmUp(Duration budget) {
         DecisionInputs.Snapshots hashOnly = (kind, body) -> Sha256.hex(CanonicalJson.canonicalize(body));
-        return Warmup.run(budget, facts -> recorder.rehearse(DecisionRecords.of(TimeOrderedIds.next(), facts,
-                "warmup", engine.evaluate(facts), hashOnly)));
+        return Warmup.run(budget, question -> recorder.rehearse(
+                pipeline.decide(question).records(TimeOrderedIds.next(), hashOnly)));
     }
 
     /** The profile a decision uses and the id it records (an active id may name a profile since deleted). */

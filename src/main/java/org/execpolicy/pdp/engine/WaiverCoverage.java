@@ -24,11 +24,11 @@ public final class WaiverCoverage {
     /** The one waiver refusal a save does not refuse (see {@link #check}). */
     private static final String PENDING = "WAIVER_PENDING";
 
-    private final RuleEngine engine;
+    private final DecisionPipeline pipeline;
     private final Function<String, Optional<ObjectNode>> waivers;
 
     public WaiverCoverage(RuleEngine engine, Function<String, Optional<ObjectNode>> waivers) {
-        this.engine = engine;
+        this.pipeline = new DecisionPipeline(engine);
         this.waivers = waivers;
     }
 
@@ -94,12 +94,12 @@ public final class WaiverCoverage {
         ObjectNode policy = request.putObject("settings").putObject("exec_policy");
         policy.put("mode", "early_exit");
         policy.put("exactness", "approximate");
-        Facts facts = FactAssembler.assemble(request, profile, dynamicRole, waivers::apply, now);
         // a waiver waiting for its second operator may be named ahead of the approval: decisions are refused
         // (WAIVER_PENDING) until it comes, and the approval needs no second save of the profile or role.
         // The control in question names its waiver (allowed=true requires one), so WAIVER_MISSING can only
         // speak of a work profile's control, which a dynamic role's question leaves out.
-        List<String> refused = engine.evaluate(facts).outcome().getReasonCodes().stream()
+        List<String> refused = pipeline.decide(new DecisionPipeline.Question(request, profileId, profile, dynamicRole,
+                        waivers::apply, now)).evaluation().outcome().getReasonCodes().stream()
                 .filter(code -> code.startsWith("WAIVER_") && !PENDING.equals(code) && !code.equals("WAIVER_MISSING"))
                 .toList();
         if (refused.isEmpty()) {

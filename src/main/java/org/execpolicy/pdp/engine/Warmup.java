@@ -29,12 +29,12 @@ public final class Warmup {
 
     /** Evaluates the synthetic decisions on {@code ruleset} until the budget is spent; returns how many. */
     public static int rules(Ruleset ruleset, Duration budget) {
-        RuleEngine engine = new RuleEngine(ruleset);
-        return run(budget, facts -> engine.evaluate(facts));
+        DecisionPipeline pipeline = new DecisionPipeline(new RuleEngine(ruleset));
+        return run(budget, pipeline::decide);
     }
 
-    /** Runs {@code decide} over the synthetic decisions' facts until the budget is spent; returns how many. */
-    public static int run(Duration budget, Consumer<Facts> decide) {
+    /** Runs {@code decide} over the synthetic decisions until the budget is spent; returns how many. */
+    public static int run(Duration budget, Consumer<DecisionPipeline.Question> decide) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         JsonNode profile = profile();
         JsonNode waiver = waiver(now);
@@ -44,8 +44,9 @@ public final class Warmup {
         for (int round = 0; round < MAX_ROUNDS && System.nanoTime() < deadline; round++) {
             for (JsonNode request : requests) {
                 JsonNode profileInForce = (done & 1) == 0 ? profile : null;
-                decide.accept(FactAssembler.assemble(request, profileInForce, null,
-                        id -> WAIVER_ID.equals(id) ? Optional.of(waiver) : Optional.empty(), now));
+                decide.accept(new DecisionPipeline.Question(request, profileInForce == null ? null : "warmup",
+                        profileInForce, null, id -> WAIVER_ID.equals(id) ? Optional.of(waiver) : Optional.empty(),
+                        now));
                 done++;
             }
         }
