@@ -20,7 +20,8 @@ class RecordSchemasTest {
             "llm_exec_policy", "policy_rule_fired", "policy_ruleset_loaded", "policy_ruleset_rejected",
             "retention_checkpoint", "chain_verified", "work_profile_changed", "work_profile_selected", "dynamic_role_changed",
             "waiver_granted", "waiver_revoked",
-            "layerwise_trace_attached", "layerwise_trace_missing", "llm_exec_report", "exec_policy_violation");
+            "layerwise_trace_attached", "layerwise_trace_missing", "llm_exec_report", "exec_policy_violation",
+            "runtime_downgrade");
 
     private final RecordSchemas schemas = new RecordSchemas();
 
