@@ -96,6 +96,10 @@ public final class DecisionView {
                     view.set("trace_summary", record.get("summary"));
                 }
                 case "layerwise_trace_missing" -> status = "missing";
+                case "trace_purged" -> { // SPEC 4 (v2): the file is gone, its SHA-256 and the proof stay
+                    status = "purged";
+                    view.set("trace_purged", record);
+                }
                 case "llm_exec_report" -> report = record;
                 case "exec_policy_violation" -> violations.add(record);
                 case "runtime_downgrade" -> downgrade = record;

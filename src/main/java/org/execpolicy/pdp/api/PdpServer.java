@@ -44,6 +44,7 @@ import org.execpolicy.pdp.recorder.RegistrySync;
 import org.execpolicy.pdp.recorder.Retention;
 import org.execpolicy.pdp.recorder.RetentionSchedule;
 import org.execpolicy.pdp.recorder.TraceDeadlineScan;
+import org.execpolicy.pdp.recorder.TraceRetentionScan;
 import org.execpolicy.pdp.recorder.TraceStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -199,7 +200,7 @@ public final class PdpServer implements AutoCloseable {
         try {
             SecretRedactor redactor = new SecretRedactor();
             RuntimeEvidence runtime = new RuntimeEvidence(recorder, new TraceStore(options.dataDir()),
-                    new TraceDeadlineScan(database), clock, traces, engine, redactor);
+                    new TraceDeadlineScan(database), new TraceRetentionScan(database), clock, traces, engine, redactor);
             checkpoints = ChainCheckpoints.start(database, recorder.nodeId());
             AccessTokens tokens = options.tokensFile() == null ? AccessTokens.openOrCreate(options.dataDir())
                     : AccessTokens.openOrCreateFile(options.tokensFile());

@@ -117,6 +117,11 @@ public final class DecisionService {
                 records.stream().filter(RuntimeEvidence::isRuntimeEvidence).toList()));
     }
 
+    /** The retention checkpoint that purged this decision's records, if they were purged (SPEC 4, v2). */
+    public Optional<ObjectNode> purgedBy(String decisionId) {
+        return recorder.retentionCheckpointCovering(decisionId);
+    }
+
     public Ruleset ruleset() {
         return engine.ruleset();
     }

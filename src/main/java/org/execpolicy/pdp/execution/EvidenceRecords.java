@@ -23,6 +23,7 @@ final class EvidenceRecords {
     static final String VIOLATION = "exec_policy_violation";
     static final String VIOLATION_CODE = "CX-EXEC-VIOLATION";
     static final String DOWNGRADE = "runtime_downgrade";
+    static final String PURGED = "trace_purged";
     static final String DECISION = "llm_exec_policy";
     static final String FIRED = "policy_rule_fired";
     /** `llm_exec_policy` phases (SPEC 4, v2): at decision time, and after the runtime reported. */
@@ -51,6 +52,21 @@ final class EvidenceRecords {
         record.put("tokenizer_id", trace.header().tokenizerId());
         record.put("trace_created_at", trace.header().createdAt());
         record.set("summary", trace.summary().toJson());
+        return record;
+    }
+
+    /**
+     * The proof that a trace artifact was deleted by retention (SPEC 4, v2): which attachment, its
+     * SHA-256 (the bytes can no longer be served, but what they were stays provable), and the cutoff.
+     */
+    static ObjectNode purged(ObjectNode attached, Instant cutoff, Duration retention, Instant now) {
+        ObjectNode record = about(PURGED, "system", attached, now);
+        record.put("reason", "purged_by_retention");
+        record.put("attached_event_id", attached.path("event_id").asText());
+        record.put("attached_at", attached.path("timestamp").asText());
+        record.put("trace_artifact_sha256", attached.path("trace_artifact_sha256").asText());
+        record.put("cutoff", cutoff.toString());
+        record.put("trace_retention_days", retention.toDays());
         return record;
     }
 

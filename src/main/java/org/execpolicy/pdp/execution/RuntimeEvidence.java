@@ -29,6 +29,7 @@ import org.execpolicy.pdp.recorder.FlightRecorder;
 import org.execpolicy.pdp.recorder.RecordSchemas;
 import org.execpolicy.pdp.recorder.RecordRejectedException;
 import org.execpolicy.pdp.recorder.TraceDeadlineScan;
+import org.execpolicy.pdp.recorder.TraceRetentionScan;
 import org.execpolicy.pdp.recorder.TraceStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +48,7 @@ public final class RuntimeEvidence {
     private static final Logger LOG = LoggerFactory.getLogger(RuntimeEvidence.class);
     /** The record types of what a runtime did after its decision. */
     public static final Set<String> TYPES = Set.of(EvidenceRecords.ATTACHED, EvidenceRecords.MISSING,
-            EvidenceRecords.REPORT, EvidenceRecords.VIOLATION, EvidenceRecords.DOWNGRADE);
+            EvidenceRecords.REPORT, EvidenceRecords.VIOLATION, EvidenceRecords.DOWNGRADE, EvidenceRecords.PURGED);
     private static final int STRIPES = 64;
     private static final int SCAN_PAGE = 500;
     /** A decision is committed a moment after its timestamp: each scan looks this far behind the last. */
@@ -56,6 +57,7 @@ public final class RuntimeEvidence {
     private final FlightRecorder recorder;
     private final TraceStore store;
     private final TraceDeadlineScan scan;
+    private final TraceRetentionScan retentionScan;
     private final Clock clock;
     private final TraceLimits limits;
     private final RuleEngine engine;
@@ -68,11 +70,13 @@ public final class RuntimeEvidence {
     /** Decisions older than this were all resolved by an earlier scan; EPOCH after a start. */
     private Instant resolvedBefore = Instant.EPOCH;
 
-    public RuntimeEvidence(FlightRecorder recorder, TraceStore store, TraceDeadlineScan scan, Clock clock,
-                           TraceLimits limits, RuleEngine engine, SecretRedactor redactor) {
+    public RuntimeEvidence(FlightRecorder recorder, TraceStore store, TraceDeadlineScan scan,
+                           TraceRetentionScan retentionScan, Clock clock, TraceLimits limits, RuleEngine engine,
+                           SecretRedactor redactor) {
         this.engine = engine;
         this.redactor = redactor;
         this.recorder = recorder;
+        this.retentionScan = retentionScan;
         this.store = store;
         this.scan = scan;
         this.clock = clock;
@@ -215,10 +219,26 @@ public final class RuntimeEvidence {
         }
     }
 
-    /** The stored artifact of a decision. @throws EvidenceRefusedException UNKNOWN when there is none */
+    /**
+     * The stored artifact of a decision.
+     *
+     * @throws EvidenceRefusedException UNKNOWN when there is none; PURGED (410) when retention deleted it
+     *     (`trace_purged`) or the decision's records (`retention_checkpoint`)
+     */
     public Path trace(String decisionId) {
         List<ObjectNode> records = recorder.eventsOfDecision(decisionId);
+        if (records.stream().noneMatch(EvidenceRecords::isDecided)) { // its records may have been purged
+            recorder.retentionCheckpointCovering(decisionId).ifPresent(checkpoint -> {
+                throw EvidenceRefusedException.purged("decision '" + decisionId + "' and its trace were purged by "
+                        + "retention (records before " + checkpoint.path("cutoff").asText() + ")", checkpoint);
+            });
+        }
         decisionOf(records, decisionId);
+        Optional<ObjectNode> purged = find(records, EvidenceRecords.PURGED);
+        if (purged.isPresent()) { // SPEC 4 (v2): 410 with the proof, never a bare 404
+            throw EvidenceRefusedException.purged("the trace of decision '" + decisionId + "' was purged by retention "
+                    + "(--trace-retention-days " + purged.get().path("trace_retention_days").asLong() + ")", purged.get());
+        }
         ObjectNode attached = find(records, EvidenceRecords.ATTACHED)
                 .orElseThrow(() -> EvidenceRefusedException.unknown("no trace is attached to decision '" + decisionId + "'"));
         String sha256 = attached.path("trace_artifact_sha256").asText();
@@ -291,6 +311,45 @@ public final class RuntimeEvidence {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Trace retention (SPEC 4, v2): for every trace attached longer ago than {@link TraceLimits#retention()},
+     * records `trace_purged` and then deletes the file (evidence first: once the record is durable, deleting
+     * cannot lose the proof; a file whose record could not be appended stays for the next run). Reads its
+     * work from the records, so it survives restarts.
+     *
+     * @return how many traces were purged
+     */
+    public synchronized int purgeTraces() {
+        Instant cutoff = clock.instant().minus(limits.retention());
+        int purged = 0;
+        long afterSeq = 0;
+        List<TraceRetentionScan.Due> page;
+        do {
+            page = retentionScan.due(cutoff, afterSeq, SCAN_PAGE);
+            for (TraceRetentionScan.Due due : page) {
+                afterSeq = due.seq();
+                ObjectNode attached = due.attached();
+                ReentrantLock lock = lockOf(attached.path("decision_id").asText());
+                lock.lock();
+                try {
+                    recorder.append(List.of(EvidenceRecords.purged(attached, cutoff, limits.retention(), now()))).join();
+                    // content-addressed: the same bytes attached to a decision still kept keep their file
+                    String sha256 = attached.path("trace_artifact_sha256").asText();
+                    if (!retentionScan.attachedSince(attached.path("trace_id").asText(), sha256, cutoff)) {
+                        store.find(sha256).ifPresent(store::discard);
+                    }
+                    purged++;
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } while (page.size() == SCAN_PAGE);
+        if (purged > 0) {
+            LOG.info("trace retention: purged {} trace(s) attached before {}", purged, cutoff);
+        }
+        return purged;
     }
 
     /**

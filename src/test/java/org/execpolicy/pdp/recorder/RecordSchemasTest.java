@@ -21,7 +21,7 @@ class RecordSchemasTest {
             "retention_checkpoint", "chain_verified", "work_profile_changed", "work_profile_selected", "dynamic_role_changed",
             "waiver_granted", "waiver_revoked",
             "layerwise_trace_attached", "layerwise_trace_missing", "llm_exec_report", "exec_policy_violation",
-            "runtime_downgrade");
+            "runtime_downgrade", "trace_purged");
 
     private final RecordSchemas schemas = new RecordSchemas();
 
