@@ -77,3 +77,10 @@ Feature: What actually ran is on record, with its per-token trace
     When the runtime asks for a decision for role "worker"
     And 16 minutes pass
     Then the Flight Recorder records the decision's trace as missing
+
+  Scenario: A trace older than the trace retention is purged, and asking for it says so
+    When the runtime asks for a decision for role "worker"
+    And the runtime uploads a trace of 5 tokens for the decision
+    And 8 days pass
+    Then the Flight Recorder records the decision's trace as purged by retention
+    And asking for the trace answers 410 with reason "purged_by_retention" and the purge record as checkpoint

@@ -125,6 +125,31 @@ public class RuntimeEvidenceSteps {
         assertThat(view.path("executed").path("phase").asText()).isEqualTo("executed");
     }
 
+    @Then("^the Flight Recorder records the decision's trace as purged by retention$")
+    public void theTraceIsRecordedPurged() throws InterruptedException {
+        // the retention purge runs with the deadline check, every 200 ms in the acceptance server (Pdp)
+        List<JsonNode> purged = ofDecision("trace_purged");
+        for (int i = 0; i < 50 && purged.isEmpty(); i++) {
+            Thread.sleep(100);
+            purged = ofDecision("trace_purged");
+        }
+        assertThat(purged).as("trace_purged of " + World.decisionId()).singleElement().satisfies(record -> {
+            assertThat(record.path("trace_artifact_sha256").asText()).isEqualTo(World.uploadedTraceSha256);
+            assertThat(record.path("trace_retention_days").asInt()).isEqualTo(7);
+        });
+        assertThat(Pdp.server().dataDir().resolve("traces/sha256/" + World.uploadedTraceSha256 + ".jsonl")).doesNotExist();
+    }
+
+    @Then("^asking for the trace answers 410 with reason \"([^\"]+)\" and the purge record as checkpoint$")
+    public void askingForThePurgedTrace(String reason) {
+        Reply reply = Pdp.server().get(World.decision.path("trace_artifact_ref").asText());
+        assertThat(reply.status()).as(reply.body()).isEqualTo(410);
+        assertThat(reply.contentType()).startsWith("application/problem+json");
+        assertThat(reply.json().path("reason").asText()).isEqualTo(reason);
+        assertThat(reply.json().path("checkpoint").path("event_id").asText())
+                .isEqualTo(ofDecision("trace_purged").get(0).path("event_id").asText());
+    }
+
     @Then("^the trace is attached to the decision with the SHA-256 of what was uploaded$")
     public void theTraceIsAttached() {
         List<JsonNode> attached = ofDecision("layerwise_trace_attached");
