@@ -1,6 +1,5 @@
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -36,7 +35,10 @@ import java.util.UUID;
  * Options: {@code --url U}, {@code --tokens N} (default 256), {@code --layers L} (default 32),
  * {@code --role R} (default worker), {@code --model M} (default llama-7b), {@code --trace-id T}
  * (default random), {@code --bearer TOKEN} (a runtime-scope token, when the PDP requires one),
- * {@code --ran MODE/EXACTNESS} (report this instead of what was granted: a violation),
+ * {@code --ran MODE/EXACTNESS} (report this instead of what was granted: a violation, unless it is a
+ * fallback to exact in the decision's fallback chain that says why),
+ * {@code --downgrade-reason TEXT} (with {@code --ran}: report {@code downgraded: true} and this reason;
+ * the PDP records a permitted fallback as a {@code runtime_downgrade}),
  * {@code --no-upload} (skip the trace: after the deadline it is recorded missing).
  * Progress goes to stderr; stdout gets one JSON object with what happened.
  */
@@ -52,6 +54,7 @@ public final class ExampleRuntime {
     private String traceId = "example-" + UUID.randomUUID();
     private String bearer;
     private String ran;
+    private String downgradeReason;
     private boolean upload = true;
 
     public static void main(String[] args) throws Exception {
@@ -67,6 +70,7 @@ public final class ExampleRuntime {
                 case "--trace-id" -> { runtime.traceId = value; i++; }
                 case "--bearer" -> { runtime.bearer = value; i++; }
                 case "--ran" -> { runtime.ran = value; i++; }
+                case "--downgrade-reason" -> { runtime.downgradeReason = value; i++; }
                 case "--no-upload" -> runtime.upload = false;
                 default -> {
                     System.err.println("unknown option " + args[i]);
@@ -126,16 +130,23 @@ public final class ExampleRuntime {
         // 3. the report of what ran
         String[] actual = ran == null ? new String[] {mode, exactness} : ran.split("/", 2);
         ObjectNode report = generation.report(actual[0], actual[1]);
+        if (ran != null && downgradeReason != null) { // SPEC 5: a runtime that falls back says so, and why
+            report.put("downgraded", true).put("downgrade_reason", downgradeReason);
+        }
         Reply reported = send("POST", "/v1/decisions/" + decisionId + "/report", "application/json",
                 HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(report)));
         outcome.put("report_status", reported.status());
         if (reported.status() != 201) {
             return failed(outcome, "report", reported);
         }
-        JsonNode violation = JSON.readTree(reported.body()).get("violation");
+        JsonNode answer = JSON.readTree(reported.body());
+        JsonNode violation = answer.get("violation");
+        JsonNode downgrade = answer.get("runtime_downgrade");
         outcome.set("violation", violation);
-        System.err.println(violation == null || violation.isNull() ? "reported: ran as granted"
-                : "reported: VIOLATION " + violation.path("violations"));
+        outcome.set("runtime_downgrade", downgrade);
+        System.err.println(violation != null && !violation.isNull() ? "reported: VIOLATION " + violation.path("violations")
+                : downgrade != null && !downgrade.isNull() ? "reported: a permitted runtime downgrade"
+                : "reported: ran as granted");
         return outcome.put("ok", true);
     }
 
@@ -216,16 +227,16 @@ public final class ExampleRuntime {
                     deepest = Math.max(deepest, layer);
                     sum += layer;
                 }
+                // SPEC 5: an object from exit layer (as a string) to a token count, at most 64 keys; a model
+                // deeper than 64 layers groups them, each group keyed by its first layer
                 int width = Math.max(1, (deepest + 64) / 64);
-                long[] buckets = new long[deepest / width + 1];
+                java.util.TreeMap<Integer, Long> counts = new java.util.TreeMap<>();
                 for (int layer : exitLayers) {
-                    buckets[layer / width]++;
+                    counts.merge(layer / width * width, 1L, Long::sum);
                 }
-                ArrayNode histogram = report.put("mean_exit_layer", Math.round(sum / exitLayers.length * 100) / 100.0)
-                        .putArray("exit_layer_histogram");
-                for (long count : buckets) {
-                    histogram.add(count);
-                }
+                ObjectNode histogram = report.put("mean_exit_layer", Math.round(sum / exitLayers.length * 100) / 100.0)
+                        .putObject("exit_layer_histogram");
+                counts.forEach((layer, count) -> histogram.put(Integer.toString(layer), count));
             }
             return report;
         }

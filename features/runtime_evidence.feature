@@ -47,8 +47,40 @@ Feature: What actually ran is on record, with its per-token trace
     When the runtime asks for a decision for role "worker"
     And the runtime reports it ran "layer_skip" and "approximate"
     Then a policy violation "CX-EXEC-VIOLATION" is recorded for the decision, granted "spec_decode" and "exact"
+    And the policy violation names "approximate_when_exact_granted, mode_differs"
+    And no runtime downgrade is recorded for the decision
+    And the report rule "report: approximate execution where exact was granted" fired for the decision
+
+  Scenario: A runtime that falls back from approximate to exact and says why is a permitted runtime downgrade
+    When the runtime asks for a decision for role "worker"
+    And the runtime reports it fell back to "standard" and "exact" because "layer_skip kernel unavailable"
+    Then a runtime downgrade is recorded for the decision, granted "layer_skip" and "approximate", reported "standard" and "exact", because "layer_skip kernel unavailable"
+    And no policy violation is recorded for the decision
+    And the report rule "report: a permitted downgrade with a reason" fired for the decision
+
+  Scenario: A runtime that falls back to another mode without saying why is caught
+    When the runtime asks for a decision for role "worker"
+    And the runtime reports it ran "standard" and "exact"
+    Then a policy violation "CX-EXEC-VIOLATION" is recorded for the decision, granted "layer_skip" and "approximate"
+    And the policy violation names "downgrade_without_reason"
+    And no runtime downgrade is recorded for the decision
+
+  Scenario: The executed record carries the trace's SHA-256 and the exit-layer histogram
+    When the runtime asks for a decision for role "worker"
+    And the runtime uploads a trace of 20 tokens for the decision
+    And the runtime reports it ran "layer_skip" and "approximate" with exit layers {"12": 5, "30": 15}
+    Then the decision has a second llm_exec_policy record with phase "executed"
+    And the executed record carries the SHA-256 of what was uploaded and the exit layers {"12": 5, "30": 15}
+    And the decision read back is still the decided record
 
   Scenario: A trace that never comes is recorded missing once its deadline has passed
     When the runtime asks for a decision for role "worker"
     And 16 minutes pass
     Then the Flight Recorder records the decision's trace as missing
+
+  Scenario: A trace older than the trace retention is purged, and asking for it says so
+    When the runtime asks for a decision for role "worker"
+    And the runtime uploads a trace of 5 tokens for the decision
+    And 8 days pass
+    Then the Flight Recorder records the decision's trace as purged by retention
+    And asking for the trace answers 410 with reason "purged_by_retention" and the purge record as checkpoint

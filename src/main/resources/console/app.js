@@ -637,7 +637,8 @@
         return;
       }
       state.violations = await violationsByDecision();
-      state.decisions = reply.body.items || [];
+      // a report adds a second llm_exec_policy (phase executed): the timeline shows decisions only
+      state.decisions = (reply.body.items || []).filter(r => r.phase !== 'executed');
       $('timeline-message').replaceChildren();
       $('timeline-updated').textContent = 'updated ' + new Date().toLocaleTimeString();
       renderTimeline();

@@ -45,7 +45,15 @@ final class DecisionHandlers {
                 .map(recorded -> explain
                         ? DecisionView.explained(DecisionView.withFirings(recorded), recorded)
                         : DecisionView.withFirings(recorded))
-                .orElseThrow(() -> ApiException.notFound("no decision '" + id + "'"))));
+                .orElseThrow(() -> notFoundOrPurged(id))));
+    }
+
+    /** SPEC 4 (v2): a decision purged by --retention-days is 410 with the checkpoint, never a bare 404. */
+    private ApiException notFoundOrPurged(String id) {
+        return decisions.purgedBy(id)
+                .map(checkpoint -> ApiException.purged("decision '" + id + "' was purged by retention (records "
+                        + "before " + checkpoint.path("cutoff").asText() + ")", checkpoint))
+                .orElseGet(() -> ApiException.notFound("no decision '" + id + "'"));
     }
 
     private static boolean explain(RoutingContext ctx) {

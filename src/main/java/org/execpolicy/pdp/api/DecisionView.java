@@ -51,7 +51,7 @@ public final class DecisionView {
     /**
      * `explain=full`: each fired rule in order with its description and the
      * facts it matched, then each rule that matched but was cancelled before
-     * firing. Built from the records, so a recorded decision explains itself
+     * firing, then (once the runtime reported) each report rule that fired, with `stage: report`. Built from the records, so a recorded decision explains itself
      * even after its ruleset changed.
      */
     public static ObjectNode explained(ObjectNode view, RecordedDecision decision) {
@@ -60,6 +60,10 @@ public final class DecisionView {
                 .put("seq", firing.path("seq").asInt()));
         decision.decision().path("cancelled_rules").forEach(match ->
                 entry(explain, "cancelled", match, match.get("rule_description")));
+        // then how report.drl judged the runtime's report, marked so that no one takes it for the decision
+        decision.runtimeEvidence().stream().filter(record -> "policy_rule_fired".equals(record.path("type").asText()))
+                .forEach(firing -> entry(explain, "fired", firing, firing.get("rule_description"))
+                        .put("seq", firing.path("seq").asInt()).put("stage", "report"));
         return view;
     }
 
@@ -73,13 +77,17 @@ public final class DecisionView {
     }
 
     /**
-     * What the runtime did: the trace's SHA-256 once attached (the llm_exec_policy record itself never
-     * changes), `trace_status` (attached, missing, expected or none), its report and any violations.
+     * What the runtime did: the trace's SHA-256 once attached (the decided llm_exec_policy record never
+     * changes), `trace_status` (attached, missing, expected or none), its report with the executed
+     * llm_exec_policy record and the report rules' firings, any runtime_downgrade and any violations.
      */
     private static void runtimeEvidence(ObjectNode view, RecordedDecision decision) {
         String status = RuntimeEvidence.expectsTrace(decision.decision()) ? "expected" : "none";
         ObjectNode report = null;
+        ObjectNode executed = null;
+        ObjectNode downgrade = null;
         ArrayNode violations = Json.MAPPER.createArrayNode();
+        ArrayNode reportFirings = Json.MAPPER.createArrayNode();
         for (ObjectNode record : decision.runtimeEvidence()) {
             switch (record.path("type").asText()) {
                 case "layerwise_trace_attached" -> {
@@ -88,13 +96,30 @@ public final class DecisionView {
                     view.set("trace_summary", record.get("summary"));
                 }
                 case "layerwise_trace_missing" -> status = "missing";
+                case "trace_purged" -> { // SPEC 4 (v2): the file is gone, its SHA-256 and the proof stay
+                    status = "purged";
+                    view.set("trace_purged", record);
+                }
                 case "llm_exec_report" -> report = record;
                 case "exec_policy_violation" -> violations.add(record);
+                case "runtime_downgrade" -> downgrade = record;
+                case "llm_exec_policy" -> executed = record; // phase executed: the decided one is the decision
+                case "policy_rule_fired" -> { // stage report: how report.drl judged the report
+                    ObjectNode item = reportFirings.addObject();
+                    for (String field : List.of("seq", "rule_name", "rule_package", "matched", "event_id")) {
+                        item.set(field, record.get(field));
+                    }
+                }
                 default -> { }
             }
         }
         view.put("trace_status", status);
+        // the report, and beside it what came of it: the executed llm_exec_policy record, the report
+        // rules' firings and their conclusion (a permitted runtime_downgrade, or violations)
         view.set("runtime_report", report);
+        view.set("executed", executed);
+        view.set("report_rule_firings", reportFirings);
+        view.set("runtime_downgrade", downgrade);
         view.set("violations", violations);
     }
 

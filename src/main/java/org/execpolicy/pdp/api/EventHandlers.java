@@ -43,7 +43,10 @@ final class EventHandlers {
     void get(RoutingContext ctx) {
         String id = Http.pathParam(ctx, "event_id");
         Http.reply(ctx, 200, Http.blocking(vertx, () -> recorder.event(id)
-                .orElseThrow(() -> ApiException.notFound("no event '" + id + "'"))));
+                .orElseThrow(() -> recorder.retentionCheckpointCovering(id) // SPEC 4 (v2): 410, not a bare 404
+                        .map(checkpoint -> ApiException.purged("event '" + id + "' was purged by retention (records "
+                                + "before " + checkpoint.path("cutoff").asText() + ")", checkpoint))
+                        .orElseGet(() -> ApiException.notFound("no event '" + id + "'")))));
     }
 
     private static String text(RoutingContext ctx, String name) {

@@ -9,11 +9,15 @@ final class EvidenceRefusals {
     }
 
     static ApiException toApi(EvidenceRefusedException refused) {
+        if (refused.kind() == EvidenceRefusedException.Kind.PURGED) {
+            return ApiException.purged(refused.getMessage(), refused.checkpoint());
+        }
         int status = switch (refused.kind()) {
             case UNKNOWN -> 404;
             case CONFLICT -> 409;
             case MALFORMED -> 400;
             case INVALID -> 422;
+            case PURGED -> 410;
         };
         List<FieldError> errors = refused.path().isEmpty() ? List.of()
                 : List.of(new FieldError(refused.path(), refused.getMessage()));

@@ -47,6 +47,7 @@ import org.execpolicy.pdp.recorder.Retention;
 import org.execpolicy.pdp.recorder.RetentionSchedule;
 import org.execpolicy.pdp.recorder.TraceDeadlineScan;
 import org.execpolicy.pdp.recorder.TraceArtifacts;
+import org.execpolicy.pdp.recorder.TraceRetentionScan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -205,8 +206,9 @@ public final class PdpServer implements AutoCloseable {
         RulesWatcher watcher = null;
         ChainCheckpoints checkpoints = null;
         try {
+            SecretRedactor redactor = new SecretRedactor();
             RuntimeEvidence runtime = new RuntimeEvidence(recorder, new TraceArtifacts(database),
-                    new TraceDeadlineScan(database), clock, traces);
+                    new TraceDeadlineScan(database), new TraceRetentionScan(database), clock, traces, engine, redactor);
             checkpoints = ChainCheckpoints.start(database, recorder.nodeId(), clock);
             AccessTokens tokens = options.tokensFile() == null ? AccessTokens.openOrCreate(options.dataDir())
                     : AccessTokens.openOrCreateFile(options.tokensFile());
@@ -220,7 +222,7 @@ public final class PdpServer implements AutoCloseable {
             ConnectionDeadlines deadlines = new ConnectionDeadlines(vertx, options.requestTimeoutMs() > 0
                     ? Math.max(options.requestTimeoutMs(), ConnectionDeadlines.MIN_MS) : DEFAULT_REQUEST_TIMEOUT_MS);
             Router router = router(vertx, options, tokens, deadlines, decisions, runtime, registry, recorder, reloader,
-                    engine, clock);
+                    engine, clock, redactor);
             // HTTP/1.1 only: in Vert.x 5.0.7 an h2c upgrade request whose headers are over the limit is
             // upgraded all the same and then hangs instead of being answered 431
             HttpServerOptions serverOptions = new HttpServerOptions().setMaxHeaderSize(MAX_HEADER_BYTES)
@@ -254,7 +256,8 @@ public final class PdpServer implements AutoCloseable {
     private static Router router(Vertx vertx, Options options, AccessTokens tokens, ConnectionDeadlines deadlines,
                                  DecisionService decisions,
                                  RuntimeEvidence runtime, RegistryStore registry,
-                                 EvidenceStore recorder, RulesReloader reloader, RuleEngine engine, Clock clock) {
+                                 EvidenceStore recorder, RulesReloader reloader, RuleEngine engine, Clock clock,
+                                 SecretRedactor redactor) {
         String yaml = resource("openapi.yaml");
         JsonObject rawContract = yamlToJson(yaml);
         OperationScopes scopes = OperationScopes.takeFrom(rawContract);
@@ -264,7 +267,6 @@ public final class PdpServer implements AutoCloseable {
         scopes.requireOnEveryV1Operation(contract);
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
 
-        SecretRedactor redactor = new SecretRedactor();
         Metrics metrics = new Metrics(recorder, engine, runtime, redactor);
         DecisionHandlers decisionHandlers = new DecisionHandlers(vertx, decisions, metrics);
         EventHandlers events = new EventHandlers(vertx, recorder);

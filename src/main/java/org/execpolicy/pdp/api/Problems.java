@@ -30,7 +30,7 @@ final class Problems {
     static void handle(RoutingContext ctx) {
         Throwable failure = unwrap(ctx.failure());
         if (failure instanceof ApiException api) {
-            send(ctx, api.status(), api.errorType(), api.getMessage(), api.errors());
+            send(ctx, api.status(), api.errorType(), api.getMessage(), api.errors(), api.members());
         } else if (failure instanceof HttpException http && http.getCause() instanceof ValidatorException invalid) {
             validationFailed(ctx, invalid);
         } else if (failure instanceof ConcurrentChangeException conflict) {
@@ -106,11 +106,21 @@ final class Problems {
     }
 
     static void send(RoutingContext ctx, int status, String errorType, String detail, List<FieldError> errors) {
+        send(ctx, status, errorType, detail, errors, null);
+    }
+
+    /** As above, with members of the problem beyond the standard ones (null: none). */
+    static void send(RoutingContext ctx, int status, String errorType, String detail, List<FieldError> errors,
+                     ObjectNode members) {
         if (ctx.response().ended() || ctx.response().headWritten()) {
             return;
         }
+        ObjectNode problem = problem(status, errorType, detail, errors);
+        if (members != null) {
+            members.fields().forEachRemaining(member -> problem.putIfAbsent(member.getKey(), member.getValue()));
+        }
         ctx.response().setStatusCode(status).putHeader("content-type", "application/problem+json")
-                .end(problem(status, errorType, detail, errors).toString());
+                .end(problem.toString());
     }
 
     private static ObjectNode problem(int status, String errorType, String detail, List<FieldError> errors) {

@@ -1,5 +1,6 @@
 package org.execpolicy.pdp.api;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
@@ -32,12 +33,19 @@ final class ReportHandlers {
         }));
     }
 
-    /** The recorded report and the violation it revealed (null when it ran as granted). */
+    /**
+     * The recorded report, the executed `llm_exec_policy` record, and what report.drl concluded: the
+     * violation or the permitted downgrade (each null when not), with the rules that fired in order.
+     */
     private static ObjectNode answer(RuntimeEvidence.Reported reported) {
         ObjectNode answer = Json.object();
         answer.put("decision_id", reported.report().path("decision_id").asText());
         answer.set("report", reported.report());
+        answer.set("executed", reported.executed());
         answer.set("violation", reported.violation());
+        answer.set("runtime_downgrade", reported.downgrade());
+        ArrayNode fired = answer.putArray("rules_fired");
+        reported.firings().forEach(firing -> fired.add(firing.path("rule_name").asText()));
         return answer;
     }
 }

@@ -29,6 +29,7 @@ final class ApiSchemas {
     static final String WORK_PROFILE = "WorkProfile";
     static final String DYNAMIC_ROLE = "DynamicRole";
     static final String WAIVER = "WaiverRequest";
+    static final String RUNTIME_REPORT = "RuntimeReport";
 
     private static final String OPENAPI_URI = "https://execpolicy.org/openapi.json";
 
@@ -45,7 +46,7 @@ final class ApiSchemas {
                 .formatAssertionsEnabled(true).pathType(PathType.JSON_POINTER).locale(Locale.ENGLISH).build();
         SchemaRegistry registry = SchemaRegistry.withDefaultDialect(dialect, builder -> builder
                 .schemaRegistryConfig(config).schemas(Map.of(OPENAPI_URI, openapi.toString())));
-        for (String component : List.of(DECISION_REQUEST, WORK_PROFILE, DYNAMIC_ROLE, WAIVER)) {
+        for (String component : List.of(DECISION_REQUEST, WORK_PROFILE, DYNAMIC_ROLE, WAIVER, RUNTIME_REPORT)) {
             Schema schema = registry.getSchema(SchemaLocation.of(OPENAPI_URI + "#/components/schemas/" + component));
             schema.initializeValidators();
             schemas.put(component, schema);

@@ -15,7 +15,9 @@ import java.util.stream.StreamSupport;
 /**
  * What a test case expects of the answer. Fields are named and compared as
  * the HTTP answer has them (lists in order, null is a value); `rules_fired`
- * lists rules that must be among those that fired, in any order.
+ * lists rules that must be among those that fired, in any order (a case with
+ * a report: the decision's firings and the report's). `violations` and
+ * `runtime_downgrade` are what report.drl concluded on the case's report.
  */
 final class Expectations {
     private record Kind(String name, Predicate<JsonNode> accepts) {
@@ -29,6 +31,9 @@ final class Expectations {
     private static final Kind MAPPING = new Kind("a mapping", JsonNode::isObject);
 
     static final String RULES_FIRED = "rules_fired";
+    /** What report.drl concluded on the case's report: the violation kinds, and whether it is a permitted downgrade. */
+    static final String VIOLATIONS = "violations";
+    static final String RUNTIME_DOWNGRADE = "runtime_downgrade";
 
     /** Every field an `expect` may hold, in the order differences are reported. */
     private static final Map<String, Kind> FIELDS = fields();
@@ -51,6 +56,8 @@ final class Expectations {
         fields.put("trace_artifact_null_reason", TEXT_OR_NULL);
         fields.put("trace_expected", BOOLEAN);
         fields.put("effective_policy", MAPPING);
+        fields.put(VIOLATIONS, TEXT_LIST);
+        fields.put(RUNTIME_DOWNGRADE, BOOLEAN);
         fields.put(RULES_FIRED, TEXT_LIST);
         return fields;
     }
@@ -82,6 +89,11 @@ final class Expectations {
             }
         });
         return problems.size() == before ? new Expectations(expect) : null;
+    }
+
+    /** Whether the case expects something only a report can give. */
+    boolean expectsReport() {
+        return expect.has(VIOLATIONS) || expect.has(RUNTIME_DOWNGRADE);
     }
 
     /** What differs, one phrase each; empty when the answer meets every expectation. */

@@ -20,6 +20,7 @@ import org.execpolicy.pdp.engine.RuleSource;
 import org.execpolicy.pdp.engine.Ruleset;
 import org.execpolicy.pdp.engine.RulesCompileException;
 import org.execpolicy.pdp.model.CanonicalJson;
+import org.execpolicy.pdp.execution.RuntimeEvidence;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.recorder.Database;
 import org.execpolicy.pdp.recorder.EvidenceStore;
@@ -94,7 +95,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     private ObjectNode replay(EvidenceStore recorder) {
         ObjectNode recorded = recorder.eventsOfDecision(decisionId).stream()
-                .filter(r -> "llm_exec_policy".equals(r.path("type").asText())).findFirst()
+                .filter(RuntimeEvidence::isDecision).findFirst() // not the executed record a report adds
                 .orElseThrow(() -> new NotFound("no decision '" + decisionId + "' in " + data));
         JsonNode inputs = recorded.get("inputs");
         if (inputs == null || !inputs.isObject()) {

@@ -21,7 +21,7 @@ import org.execpolicy.pdp.model.Json;
  */
 final class RuleCaseFiles {
     private static final List<String> CASE_FIELDS = List.of(
-            "name", "now", "request", "profile", "dynamic_roles", "waivers", "expect");
+            "name", "now", "request", "profile", "dynamic_roles", "waivers", "report", "trace_missing", "expect");
 
     private RuleCaseFiles() {
     }
@@ -95,10 +95,32 @@ final class RuleCaseFiles {
             fixtures.profileMismatch(request)
                     .ifPresent(message -> found.add(new Problem(at + "/request/profile_id", message)));
         }
+        JsonNode report = node.get("report");
+        if (report != null && !report.isNull()) {
+            if (!report.isObject()) {
+                found.add(new Problem(at + "/report", "report must be a mapping: the body of POST /v1/decisions/{id}/report"));
+            } else {
+                found.addAll(schemas.check(ApiSchemas.RUNTIME_REPORT, report, at + "/report", "report"));
+            }
+        } else {
+            report = null;
+        }
+        JsonNode traceMissing = node.get("trace_missing");
+        if (traceMissing != null && !traceMissing.isBoolean()) {
+            found.add(new Problem(at + "/trace_missing", "trace_missing must be true or false"));
+        } else if (traceMissing != null && report == null) {
+            found.add(new Problem(at + "/trace_missing", "trace_missing needs a report: it says the decision's trace "
+                    + "was recorded missing before the report came"));
+        }
         Expectations expect = Expectations.read(node.get("expect"), at + "/expect", found);
+        if (expect != null && report == null && expect.expectsReport()) {
+            found.add(new Problem(at + "/expect", "violations and runtime_downgrade are what report.drl concludes: "
+                    + "give a report"));
+        }
         found.stream().sorted(Comparator.comparingInt(problem -> doc.line(problem.pointer())))
                 .forEach(problem -> problems.add(doc.at(problem.pointer(), label + ": " + problem.message())));
-        return found.isEmpty() ? new RuleCase(name, doc.file() + ":" + doc.line(at), request, fixtures, now, expect) : null;
+        return found.isEmpty() ? new RuleCase(name, doc.file() + ":" + doc.line(at), request, fixtures, now, expect,
+                report, traceMissing != null && traceMissing.asBoolean()) : null;
     }
 
     /** Required, so that a case decides the same on any day it runs. */

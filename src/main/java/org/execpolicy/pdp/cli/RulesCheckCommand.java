@@ -11,7 +11,12 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.execpolicy.pdp.api.DecisionView;
 import org.execpolicy.pdp.decision.DecisionService.RecordedDecision;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import org.execpolicy.pdp.engine.Firing;
+import org.execpolicy.pdp.engine.ReportEvaluation;
 import org.execpolicy.pdp.engine.RuleEngine;
+import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.model.ReportedRun;
 import org.execpolicy.pdp.engine.RuleInfo;
 import org.execpolicy.pdp.engine.Ruleset;
 import org.execpolicy.pdp.engine.RulesCompileException;
@@ -90,6 +95,21 @@ final class RulesCheckCommand implements Callable<Integer> {
         }
         ObjectNode answer = DecisionView.answer(decision);
         fired.record(decision.firings().stream().map(firing -> firing.path("rule_name").asText()).toList());
+        if (rulecase.report() != null) {
+            ReportEvaluation judged;
+            try {
+                judged = engine.evaluateReport(ReportedRun.of(decision.decision(), rulecase.report(),
+                        rulecase.traceMissing()));
+            } catch (RuntimeException e) {
+                return List.of("the report rules failed (" + rulecase.where() + "): " + e.getMessage());
+            }
+            List<String> reportFired = judged.firings().stream().map(Firing::ruleName).toList();
+            fired.record(reportFired);
+            ArrayNode rulesFired = (ArrayNode) answer.path("ruleset").path("rules_fired");
+            reportFired.forEach(rulesFired::add);
+            answer.set(Expectations.VIOLATIONS, Json.array(judged.outcome().getViolations()));
+            answer.put(Expectations.RUNTIME_DOWNGRADE, judged.outcome().isPermittedDowngrade());
+        }
         List<String> differences = new ArrayList<>(rulecase.expect().differences(answer, ruleNames));
         // The server answers a failing rule with the safe default; a suite must not pass over it.
         JsonNode ruleError = answer.get("rule_error");

@@ -71,6 +71,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "layerwise_trace_missing record says it never came (default: ${DEFAULT-VALUE}).")
     long traceDeadlineMinutes = TraceLimits.DEFAULT_DEADLINE.toMinutes();
 
+    @Option(names = "--trace-retention-days", paramLabel = "N",
+            description = "Days a trace artifact is kept after it was attached; then its file is deleted and a "
+                    + "trace_purged record says so, and GET /v1/traces/{id} answers 410 (default: ${DEFAULT-VALUE}).")
+    long traceRetentionDays = TraceLimits.DEFAULT_RETENTION.toDays();
+
     @Option(names = "--trace-max-mb", paramLabel = "N",
             description = "Largest trace upload accepted, in MiB; larger is answered 413 and nothing is kept "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -91,7 +96,8 @@ final class ServeCommand implements Callable<Integer> {
                     .withAuth(AuthMode.parse(auth)).withWarmupMs(warmupMs)
                     .withStore(database, nodeId, tokens);
             traces = TraceLimits.defaults().withDeadline(Duration.ofMinutes(traceDeadlineMinutes))
-                    .withMaxBytes(Math.multiplyExact(traceMaxMb, 1024L * 1024));
+                    .withMaxBytes(Math.multiplyExact(traceMaxMb, 1024L * 1024))
+                    .withRetention(Duration.ofDays(traceRetentionDays));
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             return 2;

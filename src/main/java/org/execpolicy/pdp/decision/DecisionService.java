@@ -110,11 +110,17 @@ public final class DecisionService {
 
     public Optional<RecordedDecision> find(String decisionId) {
         List<ObjectNode> records = recorder.eventsOfDecision(decisionId);
-        Optional<ObjectNode> decision = records.stream()
-                .filter(r -> "llm_exec_policy".equals(r.path("type").asText())).findFirst();
-        return decision.map(d -> new RecordedDecision(d, records.stream()
-                .filter(r -> "policy_rule_fired".equals(r.path("type").asText())).toList(),
-                records.stream().filter(r -> RuntimeEvidence.TYPES.contains(r.path("type").asText())).toList()));
+        // the decided llm_exec_policy is the decision; a report adds an executed one and its own firings,
+        // which are runtime evidence, never the decision or its firings (SPEC 4, v2)
+        Optional<ObjectNode> decision = records.stream().filter(RuntimeEvidence::isDecision).findFirst();
+        return decision.map(d -> new RecordedDecision(d,
+                records.stream().filter(RuntimeEvidence::isDecisionFiring).toList(),
+                records.stream().filter(RuntimeEvidence::isRuntimeEvidence).toList()));
+    }
+
+    /** The retention checkpoint that purged this decision's records, if they were purged (SPEC 4, v2). */
+    public Optional<ObjectNode> purgedBy(String decisionId) {
+        return recorder.retentionCheckpointCovering(decisionId);
     }
 
     public Ruleset ruleset() {

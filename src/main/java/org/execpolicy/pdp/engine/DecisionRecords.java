@@ -69,6 +69,7 @@ public final class DecisionRecords {
         Effective effective = evaluation.effective();
         Outcome outcome = evaluation.outcome();
         ObjectNode record = RecordEnvelope.of("llm_exec_policy", "system", now);
+        record.put("phase", "decided"); // SPEC 4 (v2): a report adds a second record, phase executed
         record.put("decision_id", decisionId);
         // spec 11.5.1 names the link policy_decision_id; the same value under both names (SPEC 4, v2)
         record.put("policy_decision_id", decisionId);

@@ -4,8 +4,12 @@ import java.util.Collection;
 import java.util.concurrent.atomic.AtomicReference;
 import org.execpolicy.pdp.model.Effective;
 import org.execpolicy.pdp.model.Outcome;
+import org.execpolicy.pdp.model.ReportOutcome;
+import org.execpolicy.pdp.model.ReportedRun;
 import org.execpolicy.pdp.model.Requested;
+import org.drools.base.definitions.rule.impl.RuleImpl;
 import org.kie.api.runtime.KieSession;
+import org.kie.api.runtime.rule.Match;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +92,47 @@ public final class RuleEngine {
         } finally {
             session.dispose();
         }
+    }
+
+    /**
+     * Judges a runtime report (report.drl) in a fresh session of the serving ruleset. Only a
+     * {@link ReportedRun} is inserted, and only rules of the agenda group "report" may fire. Unlike a decision, a failing
+     * report rule has no safe default to fall back on: it throws {@link ReportRulesFailedException},
+     * and the caller stores nothing.
+     */
+    public ReportEvaluation evaluateReport(ReportedRun run) {
+        Ruleset ruleset = serving.get();
+        KieSession session = ruleset.kieBase().newKieSession();
+        try {
+            FiringRecorder firings = new FiringRecorder();
+            session.addEventListener(firings);
+            ReportOutcome verdict = new ReportOutcome();
+            session.setGlobal("verdict", verdict);
+            session.insert(run);
+            // Decision rules can start from no facts at all (the runtime default), so the report rules
+            // are an agenda group of their own: focused here, never in a decision, and nothing else fires.
+            session.getAgenda().getAgendaGroup(REPORT_AGENDA_GROUP).setFocus();
+            try {
+                if (session.fireAllRules(RuleEngine::isReportRule, MAX_FIRINGS) >= MAX_FIRINGS) {
+                    throw new RulesDidNotSettleException(MAX_FIRINGS, firings.firings());
+                }
+            } catch (RuntimeException failure) {
+                RuleError error = RuleError.of(failure, ruleset);
+                ruleErrors.record(error);
+                LOG.warn("rule error judging a runtime report in {}: {}", error.ruleName(), failureType(failure));
+                throw new ReportRulesFailedException(error);
+            }
+            return new ReportEvaluation(verdict, firings.firings(), ruleset.digest());
+        } finally {
+            session.dispose();
+        }
+    }
+
+    /** Report rules (report.drl) carry {@code agenda-group "report"}: a decision session never focuses it. */
+    public static final String REPORT_AGENDA_GROUP = "report";
+
+    private static boolean isReportRule(Match match) {
+        return match.getRule() instanceof RuleImpl rule && REPORT_AGENDA_GROUP.equals(rule.getAgendaGroup());
     }
 
     /** The exception the rule raised (not Drools' wrapper around it), by class name. */

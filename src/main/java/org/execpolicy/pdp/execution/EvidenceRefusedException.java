@@ -7,7 +7,7 @@ package org.execpolicy.pdp.execution;
  * header's trace_id, {@code /3/token_id} a field of the third token record).
  */
 public final class EvidenceRefusedException extends RuntimeException {
-    public enum Kind { UNKNOWN, CONFLICT, MALFORMED, INVALID }
+    public enum Kind { UNKNOWN, CONFLICT, MALFORMED, INVALID, PURGED }
 
     private final Kind kind;
     private final String path;
@@ -20,6 +20,20 @@ public final class EvidenceRefusedException extends RuntimeException {
 
     static EvidenceRefusedException unknown(String message) {
         return new EvidenceRefusedException(Kind.UNKNOWN, "", message);
+    }
+
+    /** SPEC 4 (v2): the trace was purged by retention; {@code checkpoint} is the `trace_purged` record. */
+    static EvidenceRefusedException purged(String message, com.fasterxml.jackson.databind.node.ObjectNode checkpoint) {
+        EvidenceRefusedException e = new EvidenceRefusedException(Kind.PURGED, "", message);
+        e.checkpoint = checkpoint;
+        return e;
+    }
+
+    private transient com.fasterxml.jackson.databind.node.ObjectNode checkpoint;
+
+    /** The record proving the purge, for a PURGED refusal; null otherwise. */
+    public com.fasterxml.jackson.databind.node.ObjectNode checkpoint() {
+        return checkpoint;
     }
 
     static EvidenceRefusedException conflict(String message) {

@@ -21,10 +21,16 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.execpolicy.pdp.engine.ReportEvaluation;
+import org.execpolicy.pdp.engine.RuleEngine;
+import org.execpolicy.pdp.model.ReportedRun;
+import org.execpolicy.pdp.model.SecretRedactor;
 import org.execpolicy.pdp.recorder.EvidenceStore;
+import org.execpolicy.pdp.recorder.RecordSchemas;
 import org.execpolicy.pdp.recorder.RecordRejectedException;
-import org.execpolicy.pdp.recorder.TraceDeadlineScan;
 import org.execpolicy.pdp.recorder.TraceArtifacts;
+import org.execpolicy.pdp.recorder.TraceDeadlineScan;
+import org.execpolicy.pdp.recorder.TraceRetentionScan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +48,7 @@ public final class RuntimeEvidence {
     private static final Logger LOG = LoggerFactory.getLogger(RuntimeEvidence.class);
     /** The record types of what a runtime did after its decision. */
     public static final Set<String> TYPES = Set.of(EvidenceRecords.ATTACHED, EvidenceRecords.MISSING,
-            EvidenceRecords.REPORT, EvidenceRecords.VIOLATION);
+            EvidenceRecords.REPORT, EvidenceRecords.VIOLATION, EvidenceRecords.DOWNGRADE, EvidenceRecords.PURGED);
     private static final int STRIPES = 64;
     private static final int SCAN_PAGE = 500;
     /** A decision is committed a moment after its timestamp: each scan looks this far behind the last. */
@@ -51,8 +57,12 @@ public final class RuntimeEvidence {
     private final EvidenceStore recorder;
     private final TraceArtifacts store;
     private final TraceDeadlineScan scan;
+    private final TraceRetentionScan retentionScan;
     private final Clock clock;
     private final TraceLimits limits;
+    private final RuleEngine engine;
+    private final SecretRedactor redactor;
+    private final RecordSchemas schemas = new RecordSchemas();
     private final Set<String> uploading = ConcurrentHashMap.newKeySet();
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final AtomicLong violations = new AtomicLong();
@@ -60,9 +70,13 @@ public final class RuntimeEvidence {
     /** Decisions older than this were all resolved by an earlier scan; EPOCH after a start. */
     private Instant resolvedBefore = Instant.EPOCH;
 
-    public RuntimeEvidence(EvidenceStore recorder, TraceArtifacts store, TraceDeadlineScan scan, Clock clock,
-                           TraceLimits limits) {
+    public RuntimeEvidence(EvidenceStore recorder, TraceArtifacts store, TraceDeadlineScan scan,
+                           TraceRetentionScan retentionScan, Clock clock, TraceLimits limits, RuleEngine engine,
+                           SecretRedactor redactor) {
+        this.engine = engine;
+        this.redactor = redactor;
         this.recorder = recorder;
+        this.retentionScan = retentionScan;
         this.store = store;
         this.scan = scan;
         this.clock = clock;
@@ -76,8 +90,32 @@ public final class RuntimeEvidence {
     public record Upload(String decisionId, ObjectNode decision, Path file) {
     }
 
-    /** A recorded report, and the violation it revealed (null when it ran as granted). */
-    public record Reported(ObjectNode report, ObjectNode violation) {
+    /**
+     * A recorded report: the report, the executed `llm_exec_policy` record, the report rules' firings, and
+     * what they concluded: a violation or a permitted downgrade (each null when not).
+     */
+    public record Reported(ObjectNode report, ObjectNode executed, List<ObjectNode> firings, ObjectNode violation,
+                           ObjectNode downgrade) {
+    }
+
+    /**
+     * Sorts the records of a decision that are not the decision and its own firings: the runtime's
+     * evidence (trace, report, violation, downgrade), the executed `llm_exec_policy` record and the report
+     * rules' firings. A reader of a decision takes the decided record and the firings without a stage.
+     */
+    public static boolean isRuntimeEvidence(JsonNode record) {
+        return TYPES.contains(record.path("type").asText()) || EvidenceRecords.isReportFiring(record)
+                || (EvidenceRecords.DECISION.equals(record.path("type").asText()) && !EvidenceRecords.isDecided(record));
+    }
+
+    /** Whether a record is the decided `llm_exec_policy` (not the executed one a report adds). */
+    public static boolean isDecision(JsonNode record) {
+        return EvidenceRecords.isDecided(record);
+    }
+
+    /** Whether a record is one of the decision's own rule firings (not a report's). */
+    public static boolean isDecisionFiring(JsonNode record) {
+        return EvidenceRecords.FIRED.equals(record.path("type").asText()) && !EvidenceRecords.isReportFiring(record);
     }
 
     /**
@@ -183,11 +221,25 @@ public final class RuntimeEvidence {
 
     /**
      * The stored artifact of a decision, read from the store every node shares: a trace uploaded through
-     * another node is found here too. @throws EvidenceRefusedException UNKNOWN when there is none
+     * another node is found here too.
+     *
+     * @throws EvidenceRefusedException UNKNOWN when there is none; PURGED (410) when retention deleted it
+     *     (`trace_purged`) or the decision's records (`retention_checkpoint`)
      */
     public TraceArtifacts.Stored trace(String decisionId) {
         List<ObjectNode> records = recorder.eventsOfDecision(decisionId);
+        if (records.stream().noneMatch(EvidenceRecords::isDecided)) { // its records may have been purged
+            recorder.retentionCheckpointCovering(decisionId).ifPresent(checkpoint -> {
+                throw EvidenceRefusedException.purged("decision '" + decisionId + "' and its trace were purged by "
+                        + "retention (records before " + checkpoint.path("cutoff").asText() + ")", checkpoint);
+            });
+        }
         decisionOf(records, decisionId);
+        Optional<ObjectNode> purged = find(records, EvidenceRecords.PURGED);
+        if (purged.isPresent()) { // SPEC 4 (v2): 410 with the proof, never a bare 404
+            throw EvidenceRefusedException.purged("the trace of decision '" + decisionId + "' was purged by retention "
+                    + "(--trace-retention-days " + purged.get().path("trace_retention_days").asLong() + ")", purged.get());
+        }
         ObjectNode attached = find(records, EvidenceRecords.ATTACHED)
                 .orElseThrow(() -> EvidenceRefusedException.unknown("no trace is attached to decision '" + decisionId + "'"));
         String sha256 = attached.path("trace_artifact_sha256").asText();
@@ -201,8 +253,11 @@ public final class RuntimeEvidence {
     }
 
     /**
-     * Records a runtime report and, when it ran otherwise than granted, an `exec_policy_violation`
-     * in the same append.
+     * Records a runtime report (SPEC 5, v2), judged by report.drl: the `llm_exec_report`, the decision's
+     * second `llm_exec_policy` record (phase executed), the rules' firings (`policy_rule_fired`, stage
+     * report) and what they concluded: an `exec_policy_violation`, a `runtime_downgrade`, or neither.
+     * All in one append; nothing when the report is refused. The downgrade_reason passes the secret
+     * redactor first.
      *
      * @param body a report already validated against openapi.yaml (shape); ranges are the record schema's
      * @throws EvidenceRefusedException UNKNOWN decision, CONFLICT for a second report, INVALID for
@@ -218,11 +273,37 @@ public final class RuntimeEvidence {
                 throw EvidenceRefusedException.conflict("decision '" + decisionId + "' was already reported");
             }
             Instant now = now();
-            ObjectNode report = EvidenceRecords.report(decision, body, now);
-            List<String> kinds = violations(decision, report, find(records, EvidenceRecords.MISSING).isPresent());
-            ObjectNode violation = kinds.isEmpty() ? null : EvidenceRecords.violation(decision, report, kinds, now);
+            String reason = body.hasNonNull("downgrade_reason")
+                    ? redactor.redact(body.get("downgrade_reason").asText()) : null;
+            ObjectNode report = EvidenceRecords.report(decision, body, reason, now);
             try {
-                recorder.append(violation == null ? List.of(report) : List.of(report, violation)).join();
+                schemas.validate(report); // the ranges, checked whether or not the recorder checks every record
+            } catch (RecordRejectedException e) {
+                throw EvidenceRefusedException.invalid(e.location(), "out of range: " + reason(e));
+            }
+            ReportEvaluation judged = engine.evaluateReport(ReportedRun.of(decision, report,
+                    find(records, EvidenceRecords.MISSING).isPresent()));
+            List<String> kinds = judged.outcome().getViolations();
+            ObjectNode violation = kinds.isEmpty() ? null : EvidenceRecords.violation(decision, report, kinds, now);
+            ObjectNode downgrade = judged.outcome().isPermittedDowngrade()
+                    ? EvidenceRecords.downgrade(decision, report, judged.rulesetDigest(), now) : null;
+            String traceSha256 = find(records, EvidenceRecords.ATTACHED)
+                    .map(attached -> attached.path("trace_artifact_sha256").asText()).orElse(null);
+            ObjectNode executed = EvidenceRecords.executed(decision, report, traceSha256, now);
+            List<ObjectNode> firings = EvidenceRecords.reportFirings(decision, report, judged.firings(),
+                    judged.rulesetDigest(), now);
+            List<ObjectNode> append = new ArrayList<>();
+            append.add(report);
+            append.add(executed);
+            append.addAll(firings);
+            if (violation != null) {
+                append.add(violation);
+            }
+            if (downgrade != null) {
+                append.add(downgrade);
+            }
+            try {
+                recorder.append(append).join();
             } catch (RecordRejectedException e) {
                 if (!EvidenceRecords.REPORT.equals(e.type())) {
                     throw e;
@@ -232,10 +313,49 @@ public final class RuntimeEvidence {
             if (violation != null) {
                 violationRecorded();
             }
-            return new Reported(report, violation);
+            return new Reported(report, executed, firings, violation, downgrade);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Trace retention (SPEC 4, v2): for every trace attached longer ago than {@link TraceLimits#retention()},
+     * records `trace_purged` and then deletes the artifact (evidence first: once the record is durable, deleting
+     * cannot lose the proof; an artifact whose record could not be appended stays for the next run). Reads its
+     * work from the records, so it survives restarts.
+     *
+     * @return how many traces were purged
+     */
+    public synchronized int purgeTraces() {
+        Instant cutoff = clock.instant().minus(limits.retention());
+        int purged = 0;
+        long afterSeq = 0;
+        List<TraceRetentionScan.Due> page;
+        do {
+            page = retentionScan.due(cutoff, afterSeq, SCAN_PAGE);
+            for (TraceRetentionScan.Due due : page) {
+                afterSeq = due.seq();
+                ObjectNode attached = due.attached();
+                ReentrantLock lock = lockOf(attached.path("decision_id").asText());
+                lock.lock();
+                try {
+                    recorder.append(List.of(EvidenceRecords.purged(attached, cutoff, limits.retention(), now()))).join();
+                    // content-addressed: the same bytes attached to a decision still kept keep their file
+                    String sha256 = attached.path("trace_artifact_sha256").asText();
+                    if (!retentionScan.attachedSince(attached.path("trace_id").asText(), sha256, cutoff)) {
+                        store.forget(sha256);
+                    }
+                    purged++;
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } while (page.size() == SCAN_PAGE);
+        if (purged > 0) {
+            LOG.info("trace retention: purged {} trace(s) attached before {}", purged, cutoff);
+        }
+        return purged;
     }
 
     /**
@@ -304,22 +424,6 @@ public final class RuntimeEvidence {
         }
     }
 
-    /** How a report departs from its decision; empty when it ran as granted. */
-    private static List<String> violations(ObjectNode decision, ObjectNode report, boolean traceMissing) {
-        List<String> kinds = new ArrayList<>();
-        boolean ranApproximate = "approximate".equals(report.path("exactness").asText());
-        if (ranApproximate && "exact".equals(decision.path("exactness").asText())) {
-            kinds.add("approximate_when_exact_granted");
-        }
-        if (!report.path("mode").asText().equals(decision.path("mode").asText())) {
-            kinds.add("mode_differs");
-        }
-        if (traceMissing && violatedByMissingTrace(report)) {
-            kinds.add("trace_missing");
-        }
-        return kinds;
-    }
-
     /** A report that says approximate execution ran is a `trace_missing` violation once its trace is missing. */
     private static boolean violatedByMissingTrace(ObjectNode report) {
         return "approximate".equals(report.path("exactness").asText());
@@ -339,8 +443,9 @@ public final class RuntimeEvidence {
         }
     }
 
+    /** The decided `llm_exec_policy` record: never the executed one a report adds (SPEC 4, v2). */
     private static ObjectNode decisionOf(List<ObjectNode> records, String decisionId) {
-        return find(records, "llm_exec_policy")
+        return records.stream().filter(EvidenceRecords::isDecided).findFirst()
                 .orElseThrow(() -> EvidenceRefusedException.unknown("no decision '" + decisionId + "'"));
     }
 

@@ -47,6 +47,12 @@ public interface EvidenceStore extends AutoCloseable {
     /** Every record of one decision (the decision and its rule firings), oldest first. */
     List<ObjectNode> eventsOfDecision(String decisionId);
 
+    /**
+     * SPEC 4 (v2): the `retention_checkpoint` that proves a record with this id was purged, if any (ids
+     * are UUIDv7: one made before a checkpoint's cutoff and no longer stored was purged by it).
+     */
+    Optional<ObjectNode> retentionCheckpointCovering(String id);
+
     /** Writes the records with a timestamp in [since, until) as JSON Lines in chain order; nulls mean open ends. */
     long export(Instant since, Instant until, Writer out);
 

@@ -147,6 +147,30 @@ public final class FlightRecorder implements EvidenceStore {
         return reader.event(eventId);
     }
 
+    /**
+     * SPEC 4 (v2): the `retention_checkpoint` that proves a record with this id was purged, if any. Event
+     * and decision ids are UUIDv7, which carry the millisecond they were made: an id made before a
+     * checkpoint's cutoff that is no longer stored was purged by it. Empty for an id that is not a
+     * UUIDv7 or is younger than every cutoff (then it never existed: a 404).
+     */
+    @Override
+    public Optional<ObjectNode> retentionCheckpointCovering(String id) {
+        Instant made;
+        try {
+            java.util.UUID uuid = java.util.UUID.fromString(id);
+            if (uuid.version() != 7) {
+                return Optional.empty();
+            }
+            made = Instant.ofEpochMilli(uuid.getMostSignificantBits() >>> 16);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        // newest first: the latest checkpoint whose cutoff is past the id's time
+        return reader.latestOfType("retention_checkpoint").stream()
+                .filter(checkpoint -> made.isBefore(Instant.parse(checkpoint.path("cutoff").asText())))
+                .findFirst();
+    }
+
     /** Newest first, paged by cursor. */
     @Override
     public EventPage events(EventQuery query) {

@@ -38,7 +38,8 @@ public final class RecordSchemas {
             "llm_exec_policy", "policy_rule_fired", "policy_ruleset_loaded", "policy_ruleset_rejected",
             "retention_checkpoint", "chain_verified", "work_profile_changed", "work_profile_selected", "dynamic_role_changed",
             "waiver_granted", "waiver_approved", "waiver_revoked",
-            "layerwise_trace_attached", "layerwise_trace_missing", "llm_exec_report", "exec_policy_violation");
+            "layerwise_trace_attached", "layerwise_trace_missing", "llm_exec_report", "exec_policy_violation",
+            "runtime_downgrade", "trace_purged");
 
     private static final String BASE_URI = "https://execpolicy.org/schemas/";
     private static final int ERRORS_IN_MESSAGE = 3;

@@ -50,6 +50,106 @@ public class RuntimeEvidenceSteps {
         assertThat(World.reply.status()).as("POST report: %s", World.reply.body()).isEqualTo(201);
     }
 
+    @When("^the runtime reports it fell back to \"([^\"]+)\" and \"([^\"]+)\" because \"([^\"]+)\"$")
+    public void theRuntimeReportsAFallback(String mode, String exactness, String reason) {
+        ObjectNode report = Json.object().put("mode", mode).put("exactness", exactness).put("token_count", 20)
+                .put("downgraded", true).put("downgrade_reason", reason);
+        World.reply = Pdp.server().post("/v1/decisions/" + World.decisionId() + "/report", report.toString());
+        assertThat(World.reply.status()).as("POST report: %s", World.reply.body()).isEqualTo(201);
+    }
+
+    @When("^the runtime reports it ran \"([^\"]+)\" and \"([^\"]+)\" with exit layers (\\{.*\\})$")
+    public void theRuntimeReportsExitLayers(String mode, String exactness, String histogram) throws IOException {
+        ObjectNode report = Json.object().put("mode", mode).put("exactness", exactness).put("token_count", 20);
+        report.set("exit_layer_histogram", Json.MAPPER.readTree(histogram));
+        World.reply = Pdp.server().post("/v1/decisions/" + World.decisionId() + "/report", report.toString());
+        assertThat(World.reply.status()).as("POST report: %s", World.reply.body()).isEqualTo(201);
+    }
+
+    /** The kinds in the order the rules add them, comma-separated. */
+    @Then("^the policy violation names \"([^\"]+)\"$")
+    public void thePolicyViolationNames(String kinds) {
+        assertThat(ofDecision("exec_policy_violation")).singleElement()
+                .satisfies(v -> assertThat(Json.MAPPER.convertValue(v.path("violations"), List.class))
+                        .isEqualTo(List.of(kinds.split(", "))));
+    }
+
+    @Then("^no runtime downgrade is recorded for the decision$")
+    public void noRuntimeDowngradeIsRecorded() {
+        assertThat(ofDecision("runtime_downgrade")).isEmpty();
+    }
+
+    @Then("^a runtime downgrade is recorded for the decision, granted \"([^\"]+)\" and \"([^\"]+)\", "
+            + "reported \"([^\"]+)\" and \"([^\"]+)\", because \"([^\"]+)\"$")
+    public void aRuntimeDowngradeIsRecorded(String mode, String exactness, String reportedMode, String reportedExactness,
+                                            String reason) {
+        assertThat(ofDecision("runtime_downgrade")).singleElement().satisfies(downgrade -> {
+            assertThat(downgrade.path("granted").path("mode").asText()).isEqualTo(mode);
+            assertThat(downgrade.path("granted").path("exactness").asText()).isEqualTo(exactness);
+            assertThat(downgrade.path("reported").path("mode").asText()).isEqualTo(reportedMode);
+            assertThat(downgrade.path("reported").path("exactness").asText()).isEqualTo(reportedExactness);
+            assertThat(downgrade.path("downgrade_reason").asText()).isEqualTo(reason);
+        });
+    }
+
+    @Then("^the report rule \"([^\"]+)\" fired for the decision$")
+    public void theReportRuleFired(String rule) {
+        assertThat(ofDecision("policy_rule_fired")).filteredOn(f -> "report".equals(f.path("stage").asText()))
+                .extracting(f -> f.path("rule_name").asText()).contains(rule);
+        // and it is shown with the report, never among the decision's own firings
+        JsonNode view = Pdp.server().get("/v1/decisions/" + World.decisionId()).json();
+        assertThat(view.path("ruleset").path("rules_fired").toString()).doesNotContain(rule);
+        assertThat(view.path("report_rule_firings").findValuesAsText("rule_name")).contains(rule);
+    }
+
+    @Then("^the decision has a second llm_exec_policy record with phase \"([^\"]+)\"$")
+    public void theDecisionHasASecondRecord(String phase) {
+        List<JsonNode> records = ofDecision("llm_exec_policy");
+        assertThat(records).hasSize(2);
+        assertThat(records).extracting(r -> r.path("phase").asText()).containsExactlyInAnyOrder("decided", phase);
+    }
+
+    @Then("^the executed record carries the SHA-256 of what was uploaded and the exit layers (\\{.*\\})$")
+    public void theExecutedRecordCarries(String histogram) throws IOException {
+        JsonNode executed = ofDecision("llm_exec_policy").stream()
+                .filter(r -> "executed".equals(r.path("phase").asText())).findFirst().orElseThrow();
+        assertThat(executed.path("trace_artifact_sha256").asText()).isEqualTo(World.uploadedTraceSha256);
+        assertThat(executed.get("exit_layer_histogram")).isEqualTo(Json.MAPPER.readTree(histogram));
+    }
+
+    @Then("^the decision read back is still the decided record$")
+    public void theDecisionIsStillTheDecidedRecord() {
+        JsonNode view = Pdp.server().get("/v1/decisions/" + World.decisionId()).json();
+        assertThat(view.path("event_id").asText()).isEqualTo(World.decision.path("event_id").asText());
+        assertThat(view.path("mode").asText()).isEqualTo(World.decision.path("mode").asText());
+        assertThat(view.path("executed").path("phase").asText()).isEqualTo("executed");
+    }
+
+    @Then("^the Flight Recorder records the decision's trace as purged by retention$")
+    public void theTraceIsRecordedPurged() throws InterruptedException {
+        // the retention purge runs with the deadline check, every 200 ms in the acceptance server (Pdp)
+        List<JsonNode> purged = ofDecision("trace_purged");
+        for (int i = 0; i < 50 && purged.isEmpty(); i++) {
+            Thread.sleep(100);
+            purged = ofDecision("trace_purged");
+        }
+        assertThat(purged).as("trace_purged of " + World.decisionId()).singleElement().satisfies(record -> {
+            assertThat(record.path("trace_artifact_sha256").asText()).isEqualTo(World.uploadedTraceSha256);
+            assertThat(record.path("trace_retention_days").asInt()).isEqualTo(7);
+        });
+        assertThat(Pdp.server().dataDir().resolve("traces/sha256/" + World.uploadedTraceSha256 + ".jsonl")).doesNotExist();
+    }
+
+    @Then("^asking for the trace answers 410 with reason \"([^\"]+)\" and the purge record as checkpoint$")
+    public void askingForThePurgedTrace(String reason) {
+        Reply reply = Pdp.server().get(World.decision.path("trace_artifact_ref").asText());
+        assertThat(reply.status()).as(reply.body()).isEqualTo(410);
+        assertThat(reply.contentType()).startsWith("application/problem+json");
+        assertThat(reply.json().path("reason").asText()).isEqualTo(reason);
+        assertThat(reply.json().path("checkpoint").path("event_id").asText())
+                .isEqualTo(ofDecision("trace_purged").get(0).path("event_id").asText());
+    }
+
     @Then("^the trace is attached to the decision with the SHA-256 of what was uploaded$")
     public void theTraceIsAttached() {
         List<JsonNode> attached = ofDecision("layerwise_trace_attached");
@@ -90,7 +190,6 @@ public class RuntimeEvidenceSteps {
         assertThat(violation.path("code").asText()).isEqualTo(code);
         assertThat(violation.path("granted").path("mode").asText()).isEqualTo(mode);
         assertThat(violation.path("granted").path("exactness").asText()).isEqualTo(exactness);
-        assertThat(violation.path("reported").path("exactness").asText()).isEqualTo("approximate");
     }
 
     @Then("^the Flight Recorder records the decision's trace as missing$")

@@ -68,6 +68,44 @@ class RulesCheckCommandTest {
     }
 
     @Test
+    void aReportCaseComparesWhatTheReportRulesConcludedAndItsShapeIsChecked() throws IOException {
+        Path rules = copyOfRules();
+        Files.writeString(rules.resolve("tests/zz_report.yaml"), """
+                - name: fallback-claimed-permitted-but-no-reason
+                  now: 2026-11-25T12:00:00Z
+                  request: {trace_id: t-1, role: worker, task_type: chat, model_id: llama-7b}
+                  report: {mode: mem_offload, exactness: exact, token_count: 3}
+                  expect:
+                    violations: []
+                    runtime_downgrade: true
+                """);
+
+        CommandRun run = CommandRun.of("rules", "check", "--rules", rules.toString());
+
+        assertThat(run.exit()).isEqualTo(RulesCheckCommand.FAILED);
+        assertThat(run.out()).contains("FAIL fallback-claimed-permitted-but-no-reason: violations expected [] but was "
+                + "[mode_differs]; runtime_downgrade expected true but was false");
+
+        Files.writeString(rules.resolve("tests/zz_report.yaml"), """
+                - name: report-expectation-without-a-report
+                  now: 2026-11-25T12:00:00Z
+                  request: {trace_id: t-1, role: worker, task_type: chat, model_id: llama-7b}
+                  expect: {violations: []}
+                - name: report-in-the-v1-shape
+                  now: 2026-11-25T12:00:00Z
+                  request: {trace_id: t-1, role: worker, task_type: chat, model_id: llama-7b}
+                  report: {mode: standard, exactness: exact, token_count: 3, exit_layer_histogram: [1, 2]}
+                  expect: {violations: []}
+                """);
+
+        CommandRun refused = CommandRun.of("rules", "check", "--rules", rules.toString());
+
+        assertThat(refused.exit()).isEqualTo(RulesCheckCommand.CANNOT_RUN);
+        assertThat(refused.err()).contains("case 'report-expectation-without-a-report'")
+                .contains("give a report").contains("report/exit_layer_histogram");
+    }
+
+    @Test
     void aRuleThatFailsAtRunTimeFailsTheCasesItBreaks() throws IOException {
         Path rules = copyOfRules();
         Files.writeString(rules.resolve("zz_throws.drl"), """

@@ -20,7 +20,8 @@ class RecordSchemasTest {
             "llm_exec_policy", "policy_rule_fired", "policy_ruleset_loaded", "policy_ruleset_rejected",
             "retention_checkpoint", "chain_verified", "work_profile_changed", "work_profile_selected", "dynamic_role_changed",
             "waiver_granted", "waiver_approved", "waiver_revoked",
-            "layerwise_trace_attached", "layerwise_trace_missing", "llm_exec_report", "exec_policy_violation");
+            "layerwise_trace_attached", "layerwise_trace_missing", "llm_exec_report", "exec_policy_violation",
+            "runtime_downgrade", "trace_purged");
 
     private final RecordSchemas schemas = new RecordSchemas();
 
@@ -48,6 +49,41 @@ class RecordSchemasTest {
         assertThatCode(() -> schemas.validate(Records.execPolicy("d-1", "t-1", T0))).doesNotThrowAnyException();
         assertThatCode(() -> schemas.validate(Records.approximateExecPolicy("d-2"))).doesNotThrowAnyException();
         assertThatCode(() -> schemas.validate(Records.ruleFired("d-1", 1, T0))).doesNotThrowAnyException();
+    }
+
+    /** SPEC 4 (v2): both phases of llm_exec_policy validate, each against its own required fields. */
+    @Test
+    void llmExecPolicyValidatesInBothPhases() {
+        ObjectNode decided = Records.execPolicy("d-1", "t-1", T0).put("phase", "decided");
+        assertThatCode(() -> schemas.validate(decided)).doesNotThrowAnyException();
+
+        ObjectNode executed = Records.execPolicy("d-1", "t-1", T0); // only the envelope and ids are kept
+        executed.retain("event_id", "timestamp", "type", "decision_id", "trace_id");
+        executed.put("actor", "agent").put("phase", "executed").put("policy_decision_id", "d-1")
+                .put("decided_event_id", "01a228d9-11e3-7fb5-9e8b-db514ae93000")
+                .put("report_event_id", "01a228d9-11e3-7fb5-9e8b-db514ae93001")
+                .put("mode", "standard").put("exactness", "exact").put("downgraded", true)
+                .put("downgrade_reason", "out of VRAM").putNull("effective_policy").putNull("trace_artifact_sha256")
+                .put("mean_exit_layer", 12.5).putNull("speculative").putNull("offload");
+        executed.putObject("exit_layer_histogram").put("12", 3).put("30", 117);
+        assertThatCode(() -> schemas.validate(executed)).doesNotThrowAnyException();
+
+        // an executed record is not a decision: without its report it is refused, and so is a decided
+        // record missing what a decision must say
+        ObjectNode noReport = executed.deepCopy();
+        noReport.remove("report_event_id");
+        assertThatThrownBy(() -> schemas.validate(noReport)).isInstanceOf(RecordRejectedException.class)
+                .hasMessageContaining("report_event_id");
+        ObjectNode decidedWithoutPolicy = decided.deepCopy();
+        decidedWithoutPolicy.remove("requested_policy");
+        assertThatThrownBy(() -> schemas.validate(decidedWithoutPolicy)).isInstanceOf(RecordRejectedException.class)
+                .hasMessageContaining("requested_policy");
+        ObjectNode tooWide = executed.deepCopy();
+        for (int i = 0; i < 65; i++) {
+            ((ObjectNode) tooWide.get("exit_layer_histogram")).put(Integer.toString(100 + i), 1);
+        }
+        assertThatThrownBy(() -> schemas.validate(tooWide)).isInstanceOf(RecordRejectedException.class)
+                .hasMessageContaining("exit_layer_histogram");
     }
 
     @Test

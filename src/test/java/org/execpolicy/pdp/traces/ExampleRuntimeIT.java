@@ -54,11 +54,20 @@ class ExampleRuntimeIT {
     }
 
     @Test
-    void a_runtime_that_ran_exact_when_approximate_was_granted_in_another_mode_is_flagged() throws Exception {
+    void a_runtime_that_fell_back_to_exact_without_saying_why_is_flagged() throws Exception {
         JsonNode outcome = runExample("--tokens", "20", "--ran", "standard/exact");
 
         assertThat(outcome.path("ok").asBoolean()).as(outcome.toString()).isTrue();
-        assertThat(outcome.path("violation").path("violations").toString()).isEqualTo("[\"mode_differs\"]");
+        assertThat(outcome.path("violation").path("violations").toString()).isEqualTo("[\"downgrade_without_reason\"]");
+    }
+
+    @Test
+    void a_runtime_that_fell_back_to_exact_and_said_why_is_a_runtime_downgrade() throws Exception {
+        JsonNode outcome = runExample("--tokens", "20", "--ran", "standard/exact", "--downgrade-reason", "out of VRAM");
+
+        assertThat(outcome.path("ok").asBoolean()).as(outcome.toString()).isTrue();
+        assertThat(outcome.get("violation").isNull()).isTrue();
+        assertThat(outcome.path("runtime_downgrade").path("downgrade_reason").asText()).isEqualTo("out of VRAM");
     }
 
     private static JsonNode runExample(String... options) throws IOException, InterruptedException {
