@@ -175,6 +175,7 @@ public class SeveralNodesSteps {
     private static ObjectNode profile(String id, String name) {
         return Json.parseObject("""
                 {"schema_version": "hsk.work_profile@0.6", "profile_id": "%s", "name": "%s",
+                 "governance": {"automation_level": "HYBRID", "allow_cloud_escalation": false},
                  "model_assignments": {
                    "frontend": {"primary_model_id": "llama-7b", "local_only": true},
                    "orchestrator": {"primary_model_id": "llama-7b", "local_only": true},
