@@ -156,7 +156,7 @@ final class EvidenceRecords {
     }
 
     /**
-     * @param kinds what differs, as report.drl concluded (or {@code trace_missing} from the deadline):
+     * @param kinds what differs, as report.drl concluded (at the report, or judging it again at the deadline):
      *     {@code approximate_when_exact_granted}, {@code mode_differs}, {@code downgrade_without_reason},
      *     {@code trace_missing}
      */

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.execpolicy.pdp.engine.ReportEvaluation;
+import org.execpolicy.pdp.engine.ReportRulesFailedException;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.model.ReportedRun;
 import org.execpolicy.pdp.model.SecretRedactor;
@@ -360,8 +362,8 @@ public final class RuntimeEvidence {
 
     /**
      * Records `layerwise_trace_missing` for every decision that reserved a trace artifact (trace.drl:
-     * approximate execution) whose trace did not come within the deadline, and a violation when its
-     * report says approximate execution ran. Reads the candidates from the records: after a restart
+     * approximate execution) whose trace did not come within the deadline, and a violation when
+     * report.drl, judging the decision's report again with the trace missing, concludes one. Reads the candidates from the records: after a restart
      * the first check looks at all of them.
      *
      * @return how many traces were recorded missing
@@ -410,23 +412,39 @@ public final class RuntimeEvidence {
             Instant now = now();
             List<ObjectNode> append = new ArrayList<>();
             append.add(EvidenceRecords.missing(decision, limits.deadline(), now));
-            Optional<ObjectNode> violatedBy = find(records, EvidenceRecords.REPORT)
-                    .filter(RuntimeEvidence::violatedByMissingTrace);
-            violatedBy.ifPresent(report ->
-                    append.add(EvidenceRecords.violation(decision, report, List.of("trace_missing"), now)));
+            boolean violated = false;
+            Optional<ObjectNode> report = find(records, EvidenceRecords.REPORT);
+            if (report.isPresent()) {
+                // The report came before the deadline: report.drl judges it again, now knowing the trace is
+                // missing, and what it concludes beyond what was recorded at report time is recorded now,
+                // with the firings that concluded it (policy lives in the rules, not here).
+                ReportEvaluation judged;
+                try {
+                    judged = engine.evaluateReport(ReportedRun.of(decision, report.get(), true));
+                } catch (ReportRulesFailedException e) { // counted as a rule error; the trace is missing all the same
+                    recorder.append(append).join();
+                    return true;
+                }
+                Set<String> recordedBefore = new HashSet<>();
+                find(records, EvidenceRecords.VIOLATION)
+                        .ifPresent(v -> v.path("violations").forEach(kind -> recordedBefore.add(kind.asText())));
+                List<String> kinds = judged.outcome().getViolations().stream()
+                        .filter(kind -> !recordedBefore.contains(kind)).toList();
+                if (!kinds.isEmpty()) {
+                    append.addAll(EvidenceRecords.reportFirings(decision, report.get(), judged.firings(),
+                            judged.rulesetDigest(), now));
+                    append.add(EvidenceRecords.violation(decision, report.get(), kinds, now));
+                    violated = true;
+                }
+            }
             recorder.append(append).join();
-            if (violatedBy.isPresent()) {
+            if (violated) {
                 violationRecorded();
             }
             return true;
         } finally {
             lock.unlock();
         }
-    }
-
-    /** A report that says approximate execution ran is a `trace_missing` violation once its trace is missing. */
-    private static boolean violatedByMissingTrace(ObjectNode report) {
-        return "approximate".equals(report.path("exactness").asText());
     }
 
     private void violationRecorded() {

@@ -147,7 +147,7 @@ class ResponseContractTest {
         String id = approximateDecision().path("decision_id").asText();
         String report = "{\"mode\": \"layer_skip\", \"exactness\": \"approximate\", \"token_count\": 12}";
         expect("reportDecision", 422, pdp.post("/v1/decisions/" + id + "/report",
-                "{\"mode\": \"standard\", \"exactness\": \"exact\", \"token_count\": 1, \"offload\": {\"bytes\": -1}}", null));
+                "{\"mode\": \"standard\", \"exactness\": \"exact\", \"token_count\": 1, \"offload\": {\"strategy\": \"cpu_offload\", \"cpu_offload_bytes\": -1}}", null));
         expect("reportDecision", 201, pdp.post("/v1/decisions/" + id + "/report", report, null));
         expect("reportDecision", 409, pdp.post("/v1/decisions/" + id + "/report", report, null));
         expect("reportDecision", 404, pdp.post("/v1/decisions/" + uid("nope") + "/report", report, null));

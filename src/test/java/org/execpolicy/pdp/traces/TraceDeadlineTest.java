@@ -60,6 +60,10 @@ class TraceDeadlineTest {
             });
             assertThat(records(pdp, "exec_policy_violation", late)).singleElement()
                     .satisfies(v -> assertThat(v.path("violations").toString()).isEqualTo("[\"trace_missing\"]"));
+            // concluded by report.drl, judging the stored report again at the deadline: its firing is the evidence
+            assertThat(records(pdp, "policy_rule_fired", late)).filteredOn(f -> "report".equals(f.path("stage").asText()))
+                    .extracting(f -> f.path("rule_name").asText())
+                    .contains("report: approximate execution with its trace recorded missing");
             assertThat(records(pdp, "layerwise_trace_missing", onTime)).isEmpty();
             assertThat(records(pdp, "layerwise_trace_missing", young)).isEmpty();
             assertThat(pdp.get("/v1/decisions/" + late).json().path("trace_status").asText()).isEqualTo("missing");
