@@ -101,17 +101,16 @@ public final class Database implements AutoCloseable {
      * file, then fdatasync). Compacting from outside H2's writer (its MVStore
      * API, with WRITE_DELAY=0) lost committed chunks on kill -9 in
      * ServeProcessIT; a RETENTION_TIME below H2's 45 s is unsafe after a crash.
-     * PAGE_SIZE=1024 (H2's default is 4096): every batch's chunk rewrites the last,
-     * partly filled leaf of the table and of each index, and a freed chunk is kept
-     * for those 45 s, so the file is mostly superseded pages; quarter-size leaves
-     * cut that to well under half (5.1 to 1.5 KB per decision after 90,000 rows in
-     * batches of 8; measured with the store's own schema and row sizes).
+     * H2's own page size (4 KiB) is kept: 1 KiB leaves cut the disk per decision from
+     * 3.2 to 2.2 KB over a long run (a batch's chunk rewrites less of each index), but
+     * four times the pages held the heap at 200-400 MB and p99 near 1 s under a soak
+     * (README, Benchmark).
      */
     public static Database open(Path dataDir) {
         Path dir = PrivateFiles.directory(dataDir.toAbsolutePath().normalize());
         JdbcDataSource dataSource = new JdbcDataSource();
         dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=500"
-                + ";AUTO_COMPACT_FILL_RATE=95;PAGE_SIZE=1024");
+                + ";AUTO_COMPACT_FILL_RATE=95");
         dataSource.setUser("sa");
         dataSource.setPassword("");
         Database db = new Database(dataSource, dir, false);
