@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
+import org.execpolicy.pdp.engine.DecisionInputs;
 import org.execpolicy.pdp.engine.DecisionPipeline;
 import org.execpolicy.pdp.decision.DecisionService.RecordedDecision;
 import org.execpolicy.pdp.engine.RuleEngine;
-import org.execpolicy.pdp.model.CanonicalJson;
 import org.execpolicy.pdp.model.TimeOrderedIds;
 
 /**
@@ -21,12 +21,7 @@ final class OfflineDecision {
 
     static RecordedDecision decide(RuleEngine engine, JsonNode request, CaseFixtures fixtures, Instant now) {
         List<ObjectNode> records = new DecisionPipeline(engine).decide(fixtures.question(request, now))
-                .records(TimeOrderedIds.next(), OfflineDecision::hashOnly);
+                .records(TimeOrderedIds.next(), DecisionInputs.Snapshots.HASH_ONLY);
         return new RecordedDecision(records.get(0), records.subList(1, records.size()));
-    }
-
-    /** Nothing is stored offline: a snapshot is named by its hash alone. */
-    static String hashOnly(String kind, JsonNode body) {
-        return CanonicalJson.sha256Hex(body);
     }
 }

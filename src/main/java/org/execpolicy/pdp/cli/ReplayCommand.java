@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.execpolicy.pdp.engine.DecisionInputs;
 import org.execpolicy.pdp.engine.DecisionPipeline;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.RuleSource;
@@ -135,7 +136,7 @@ final class ReplayCommand implements Callable<Integer> {
         ObjectNode replayed = new DecisionPipeline(new RuleEngine(ruleset)).decide(new DecisionPipeline.Question(
                         inputs.get("request"), Json.textOrNull(recorded, "profile_id"), profile, dynamicRole,
                         id -> Optional.ofNullable(waivers.get(id)), now))
-                .records(decisionId, OfflineDecision::hashOnly).get(0);
+                .records(decisionId, DecisionInputs.Snapshots.HASH_ONLY).get(0);
 
         String recordedHash = recorded.path("effective_policy_hash").asText();
         String replayedHash = replayed.path("effective_policy_hash").asText();

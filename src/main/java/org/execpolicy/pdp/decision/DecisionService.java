@@ -17,9 +17,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.execpolicy.pdp.model.CanonicalJson;
 import org.execpolicy.pdp.model.Json;
-import org.execpolicy.pdp.model.Sha256;
 import org.execpolicy.pdp.model.TimeOrderedIds;
 import org.execpolicy.pdp.recorder.EvidenceStore;
 import org.execpolicy.pdp.recorder.RegistryStore;
@@ -88,9 +86,8 @@ public final class DecisionService {
      * @return how many decisions were rehearsed
      */
     public int warmUp(Duration budget) {
-        DecisionInputs.Snapshots hashOnly = (kind, body) -> Sha256.hex(CanonicalJson.canonicalize(body));
         return Warmup.run(budget, question -> recorder.rehearse(
-                pipeline.decide(question).records(TimeOrderedIds.next(), hashOnly)));
+                pipeline.decide(question).records(TimeOrderedIds.next(), DecisionInputs.Snapshots.HASH_ONLY)));
     }
 
     /** The profile a decision uses and the id it records (an active id may name a profile since deleted). */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.execpolicy.pdp.model.CanonicalJson;
 import org.execpolicy.pdp.model.ExecPolicy;
 import org.execpolicy.pdp.model.Json;
 
@@ -39,6 +40,9 @@ public record DecisionInputs(ObjectNode request, JsonNode profile, JsonNode dyna
     /** Stores (or just hashes) one registry snapshot and answers its SHA-256 (RFC 8785 JSON). */
     @FunctionalInterface
     public interface Snapshots {
+        /** Nothing stored (warm-up, decide, rules check, replay): a snapshot is named by its hash alone. */
+        Snapshots HASH_ONLY = (kind, body) -> CanonicalJson.sha256Hex(body);
+
         String put(String kind, JsonNode body);
     }
 

@@ -63,9 +63,7 @@ public final class RegistryChangeRecords {
 
     /** `waiver_granted`: the whole waiver as granted, and its hash. */
     public static ObjectNode waiverGranted(JsonNode waiver, String operator, Instant at) {
-        ObjectNode record = human("waiver_granted", operator, at);
-        record.put("waiver_id", waiver.path("waiver_id").asText());
-        record.put("waiver_hash", CanonicalJson.sha256Hex(waiver));
+        ObjectNode record = aboutWaiver("waiver_granted", waiver, operator, at);
         for (String field : List.of("check_waived", "justification", "approver")) {
             record.set(field, waiver.get(field));
         }
@@ -82,9 +80,7 @@ public final class RegistryChangeRecords {
      * MEDIUM or HIGH waiver; with the hash of the waiver as it now stands and who granted it.
      */
     public static ObjectNode waiverApproved(JsonNode approved, String operator, Instant at) {
-        ObjectNode record = human("waiver_approved", operator, at);
-        record.put("waiver_id", approved.path("waiver_id").asText());
-        record.put("waiver_hash", CanonicalJson.sha256Hex(approved));
+        ObjectNode record = aboutWaiver("waiver_approved", approved, operator, at);
         record.set("risk", approved.get("risk"));
         record.set("granted_by", approved.get("granted_by"));
         record.set("approved_by", approved.get("approved_by"));
@@ -94,11 +90,17 @@ public final class RegistryChangeRecords {
 
     /** `waiver_revoked`: when and why, with the hash of the waiver as it now stands. */
     public static ObjectNode waiverRevoked(JsonNode revoked, String operator, Instant at) {
-        ObjectNode record = human("waiver_revoked", operator, at);
-        record.put("waiver_id", revoked.path("waiver_id").asText());
-        record.put("waiver_hash", CanonicalJson.sha256Hex(revoked));
+        ObjectNode record = aboutWaiver("waiver_revoked", revoked, operator, at);
         record.set("revoked_at", revoked.get("revoked_at"));
         record.set("reason", revoked.get("revoke_reason"));
+        return record;
+    }
+
+    /** A waiver record: the operator's act on it, its id and the hash of the waiver as it now stands. */
+    private static ObjectNode aboutWaiver(String type, JsonNode waiver, String operator, Instant at) {
+        ObjectNode record = human(type, operator, at);
+        record.put("waiver_id", waiver.path("waiver_id").asText());
+        record.put("waiver_hash", CanonicalJson.sha256Hex(waiver));
         return record;
     }
 

@@ -157,9 +157,7 @@ class SharedStoreTest {
     @Order(2)
     void a_waiver_revoked_through_one_node_is_honoured_by_the_other_within_a_second() {
         String waiver = uid("wv");
-        Steps.createWaiver(nodeA, Bodies.waiver(waiver));
-        String wp = uid("wp");
-        Steps.putProfile(nodeA, Bodies.profile(wp, "worker", fastApproxAllowed(waiver)));
+        String wp = profileUnderWaiver(Bodies.waiver(waiver));
         JsonNode before = decideWithin(nodeB, wp, answer -> !reasons(answer).contains("WAIVER_REVOKED"));
         assertThat(before.path("waiver_ref").asText()).isEqualTo(waiver);
 
@@ -178,11 +176,7 @@ class SharedStoreTest {
     @Order(2)
     void a_waiver_approved_through_one_node_governs_the_other_within_a_second() {
         String waiver = uid("wv");
-        com.fasterxml.jackson.databind.node.ObjectNode medium = Bodies.waiver(waiver);
-        medium.put("risk", "MEDIUM");
-        Steps.createWaiver(nodeA, medium);
-        String wp = uid("wp");
-        Steps.putProfile(nodeA, Bodies.profile(wp, "worker", fastApproxAllowed(waiver)));
+        String wp = profileUnderWaiver(Bodies.waiver(waiver).put("risk", "MEDIUM"));
         JsonNode pending = decideWithin(nodeB, wp, answer -> reasons(answer).contains("WAIVER_PENDING"));
         // node B knows who granted it: the same operator is refused there too
         Reply same = nodeB.post("/v1/waivers/" + waiver + "/approve", "", nodeB.token("operator"));
@@ -204,10 +198,7 @@ class SharedStoreTest {
     @Test
     @Order(3)
     void a_trace_uploaded_through_one_node_is_served_by_the_other_from_the_shared_store() {
-        String waiver = uid("wv");
-        Steps.createWaiver(nodeA, Bodies.waiver(waiver));
-        String wp = uid("wp");
-        Steps.putProfile(nodeA, Bodies.profile(wp, "worker", fastApproxAllowed(waiver)));
+        String wp = profileUnderWaiver(Bodies.waiver(uid("wv")));
         JsonNode decided = decideWithin(nodeA, wp, answer -> "approximate".equals(answer.path("exactness").asText()));
         // larger than one stored chunk: stored and served in several
         String body = SyntheticTrace.jsonl(SyntheticTrace.of(decided, 6_000, "model-worker"));
@@ -362,6 +353,14 @@ class SharedStoreTest {
     }
 
     /** Decides through {@code node} until {@code done} holds, for at most 3 s; returns the answer that held. */
+    /** Grants the waiver and saves, through node A, a profile whose worker runs fast_approx under it; its id. */
+    private static String profileUnderWaiver(com.fasterxml.jackson.databind.node.ObjectNode waiver) {
+        Steps.createWaiver(nodeA, waiver);
+        String wp = uid("wp");
+        Steps.putProfile(nodeA, Bodies.profile(wp, "worker", fastApproxAllowed(waiver.path("waiver_id").asText())));
+        return wp;
+    }
+
     private static JsonNode decideWithin(RunningPdp node, String profileId,
                                          java.util.function.Predicate<JsonNode> done) {
         long deadline = System.nanoTime() + 3_000_000_000L;
