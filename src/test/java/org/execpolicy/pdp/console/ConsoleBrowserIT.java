@@ -132,7 +132,7 @@ class ConsoleBrowserIT {
         for (String module : modules) {
             RunningPdp.Reply script = pdp.get("/" + module);
             assertThat(script.status()).as(module).isEqualTo(200);
-            assertThat(script.contentType()).as(module).contains("javascript");
+            assertThat(script.contentType()).as(module).startsWith("text/javascript");
             assertThat(rawGet("/" + module).headers().firstValue("content-security-policy").orElse(""))
                     .as(module).contains("script-src 'self'");
         }
