@@ -353,10 +353,11 @@ public final class PdpServer implements AutoCloseable {
         root.route().handler(new FormBodies());
         Buffer rawYaml = Buffer.buffer(yaml);
         root.get("/metrics").handler(metrics::scrape);
-        // the operator console: static files from the classpath (src/main/resources/console), only these paths
+        // the operator console: static files from the classpath (src/main/resources/console), only these paths:
+        // the page, its style and its ES modules (one lower-case name each, served as text/javascript)
         // (a regex route: the handler then looks up the whole path; "/" answers index.html)
         StaticHandler console = StaticHandler.create("console").setDirectoryListing(false).setCachingEnabled(false);
-        root.getWithRegex("/(index\\.html|app\\.js|app\\.css)?").handler(ctx -> {
+        root.getWithRegex("/(index\\.html|app\\.css|[a-z][a-z-]*\\.js)?").handler(ctx -> {
             ctx.response().putHeader("content-security-policy", CONSOLE_CSP)
                     .putHeader("x-content-type-options", "nosniff")
                     .putHeader("referrer-policy", "no-referrer")

@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.logging.Level;
 import org.execpolicy.pdp.model.Json;
 import org.execpolicy.pdp.support.RunningPdp;
+import org.execpolicy.pdp.support.SyntheticTrace;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -124,10 +125,18 @@ class ConsoleBrowserIT {
         RunningPdp.Reply page = pdp.get("/");
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.contentType()).startsWith("text/html");
-        assertThat(page.body()).contains("<script src=\"/app.js\" defer></script>");
-        var headers = pdp.send(HttpRequest.newBuilder(URI.create(pdp.baseUrl() + "/app.js")).GET());
-        assertThat(headers.status()).isEqualTo(200);
-        assertThat(headers.contentType()).contains("javascript");
+        assertThat(page.body()).contains("<script type=\"module\" src=\"/app.js\"></script>");
+        // every ES module of the console is served as JavaScript (a module script of another type does not run)
+        List<String> modules = consoleModules();
+        assertThat(modules).contains("app.js", "api.js", "changes.js", "decision-detail.js");
+        for (String module : modules) {
+            RunningPdp.Reply script = pdp.get("/" + module);
+            assertThat(script.status()).as(module).isEqualTo(200);
+            assertThat(script.contentType()).as(module).startsWith("text/javascript");
+            assertThat(rawGet("/" + module).headers().firstValue("content-security-policy").orElse(""))
+                    .as(module).contains("script-src 'self'");
+        }
+        assertThat(pdp.get("/no-such-module.js").status()).isEqualTo(404);
         var withHeaders = rawGet("/");
         assertThat(withHeaders.headers().firstValue("content-security-policy").orElse(""))
                 .startsWith("default-src 'self'").doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
@@ -178,8 +187,15 @@ class ConsoleBrowserIT {
         wait.until(d -> d.findElement(By.cssSelector(WORKER + " input.approx-toggle")).isSelected());
         click(WORKER + " button.save-role");
         waitText("#roles-message", "Saved worker in profile " + PROFILE_ID);
-        waitText("#changes-list", "/model_assignments/worker/compute/speed_preset");
-        waitText("#changes-list", "/model_assignments/worker/compute/approximate");
+        // the changes are the server's (model/JsonDiff in its work_profile_changed record), not the console's:
+        // the worker had no compute, so the server names the member added as a whole
+        JsonNode change = newestRecord("work_profile_changed");
+        assertThat(Json.MAPPER.convertValue(change.path("changed_paths"), List.class))
+                .containsExactly("/model_assignments/worker/compute");
+        wait.until(d -> cellTexts("#changes-list .change-path").equals(List.of("/model_assignments/worker/compute")));
+        waitText("#changes-list", "(absent) \u2192 {");
+        waitText("#changes-list", "\"speed_preset\":\"fast_approx\"");
+        waitText("[data-testid='audit-record']", change.path("event_id").asText());
         screenshot("04-roles-saved");
 
         JsonNode saved = pdp.get("/v1/profiles/" + PROFILE_ID).json().path("model_assignments").path("worker");
@@ -244,6 +260,83 @@ class ConsoleBrowserIT {
     }
 
     @Test
+    void aDecisionOpensUnderItsRowWithWhatTheRuntimeDid() {
+        seedActiveProfile();
+        ObjectNode waiver = waiver("wv-detail", "runtime evidence in the console");
+        waiver.putObject("scope").putArray("roles").add("worker");
+        assertThat(operatorPost("/v1/waivers", waiver).status()).isEqualTo(201);
+        ObjectNode profile = (ObjectNode) pdp.get("/v1/profiles/" + PROFILE_ID).json();
+        ObjectNode compute = ((ObjectNode) profile.path("model_assignments").path("worker")).putObject("compute");
+        compute.put("speed_preset", "fast_approx");
+        compute.putObject("approximate").put("allowed", true).put("waiver_ref", "wv-detail");
+        assertThat(operatorPut("/v1/profiles/" + PROFILE_ID, profile).status()).isEqualTo(200);
+
+        // the approximate decision, its trace and its report; then enough newer decisions to push its row far down
+        JsonNode approximate = decide("worker", "model-worker");
+        assertThat(approximate.path("exactness").asText()).isEqualTo("approximate");
+        String id = approximate.path("decision_id").asText();
+        RunningPdp.Reply uploaded = pdp.send(HttpRequest.newBuilder(
+                        URI.create(pdp.baseUrl() + approximate.path("trace_artifact_ref").asText()))
+                .header("content-type", "application/x-ndjson")
+                .PUT(HttpRequest.BodyPublishers.ofString(SyntheticTrace.jsonl(SyntheticTrace.of(approximate, 3, "model-worker")))));
+        assertThat(uploaded.status()).as(uploaded.body()).isIn(200, 201);
+        RunningPdp.Reply reported = pdp.post("/v1/decisions/" + id + "/report", """
+                {"mode": "%s", "exactness": "approximate", "token_count": 120,
+                 "timings": {"total_ms": 950.5, "prefill_ms": 40, "decode_ms": 910.5},
+                 "mean_exit_layer": 24.5, "exit_layer_histogram": {"12": 3, "30": 117},
+                 "speculative": null, "offload": {"strategy": "kv_paged", "cpu_offload_bytes": 0, "disk_offload_bytes": 0}}"""
+                .formatted(approximate.path("mode").asText()), token("runtime"));
+        assertThat(reported.status()).as(reported.body()).isEqualTo(201);
+        for (int i = 0; i < 40; i++) {
+            decide("validator", "model-validator");
+        }
+        JsonNode view = pdp.get("/v1/decisions/" + id).json();
+        assertThat(view.path("trace_status").asText()).isEqualTo("attached");
+        String sha = view.path("trace_artifact_sha256").asText();
+        assertThat(sha).hasSize(64);
+
+        openConsoleWithToken(token("operator"));
+        click("#nav-timeline");
+        String row = decisionRow(approximate);
+        waitVisible(By.cssSelector(row));
+        assertThat(js("return document.querySelector(\"" + row + "\").getBoundingClientRect().top > innerHeight"))
+                .as("the decision's row starts below the fold").isEqualTo(true);
+        click(row);
+        waitText("#decision-detail dd[data-field='trace-status']", "attached");
+        assertThat(text("#decision-detail dd[data-field='trace-sha256']")).isEqualTo(sha);
+        assertThat(text("#decision-detail dd[data-field='runtime-report']")).contains("120 token(s)")
+                .contains(view.path("runtime_report").path("event_id").asText());
+        assertThat(text("#decision-detail dd[data-field='violations']")).isEqualTo("none");
+        // the detail is in the row right under the decision's, and on screen
+        assertThat(js("return document.getElementById('detail-row').previousElementSibling.getAttribute('data-decision-id')"))
+                .isEqualTo(id);
+        String onScreen = "const r = document.getElementById('decision-detail').getBoundingClientRect();"
+                + " return r.top >= 0 && r.top < innerHeight && r.height > 0";
+        try {
+            wait.until(d -> Boolean.TRUE.equals(js(onScreen)));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("the detail is off screen: " + js("const r = document.getElementById("
+                    + "'decision-detail').getBoundingClientRect(); return [r.top, r.height, innerHeight, scrollY]"), e);
+        }
+        // a poll re-renders the rows: the detail stays under its row
+        String updated = text("#timeline-updated");
+        wait.until(d -> !text("#timeline-updated").equals(updated));
+        assertThat(js("return document.getElementById('detail-row').previousElementSibling.getAttribute('data-decision-id')"))
+                .isEqualTo(id);
+        waitText("#decision-detail dd[data-field='trace-status']", "attached");
+        screenshot("09-timeline-detail-runtime");
+
+        // an exact decision without a trace or a report says so
+        String exactRow = "#timeline-body tr.decision-row:not([data-decision-id='" + id + "'])";
+        click(exactRow);
+        waitText("#decision-detail dd[data-field='trace-status']", "none expected");
+        assertThat(text("#decision-detail dd[data-field='trace-sha256']")).isEqualTo("\u2014");
+        assertThat(text("#decision-detail dd[data-field='runtime-report']")).isEqualTo("none yet");
+        assertThat(emptyStrips()).isEmpty();
+        assertNoScriptErrors();
+    }
+
+    @Test
     void aUsedProfileIsChangedBySavingANewProfileAndActivatingIt() {
         seedActiveProfile();
         decide("worker", "model-worker"); // the profile is used from now on: immutable (spec 4.3.7.1)
@@ -256,7 +349,11 @@ class ConsoleBrowserIT {
         waitText("#roles-message", "Profile " + PROFILE_ID + " has been used by decisions and cannot change");
         waitText("#roles-message", "new profile " + PROFILE_ID + "-2, now active in place of " + PROFILE_ID);
         waitText("#active-profile", PROFILE_ID + "-2");
-        waitText("#changes-list", "/profile_id");
+        // the server records the copy as a new profile: its diff names the whole document
+        JsonNode change = newestRecord("work_profile_changed");
+        assertThat(change.path("profile_id").asText()).isEqualTo(PROFILE_ID + "-2");
+        assertThat(change.path("changed_paths").toString()).isEqualTo("[\"\"]");
+        wait.until(d -> cellTexts("#changes-list .change-path").equals(List.of("(whole document)")));
         screenshot("08-used-profile-saved-as-new");
 
         JsonNode list = pdp.get("/v1/profiles").json();
@@ -298,7 +395,7 @@ class ConsoleBrowserIT {
         wait.until(d -> "fast_exact".equals(selectedValue(d, WORKER + " select.preset-select")));
         click(WORKER + " button.save-role");
         waitText("#roles-message", "Saved worker");
-        waitText("#changes-list", "/model_assignments/worker/compute/speed_preset");
+        wait.until(d -> cellTexts("#changes-list .change-path").equals(List.of("/model_assignments/worker/compute")));
         assertThat(pdp.get("/v1/profiles/" + PROFILE_ID).json().path("model_assignments").path("worker")
                 .path("compute").path("speed_preset").asText()).isEqualTo("fast_exact");
         assertNoScriptErrors();
@@ -424,7 +521,8 @@ class ConsoleBrowserIT {
             return true;
         });
         waitText("#roles-message", "Saved " + dynamicRole);
-        waitText("#changes-list", "/compute/approximate");
+        wait.until(d -> cellTexts("#changes-list .change-path").equals(List.of("/compute")));
+        assertThat(newestRecord("dynamic_role_changed").path("changed_paths").toString()).isEqualTo("[\"/compute\"]");
         screenshot("xss-1-roles");
 
         click("#nav-waivers");
@@ -539,10 +637,40 @@ class ConsoleBrowserIT {
         driver.get(pdp.baseUrl() + "/");
         waitVisible(By.id("token-panel"));
         screenshot("00-token");
+        assertThat(emptyStrips()).as("message strips shown with nothing in them").isEmpty();
         type("#token-input", token);
         click("#token-save");
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("token-panel")));
         waitText("#token-status", "token set");
+    }
+
+    /** The console's ES modules, as the source tree has them. */
+    private static List<String> consoleModules() {
+        try (var files = Files.list(Path.of("src", "main", "resources", "console"))) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".js")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The newest Flight Recorder record of a type, read as the auditor would. */
+    private JsonNode newestRecord(String type) {
+        RunningPdp.Reply reply = pdp.send(HttpRequest.newBuilder(
+                        URI.create(pdp.baseUrl() + "/v1/events?type=" + type + "&limit=1"))
+                .header("authorization", "Bearer " + token("operator")).GET());
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        return reply.json().path("items").path(0);
+    }
+
+    /** Message and problem strips on screen with no text in them (ids, or classes when they have none). */
+    private List<?> emptyStrips() {
+        return (List<?>) js("return Array.from(document.querySelectorAll('.message, .problem'))"
+                + ".filter(e => e.getClientRects().length > 0 && e.textContent.trim() === '')"
+                + ".map(e => e.id || e.className)");
+    }
+
+    private Object js(String script) {
+        return ((JavascriptExecutor) driver).executeScript(script);
     }
 
     private static String decisionRow(JsonNode decision) {
