@@ -28,14 +28,14 @@ import org.execpolicy.pdp.support.RunningPdp.Reply;
  * that media type's schema (JSON Schema 2020-12, formats asserted). The server never validates its own
  * answers; this is where a handler that drifts from the document is caught.
  */
-final class ResponseContract {
+public final class ResponseContract {
     private static final String DOCUMENT_URI = "https://execpolicy.org/openapi.json";
 
     private final JsonNode document;
     private final SchemaRegistry registry;
     private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
 
-    ResponseContract() {
+    public ResponseContract() {
         document = read();
         // the keywords of the OpenAPI document around the schemas validate nothing
         Dialect dialect = Dialect.builder(Dialects.getDraft202012())
@@ -50,7 +50,7 @@ final class ResponseContract {
     }
 
     /** Every way {@code reply} breaks the document's promises for {@code operationId}; empty when it keeps them. */
-    List<String> violations(String operationId, Reply reply) {
+    public List<String> violations(String operationId, Reply reply) {
         List<String> problems = new ArrayList<>();
         JsonNode operation = operation(operationId);
         JsonNode response = operation.path("responses").get(String.valueOf(reply.status()));

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.execpolicy.pdp.api.ResponseContract;
 import org.execpolicy.pdp.execution.TraceLimits;
 import org.execpolicy.pdp.recorder.Database;
 import org.execpolicy.pdp.recorder.FlightRecorder;
@@ -63,7 +64,9 @@ class RetentionTest {
             assertProblem(gone, 410, null);
             assertThat(gone.json().path("reason").asText()).isEqualTo("purged_by_retention");
             assertThat(gone.json().path("checkpoint").path("event_id").asText()).isEqualTo(proof.path("event_id").asText());
-            assertThat(pdp.get("/v1/decisions/" + oldId).json().path("trace_status").asText()).isEqualTo("purged");
+            RunningPdp.Reply view = pdp.get("/v1/decisions/" + oldId);
+            assertThat(view.json().path("trace_status").asText()).isEqualTo("purged");
+            assertThat(new ResponseContract().violations("getDecision", view)).as("openapi.yaml knows purged").isEmpty();
             // the young trace is kept, and purged once only
             assertThat(pdp.get("/v1/traces/" + youngId).status()).isEqualTo(200);
             assertThat(records(pdp, "trace_purged", youngId)).isEmpty();
