@@ -39,6 +39,7 @@ final class RuleHygiene {
         rules.sort(Comparator.comparing(RuleInfo::file).thenComparingInt(RuleInfo::line));
         List<RuleMessage> problems = new ArrayList<>();
         checkBands(ordered, sourcesByFile, problems);
+        checkReasonCodes(sourcesByFile, problems);
         for (RuleInfo rule : rules) {
             if (rule.description() == null || rule.description().isBlank()) {
                 problems.add(new RuleMessage(rule.file(), rule.line(),
@@ -56,6 +57,29 @@ final class RuleHygiene {
             throw new RulesCompileException(problems);
         }
         return rules;
+    }
+
+    private static final Pattern ADD_REASON = Pattern.compile("\\.addReason[ \\t]*\\(");
+
+    /**
+     * Rules carry a reason code one way: as a ReasonCode fact the engine lists in the answer, which
+     * later rules can match. A reason written straight into the outcome would be a second way, one
+     * no rule could see, so it is refused.
+     */
+    private static void checkReasonCodes(Map<String, String> sourcesByFile, List<RuleMessage> problems) {
+        new TreeMap<>(sourcesByFile).forEach((file, source) -> {
+            Matcher m = ADD_REASON.matcher(source);
+            while (m.find()) {
+                problems.add(new RuleMessage(file, lineAt(source, m.start()),
+                        "a rule gives a reason code by inserting a fact (new Reason( \"CODE\" ), or a Refusal or"
+                                + " ModelRefusal), not with outcome.addReason"));
+            }
+        });
+    }
+
+    /** The 1-based line of a character offset. */
+    private static int lineAt(String source, int offset) {
+        return (int) source.substring(0, offset).chars().filter(c -> c == '\n').count() + 1;
     }
 
     /** A rule as the agenda orders it: its salience (null when computed at run time) and agenda group. */
