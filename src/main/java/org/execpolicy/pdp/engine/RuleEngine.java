@@ -66,6 +66,8 @@ public final class RuleEngine {
             session.addEventListener(firings);
             Outcome outcome = new Outcome();
             session.setGlobal("outcome", outcome);
+            // rules give reason codes as facts (ReasonCode); they reach the answer in the order inserted
+            session.addEventListener(new ReasonCodes(outcome));
             session.insert(facts.request());
             session.insert(facts.clock());
             facts.context().forEach(session::insert);

@@ -1,22 +1,12 @@
 package org.execpolicy.pdp.model;
 
 /**
- * One reason why the requested model call is not permitted (inserted by permission.drl). Kept apart
- * from {@link Refusal}, which refuses approximate execution only: a refused model refuses the whole call.
+ * One reason why the requested model call is not permitted (inserted by permission.drl); its code is
+ * a reason code. Kept apart from {@link Refusal}, which refuses approximate execution only: a refused
+ * model refuses the whole call.
  */
-public final class ModelRefusal {
-    private final String code;
-
+public final class ModelRefusal extends ReasonCode {
     public ModelRefusal(String code) {
-        this.code = code;
-    }
-
-    public String getCode() {
-        return code;
-    }
-
-    @Override
-    public String toString() {
-        return "ModelRefusal{" + code + "}";
+        super(code);
     }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * What rules conclude beyond the effective policy: reason codes in the order
- * the rules add them, adjustments, codes, the waiver that granted approximate
+ * the rules give them (as {@link ReasonCode} facts), adjustments, codes, the waiver that granted approximate
  * execution, whether the model call is permitted and the trace decision. Rules write it; Java only reads it.
  */
 public final class Outcome {
@@ -22,6 +22,10 @@ public final class Outcome {
     // SPEC 3.7: a call is permitted until a permission rule says otherwise
     private boolean modelPermitted = true;
 
+    /**
+     * Adds a reason code, once. Rules never call this: they insert a {@link ReasonCode} fact, which the
+     * engine adds here as it is inserted; the engine's safe default adds RULE_ERROR.
+     */
     public void addReason(String code) {
         addOnce(reasonCodes, code);
     }

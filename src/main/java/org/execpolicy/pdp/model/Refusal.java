@@ -1,19 +1,8 @@
 package org.execpolicy.pdp.model;
 
-/** One reason why approximate execution is refused (inserted by governance rules). */
-public final class Refusal {
-    private final String code;
-
+/** One reason why approximate execution is refused (inserted by governance rules); its code is a reason code. */
+public final class Refusal extends ReasonCode {
     public Refusal(String code) {
-        this.code = code;
-    }
-
-    public String getCode() {
-        return code;
-    }
-
-    @Override
-    public String toString() {
-        return "Refusal{" + code + "}";
+        super(code);
     }
 }

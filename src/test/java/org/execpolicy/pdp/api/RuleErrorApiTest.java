@@ -34,6 +34,7 @@ class RuleErrorApiTest {
         Files.writeString(rules.resolve("zz_broken.drl"), """
                 package org.execpolicy.rules.broken;
                 import org.execpolicy.pdp.model.*;
+                // salience-band: 250..299
 
                 rule "%s"
                     @description("test: a consequence that throws, for one model only")

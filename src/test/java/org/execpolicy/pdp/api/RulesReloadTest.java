@@ -124,6 +124,7 @@ class RulesReloadTest {
         Files.writeString(rules.resolve("silent.drl"), """
                 package org.execpolicy.rules;
                 import org.execpolicy.pdp.model.*;
+                // salience-band: 0..99
 
                 rule "silent: fires without saying why"
                 when
@@ -137,6 +138,34 @@ class RulesReloadTest {
         assertThat(reload.status()).isEqualTo(422);
         assertThat(reload.json().path("errors").get(0).path("message").asText())
                 .contains("\"silent: fires without saying why\"").contains("@description");
+    }
+
+    @Test
+    void aRuleOutsideItsFilesSalienceBandIsRefusedNamingFileRuleAndBand() throws IOException {
+        String before = pdp.get("/v1/rules").json().path("digest").asText();
+        Files.writeString(rules.resolve("zz_stray.drl"), """
+                package org.execpolicy.rules;
+                import org.execpolicy.pdp.model.*;
+                // salience-band: 0..99
+
+                rule "stray: ordered above every preset"
+                    @description("test: its salience is outside its own file's band")
+                    salience 860
+                when
+                    DecisionRequest( role == "nobody" )
+                then
+                end
+                """);
+
+        Reply reload = pdp.post("/v1/rules/reload", "");
+
+        assertThat(reload.status()).isEqualTo(422);
+        assertThat(reload.json().path("errors")).singleElement().satisfies(e -> {
+            assertThat(e.path("path").asText()).isEqualTo("zz_stray.drl:5");
+            assertThat(e.path("message").asText()).isEqualTo("rule \"stray: ordered above every preset\" has salience"
+                    + " 860, outside its file's band 0..99 (declared on line 3)");
+        });
+        assertThat(pdp.get("/v1/rules").json().path("digest").asText()).isEqualTo(before);
     }
 
     @Test

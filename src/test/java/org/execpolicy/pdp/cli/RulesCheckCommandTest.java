@@ -111,6 +111,7 @@ class RulesCheckCommandTest {
         Files.writeString(rules.resolve("zz_throws.drl"), """
                 package org.execpolicy.rules;
                 import org.execpolicy.pdp.model.*;
+                // salience-band: 0..99
 
                 rule "throws: for the tool_call task type"
                     @description("test: a consequence that throws")
@@ -156,6 +157,7 @@ class RulesCheckCommandTest {
         Files.writeString(rules.resolve("zz_undescribed.drl"), """
                 package org.execpolicy.rules;
                 import org.execpolicy.pdp.model.*;
+                // salience-band: 0..99
 
                 rule "undescribed: says nothing"
                 when
@@ -167,7 +169,19 @@ class RulesCheckCommandTest {
         CommandRun run = CommandRun.of("rules", "check", "--rules", rules.toString());
 
         assertThat(run.exit()).isEqualTo(RulesCheckCommand.CANNOT_RUN);
-        assertThat(run.err()).contains("zz_undescribed.drl:4: rule \"undescribed: says nothing\" has no @description");
+        assertThat(run.err()).contains("zz_undescribed.drl:5: rule \"undescribed: says nothing\" has no @description");
+    }
+
+    @Test
+    void aRulesetWhoseSalienceBandsAreBrokenDoesNotRun() {
+        CommandRun run = CommandRun.of("rules", "check", "--rules", "src/test/resources/rulesets/bad_bands");
+
+        assertThat(run.exit()).isEqualTo(RulesCheckCommand.CANNOT_RUN);
+        assertThat(run.err()).contains("a_first.drl:17: rule \"first: outside its band\" has salience 250, outside"
+                        + " its file's band 100..199")
+                .contains("b_overlapping.drl:4: salience band 150..299 overlaps the band 100..199 of a_first.drl")
+                .contains("c_unbanded.drl:1: no salience band declared");
+        assertThat(run.out()).doesNotContain("passed");
     }
 
     @Test

@@ -33,7 +33,10 @@ class RuleErrorTest {
     @TempDir
     Path dir;
 
-    /** The shipped rules and one more file. */
+    /**
+     * The shipped rules and one more file, which declares its salience band in a range the shipped
+     * bands leave free (250..299 between shape and trace, 0..99 below codes, above 1000).
+     */
     private RuleEngine engineWith(String extraDrl) throws IOException {
         ShippedRules.copyTo(dir);
         Files.writeString(dir.resolve("zz_broken.drl"), """
@@ -73,6 +76,7 @@ class RuleErrorTest {
     @Test
     void aConsequenceThatThrowsGivesTheSafeDefaultNamingTheRuleAndKeepsTheEarlierFirings() throws IOException {
         RuleEngine engine = engineWith("""
+                // salience-band: 250..299
                 rule "broken: throws after the shape of the policy is settled"
                     @description("test: a consequence that throws, between the shape and trace bands")
                     salience 250
@@ -131,6 +135,7 @@ class RuleErrorTest {
     @Test
     void anErrorBeforeTheRequestedPolicyIsKnownAnswersTheRuntimeDefault() throws IOException {
         RuleEngine engine = engineWith("""
+                // salience-band: 5000..5000
                 rule "broken: throws before anything else"
                     @description("test: a consequence that throws before every other rule")
                     salience 5000
@@ -155,9 +160,10 @@ class RuleErrorTest {
     @Test
     void aRequestThatAskedForATraceIsToldExactExecutionHasNone() throws IOException {
         RuleEngine engine = engineWith("""
+                // salience-band: 250..299
                 rule "broken: throws once the effective policy exists"
                     @description("test: a consequence that throws")
-                    salience 790
+                    salience 250
                 when
                     Effective()
                 then
@@ -177,6 +183,7 @@ class RuleErrorTest {
     @Test
     void aConditionThatCannotBeEvaluatedIsARuleErrorOfItsRule() throws IOException {
         RuleEngine engine = engineWith("""
+                // salience-band: 250..299
                 rule "broken: a condition that throws"
                     @description("test: the constraint throws StringIndexOutOfBoundsException")
                     salience 250
@@ -199,6 +206,7 @@ class RuleErrorTest {
     @Test
     void anEvalThatThrowsIsARuleErrorOfItsRule() throws IOException {
         RuleEngine engine = engineWith("""
+                // salience-band: 0..99
                 rule "broken: an eval that throws"
                     @description("test: eval() throws NumberFormatException")
                 when
@@ -217,6 +225,7 @@ class RuleErrorTest {
     @Test
     void aFailureDroolsDoesNotAttributeIsStillARuleErrorCountedAsUnattributed() throws IOException {
         RuleEngine engine = engineWith("""
+                // salience-band: 0..99
                 rule "broken: a from expression that throws"
                     @description("test: the from expression throws; Drools does not say which rule it belongs to")
                 when
@@ -239,6 +248,7 @@ class RuleErrorTest {
     @Test
     void rulesThatNeverSettleAreARuleErrorNamingTheLoopingRules() throws IOException {
         RuleEngine engine = engineWith("""
+                // salience-band: 0..99
                 rule "loop: standard becomes spec_decode"
                     @description("test: undoes the other loop rule")
                 when $e : Effective( mode == "standard" )
@@ -264,6 +274,7 @@ class RuleErrorTest {
     @Test
     void aLongMultiLineMessageIsBoundedToOneLine() throws IOException {
         RuleEngine engine = engineWith("""
+                // salience-band: 0..99
                 rule "broken: a very long message"
                     @description("test: the exception message is long and spans lines")
                 when
@@ -282,6 +293,7 @@ class RuleErrorTest {
     @Test
     void aDecisionWithoutRuleErrorRecordsNone() throws IOException {
         RuleEngine engine = engineWith("""
+                // salience-band: 0..99
                 rule "broken: never matches"
                     @description("test: a rule that never fires")
                 when

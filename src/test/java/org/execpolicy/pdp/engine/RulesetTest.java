@@ -70,6 +70,7 @@ class RulesetTest {
         Files.writeString(dir.resolve("extra.drl"), """
                 package org.execpolicy.rules.extra;
                 import org.execpolicy.pdp.model.*;
+                // salience-band: 0..99
 
                 rule "role class: a core role is its own class"
                     @description("same name as a rule in roles.drl, other package")
@@ -87,12 +88,72 @@ class RulesetTest {
         assertThatThrownBy(() -> Ruleset.compile(dir))
                 .isInstanceOfSatisfying(RulesCompileException.class, e -> assertThat(e.messages())
                         .extracting(RuleMessage::toString)
-                        .anySatisfy(m -> assertThat(m).startsWith("extra.drl:11:")
+                        .anySatisfy(m -> assertThat(m).startsWith("extra.drl:12:")
                                 .contains("\"extra: says nothing about itself\" has no @description"))
-                        .anySatisfy(m -> assertThat(m).startsWith("extra.drl:4:")
+                        .anySatisfy(m -> assertThat(m).startsWith("extra.drl:5:")
                                 .contains("\"role class: a core role is its own class\" is used by 2 rules"))
                         .anySatisfy(m -> assertThat(m).startsWith("roles.drl:")
                                 .contains("is used by 2 rules")));
+    }
+
+    /** A fixture ruleset with one file for each salience band error, and two files that break none. */
+    private static final Path BAD_BANDS = Path.of("src/test/resources/rulesets/bad_bands");
+
+    @Test
+    void eachSalienceBandErrorIsRefusedNamingFileRuleAndBand() {
+        assertThatThrownBy(() -> Ruleset.compile(BAD_BANDS))
+                .isInstanceOfSatisfying(RulesCompileException.class, e -> assertThat(e.messages())
+                        .extracting(RuleMessage::toString)
+                        .containsExactly(
+                                "a_first.drl:4: salience band 100..199 overlaps the band 150..299 of b_overlapping.drl"
+                                        + " in agenda group MAIN; bands of one agenda group must not overlap, so that"
+                                        + " the order between files is the order of their bands",
+                                "a_first.drl:17: rule \"first: outside its band\" has salience 250, outside its"
+                                        + " file's band 100..199 (declared on line 4)",
+                                "b_overlapping.drl:4: salience band 150..299 overlaps the band 100..199 of a_first.drl"
+                                        + " in agenda group MAIN; bands of one agenda group must not overlap, so that"
+                                        + " the order between files is the order of their bands",
+                                "c_unbanded.drl:1: no salience band declared: a file with rules declares the saliences"
+                                        + " its rules use in its header, before its first rule, as"
+                                        + " \"// salience-band: LOW..HIGH\""));
+    }
+
+    @Test
+    void aBandDeclaredAfterTheFirstRuleIsNoHeaderAndTwoBandsAreOneTooMany() throws IOException {
+        Files.writeString(dir.resolve("late.drl"), """
+                package org.execpolicy.rules;
+                import org.execpolicy.pdp.model.*;
+
+                rule "late: its band comes after it"
+                    @description("test")
+                when
+                    DecisionRequest()
+                then
+                end
+                // salience-band: 0..99
+                """);
+        Files.writeString(dir.resolve("twice.drl"), """
+                // salience-band: 100..199
+                // salience-band: 200..299
+                package org.execpolicy.rules;
+                import org.execpolicy.pdp.model.*;
+
+                rule "twice: in a file with two bands"
+                    @description("test")
+                    salience 150
+                when
+                    DecisionRequest()
+                then
+                end
+                """);
+        assertThatThrownBy(() -> Ruleset.compile(dir))
+                .isInstanceOfSatisfying(RulesCompileException.class, e -> assertThat(e.messages())
+                        .extracting(RuleMessage::toString)
+                        .containsExactly(
+                                "late.drl:1: no salience band declared: a file with rules declares the saliences"
+                                        + " its rules use in its header, before its first rule, as"
+                                        + " \"// salience-band: LOW..HIGH\"",
+                                "twice.drl:2: the header declares 2 salience bands; a file has one"));
     }
 
     @Test
