@@ -14,7 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.execpolicy.pdp.engine.RegistryChangeRecords;
 import org.execpolicy.pdp.engine.WaiverCoverage;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 import org.execpolicy.pdp.model.RegistryEntryChecks;
 import org.execpolicy.pdp.model.SecretRedactor;
 import org.execpolicy.pdp.model.WaiverApproval;

@@ -8,7 +8,7 @@ import org.execpolicy.pdp.engine.DecisionInputs;
 import org.execpolicy.pdp.engine.DecisionPipeline;
 import org.execpolicy.pdp.decision.DecisionService.RecordedDecision;
 import org.execpolicy.pdp.engine.RuleEngine;
-import org.execpolicy.pdp.model.TimeOrderedIds;
+import org.execpolicy.pdp.json.TimeOrderedIds;
 
 /**
  * One decision with no server and no database: the records the server would

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import org.execpolicy.pdp.engine.Firing;
 import org.execpolicy.pdp.engine.ReportEvaluation;
 import org.execpolicy.pdp.engine.RuleEngine;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 import org.execpolicy.pdp.model.ReportedRun;
 import org.execpolicy.pdp.engine.RuleInfo;
 import org.execpolicy.pdp.engine.Ruleset;

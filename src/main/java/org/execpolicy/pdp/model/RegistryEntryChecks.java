@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * What the registry refuses to store that a JSON Schema cannot say (SPEC.md 2):

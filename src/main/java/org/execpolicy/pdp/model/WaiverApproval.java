@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.Optional;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * The registry's side of the second-operator protocol (SPEC 2 "Waiver", v2): which waivers wait for
