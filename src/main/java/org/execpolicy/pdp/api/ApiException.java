@@ -1,6 +1,7 @@
 package org.execpolicy.pdp.api;
 
 import java.util.List;
+import org.execpolicy.pdp.json.FieldError;
 
 /** A request the API refuses, with the HTTP status, error kind and the fields at fault. */
 final class ApiException extends RuntimeException {

@@ -14,6 +14,7 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.execpolicy.pdp.json.FieldError;
 import org.execpolicy.pdp.json.IJson;
 import org.execpolicy.pdp.json.StrictUtf8;
 

@@ -13,6 +13,7 @@ import io.vertx.openapi.validation.ValidatorErrorType;
 import io.vertx.openapi.validation.ValidatorException;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import org.execpolicy.pdp.json.FieldError;
 import org.execpolicy.pdp.json.Json;
 import org.execpolicy.pdp.recorder.ConcurrentChangeException;
 import org.execpolicy.pdp.recorder.RecorderUnavailableException;

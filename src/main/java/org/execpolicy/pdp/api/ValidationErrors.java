@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.execpolicy.pdp.json.FieldError;
 import org.execpolicy.pdp.json.Json;
 
 /**

@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.engine;
+package org.execpolicy.pdp.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

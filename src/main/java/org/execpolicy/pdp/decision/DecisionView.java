@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.api;
+package org.execpolicy.pdp.decision;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -124,7 +124,7 @@ public final class DecisionView {
     }
 
     /** GET /v1/decisions/{id}: the answer, its context and every rule firing in order. */
-    static ObjectNode withFirings(RecordedDecision decision) {
+    public static ObjectNode withFirings(RecordedDecision decision) {
         ObjectNode view = answer(decision);
         CONTEXT_FIELDS.forEach(field -> view.set(field, decision.decision().get(field)));
         runtimeEvidence(view, decision);
