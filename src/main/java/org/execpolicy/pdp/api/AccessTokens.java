@@ -1,6 +1,6 @@
 package org.execpolicy.pdp.api;
 
-import org.execpolicy.pdp.model.Sha256;
+import org.execpolicy.pdp.json.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,7 +18,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * The bearer tokens in {@code DATA/tokens.json}: {@code {"tokens":[{"name","token","scopes"}]}}.

@@ -1,6 +1,7 @@
 package org.execpolicy.pdp.api;
 
 import java.util.List;
+import org.execpolicy.pdp.json.FieldError;
 
 /** A request the API refuses, with the HTTP status, error kind and the fields at fault. */
 final class ApiException extends RuntimeException {
@@ -25,7 +26,7 @@ final class ApiException extends RuntimeException {
 
     /** SPEC 4 (v2): what retention purged answers 410 with the reason and the record that proves the purge. */
     static ApiException purged(String detail, com.fasterxml.jackson.databind.JsonNode checkpoint) {
-        com.fasterxml.jackson.databind.node.ObjectNode members = org.execpolicy.pdp.model.Json.object();
+        com.fasterxml.jackson.databind.node.ObjectNode members = org.execpolicy.pdp.json.Json.object();
         members.put("reason", "purged_by_retention");
         members.set("checkpoint", checkpoint);
         return new ApiException(410, "invalid_request", detail, List.of(), members);

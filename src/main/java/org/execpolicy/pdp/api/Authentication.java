@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Optional;
+import org.execpolicy.pdp.json.FieldError;
 
 /**
  * Who is calling: resolves the bearer token, if one is sent, before any route runs. A token that

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import org.execpolicy.pdp.decision.DecisionService;
+import org.execpolicy.pdp.decision.DecisionView;
 import org.execpolicy.pdp.decision.UnknownProfileException;
 
 /** POST /v1/decisions and GET /v1/decisions/{id}. */

@@ -7,7 +7,7 @@ import io.vertx.openapi.validation.RequestParameter;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 import org.execpolicy.pdp.recorder.EventPage;
 import org.execpolicy.pdp.recorder.EventQuery;
 import org.execpolicy.pdp.recorder.EvidenceStore;

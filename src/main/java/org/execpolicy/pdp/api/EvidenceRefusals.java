@@ -2,6 +2,7 @@ package org.execpolicy.pdp.api;
 
 import java.util.List;
 import org.execpolicy.pdp.execution.EvidenceRefusedException;
+import org.execpolicy.pdp.json.FieldError;
 
 /** The HTTP answer to a refused trace upload or runtime report (SPEC.md section 5: all `invalid_request`). */
 final class EvidenceRefusals {

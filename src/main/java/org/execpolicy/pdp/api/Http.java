@@ -10,7 +10,7 @@ import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
 import java.io.IOException;
 import java.util.concurrent.Callable;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 
 /** Small helpers shared by the handlers: the validated body and parameters, blocking work, JSON answers. */
 final class Http {

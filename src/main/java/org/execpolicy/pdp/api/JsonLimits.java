@@ -14,8 +14,9 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.execpolicy.pdp.model.IJson;
-import org.execpolicy.pdp.model.StrictUtf8;
+import org.execpolicy.pdp.json.FieldError;
+import org.execpolicy.pdp.json.IJson;
+import org.execpolicy.pdp.json.StrictUtf8;
 
 /**
  * Limits on the shape of every JSON request body, checked after the body is read and before

@@ -35,7 +35,8 @@ import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.Ruleset;
 import org.execpolicy.pdp.decision.RulesReloader;
 import org.execpolicy.pdp.decision.RulesWatcher;
-import org.execpolicy.pdp.engine.WaiverCoverage;
+import org.execpolicy.pdp.registry.RegistryService;
+import org.execpolicy.pdp.registry.WaiverCoverage;
 import org.execpolicy.pdp.model.SecretRedactor;
 import org.execpolicy.pdp.recorder.ChainCheckpoints;
 import org.execpolicy.pdp.recorder.Database;
@@ -270,8 +271,8 @@ public final class PdpServer implements AutoCloseable {
         Metrics metrics = new Metrics(recorder, engine, runtime, redactor);
         DecisionHandlers decisionHandlers = new DecisionHandlers(vertx, decisions, metrics);
         EventHandlers events = new EventHandlers(vertx, recorder);
-        RegistryHandlers registryHandlers = new RegistryHandlers(vertx, registry,
-                new WaiverCoverage(engine, registry::waiver), clock, redactor);
+        RegistryHandlers registryHandlers = new RegistryHandlers(vertx,
+                new RegistryService(registry, new WaiverCoverage(engine, registry::waiver), clock, redactor));
         SystemHandlers system = new SystemHandlers(engine, recorder);
         RulesHandlers rules = new RulesHandlers(engine, reloader);
         RecorderHandlers evidence = new RecorderHandlers(vertx, recorder);

@@ -6,7 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import org.execpolicy.pdp.execution.EvidenceRefusedException;
 import org.execpolicy.pdp.execution.RuntimeEvidence;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * POST /v1/decisions/{decision_id}/report: what a runtime actually ran. The OpenAPI router has

@@ -9,7 +9,8 @@ import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.RuleMessage;
 import org.execpolicy.pdp.engine.Ruleset;
 import org.execpolicy.pdp.decision.RulesReloader;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.FieldError;
+import org.execpolicy.pdp.json.Json;
 
 /** GET /v1/rules and POST /v1/rules/reload. */
 final class RulesHandlers {

@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.FieldError;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * Turns an OpenAPI validation failure into {path, message} pairs that name the

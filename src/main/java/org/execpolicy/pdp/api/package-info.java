@@ -4,7 +4,7 @@
  * call what ({@code Authentication}, {@code AccessControl}, {@code OperationScopes}), the limits every
  * request is held to ({@code JsonLimits}, {@code RateLimiter}, {@code ConnectionDeadlines}), the
  * handlers of each operation, and how every error reads ({@code Problems}: RFC 9457). It turns
- * requests into calls on {@code decision}, {@code execution} and {@code recorder}; policy is never
- * decided here.
+ * requests into calls on {@code registry}, {@code decision}, {@code execution} and {@code recorder}
+ * (parse, call, answer); policy is never decided here.
  */
 package org.execpolicy.pdp.api;

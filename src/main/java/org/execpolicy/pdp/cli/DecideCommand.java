@@ -10,12 +10,18 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.execpolicy.pdp.api.DecisionView;
+import org.execpolicy.pdp.decision.DecisionView;
 import org.execpolicy.pdp.decision.DecisionService.RecordedDecision;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.Ruleset;
 import org.execpolicy.pdp.engine.RulesCompileException;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.FieldError;
+import org.execpolicy.pdp.json.Json;
+import org.execpolicy.pdp.ruletest.ApiSchemas;
+import org.execpolicy.pdp.ruletest.CaseFixtures;
+import org.execpolicy.pdp.ruletest.InvalidInputException;
+import org.execpolicy.pdp.ruletest.OfflineDecision;
+import org.execpolicy.pdp.ruletest.SourceDocument;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -61,7 +67,7 @@ final class DecideCommand implements Callable<Integer> {
             JsonNode request = requestDoc.root();
             CaseFixtures registry = readFixtures(schemas);
             registry.profileMismatch(request)
-                    .ifPresent(message -> failOn(requestDoc, List.of(new Problem("/profile_id", message))));
+                    .ifPresent(message -> failOn(requestDoc, List.of(new FieldError("/profile_id", message))));
             RuleEngine engine = new RuleEngine(Ruleset.compile(rules));
             try {
                 decision = OfflineDecision.decide(engine, request, registry, clock);
@@ -109,12 +115,12 @@ final class DecideCommand implements Callable<Integer> {
         }
         SourceDocument doc = SourceDocument.read(fixtures);
         if (!doc.root().isObject()) {
-            failOn(doc, List.of(new Problem("", "fixtures must be a mapping of " + String.join(", ", CaseFixtures.FIELDS))));
+            failOn(doc, List.of(new FieldError("", "fixtures must be a mapping of " + String.join(", ", CaseFixtures.FIELDS))));
         }
-        List<Problem> problems = new ArrayList<>();
+        List<FieldError> problems = new ArrayList<>();
         doc.root().fieldNames().forEachRemaining(field -> {
             if (!CaseFixtures.FIELDS.contains(field)) {
-                problems.add(new Problem("/" + field, "unknown field '" + field + "' (fixtures have: "
+                problems.add(new FieldError("/" + field, "unknown field '" + field + "' (fixtures have: "
                         + String.join(", ", CaseFixtures.FIELDS) + ")"));
             }
         });
@@ -123,9 +129,9 @@ final class DecideCommand implements Callable<Integer> {
         return read;
     }
 
-    private static void failOn(SourceDocument doc, List<Problem> problems) {
+    private static void failOn(SourceDocument doc, List<FieldError> problems) {
         if (!problems.isEmpty()) {
-            throw new InvalidInputException(problems.stream().map(p -> doc.at(p.pointer(), p.message())).toList());
+            throw new InvalidInputException(problems.stream().map(p -> doc.at(p.path(), p.message())).toList());
         }
     }
 }

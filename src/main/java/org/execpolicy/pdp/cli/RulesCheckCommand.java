@@ -1,25 +1,16 @@
 package org.execpolicy.pdp.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
-import org.execpolicy.pdp.api.DecisionView;
-import org.execpolicy.pdp.decision.DecisionService.RecordedDecision;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import org.execpolicy.pdp.engine.Firing;
-import org.execpolicy.pdp.engine.ReportEvaluation;
-import org.execpolicy.pdp.engine.RuleEngine;
-import org.execpolicy.pdp.model.Json;
-import org.execpolicy.pdp.model.ReportedRun;
-import org.execpolicy.pdp.engine.RuleInfo;
 import org.execpolicy.pdp.engine.Ruleset;
 import org.execpolicy.pdp.engine.RulesCompileException;
+import org.execpolicy.pdp.ruletest.ApiSchemas;
+import org.execpolicy.pdp.ruletest.InvalidInputException;
+import org.execpolicy.pdp.ruletest.RuleCase;
+import org.execpolicy.pdp.ruletest.RuleCaseFiles;
+import org.execpolicy.pdp.ruletest.RuleCaseRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -27,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * `rules check`: compiles the rules, then runs every case of `tests/*.yaml`
- * through the real engine and compares the answer with what the case expects.
+ * through the real engine ({@link RuleCaseRunner}) and compares the answer with what the case expects.
  * Exit 0 when every case passes, 1 when one fails, 2 when the suite cannot run
  * (rules that do not compile, test files that cannot be read).
  */
@@ -64,12 +55,10 @@ final class RulesCheckCommand implements Callable<Integer> {
             e.problems().forEach(err::println);
             return CANNOT_RUN;
         }
-        RuleEngine engine = new RuleEngine(ruleset);
-        Set<String> ruleNames = ruleset.rules().stream().map(RuleInfo::name).collect(Collectors.toSet());
-        Coverage fired = new Coverage(ruleset.rules());
+        RuleCaseRunner runner = new RuleCaseRunner(ruleset);
         int failed = 0;
         for (RuleCase rulecase : cases) {
-            List<String> differences = run(engine, rulecase, ruleNames, fired);
+            List<String> differences = runner.run(rulecase);
             if (differences.isEmpty()) {
                 out.println("PASS " + rulecase.name());
             } else {
@@ -78,45 +67,10 @@ final class RulesCheckCommand implements Callable<Integer> {
             }
         }
         if (coverage) {
-            fired.print(out);
+            runner.coverage().print(out);
         }
         out.println((cases.size() - failed) + " passed, " + failed + " failed");
         out.flush();
         return failed == 0 ? PASSED : FAILED;
-    }
-
-    /** The differences between the answer and the expectations; a ruleset that cannot conclude is one too. */
-    private static List<String> run(RuleEngine engine, RuleCase rulecase, Set<String> ruleNames, Coverage fired) {
-        RecordedDecision decision;
-        try {
-            decision = OfflineDecision.decide(engine, rulecase.request(), rulecase.fixtures(), rulecase.now());
-        } catch (RuntimeException e) {
-            return List.of("the rules did not conclude (" + rulecase.where() + "): " + e.getMessage());
-        }
-        ObjectNode answer = DecisionView.answer(decision);
-        fired.record(decision.firings().stream().map(firing -> firing.path("rule_name").asText()).toList());
-        if (rulecase.report() != null) {
-            ReportEvaluation judged;
-            try {
-                judged = engine.evaluateReport(ReportedRun.of(decision.decision(), rulecase.report(),
-                        rulecase.traceMissing()));
-            } catch (RuntimeException e) {
-                return List.of("the report rules failed (" + rulecase.where() + "): " + e.getMessage());
-            }
-            List<String> reportFired = judged.firings().stream().map(Firing::ruleName).toList();
-            fired.record(reportFired);
-            ArrayNode rulesFired = (ArrayNode) answer.path("ruleset").path("rules_fired");
-            reportFired.forEach(rulesFired::add);
-            answer.set(Expectations.VIOLATIONS, Json.array(judged.outcome().getViolations()));
-            answer.put(Expectations.RUNTIME_DOWNGRADE, judged.outcome().isPermittedDowngrade());
-        }
-        List<String> differences = new ArrayList<>(rulecase.expect().differences(answer, ruleNames));
-        // The server answers a failing rule with the safe default; a suite must not pass over it.
-        JsonNode ruleError = answer.get("rule_error");
-        if (ruleError != null && !ruleError.isNull()) {
-            differences.add("rule '" + ruleError.path("rule_name").asText() + "' failed: "
-                    + ruleError.path("message").asText());
-        }
-        return differences;
     }
 }

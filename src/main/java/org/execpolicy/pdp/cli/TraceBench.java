@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.execpolicy.pdp.api.AccessTokens;
 import org.execpolicy.pdp.api.PdpServer;
 import org.execpolicy.pdp.execution.TraceLimits;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * `bench --trace-mb N`: one approximate decision, then a synthetic trace of about N MB uploaded to

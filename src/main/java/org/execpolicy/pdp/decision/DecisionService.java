@@ -17,8 +17,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.execpolicy.pdp.model.Json;
-import org.execpolicy.pdp.model.TimeOrderedIds;
+import org.execpolicy.pdp.json.Json;
+import org.execpolicy.pdp.json.TimeOrderedIds;
 import org.execpolicy.pdp.recorder.EvidenceStore;
 import org.execpolicy.pdp.recorder.RegistryStore;
 

@@ -37,7 +37,7 @@ public final class RulesReloader implements AutoCloseable {
     public enum Source { startup, reload, watch }
 
     /** The outcome of one reload: the ruleset now serving, or why the attempt was refused. */
-    public record Outcome(Ruleset serving, boolean changed, Rejection rejection) {
+    public record ReloadResult(Ruleset serving, boolean changed, Rejection rejection) {
         public boolean rejected() {
             return rejection != null;
         }
@@ -84,11 +84,11 @@ public final class RulesReloader implements AutoCloseable {
      *
      * @param operator the token name that asked for it (recorded), or null for the watcher
      */
-    public CompletableFuture<Outcome> reload(Source source, String operator) {
+    public CompletableFuture<ReloadResult> reload(Source source, String operator) {
         return CompletableFuture.supplyAsync(() -> load(source, operator), compiler);
     }
 
-    private Outcome load(Source source, String operator) {
+    private ReloadResult load(Source source, String operator) {
         Ruleset serving = engine.ruleset();
         List<RuleSource> sources; // read once: the digest recorded is that of the bytes compiled
         try {
@@ -98,7 +98,7 @@ public final class RulesReloader implements AutoCloseable {
         }
         String attempted = Ruleset.digestOf(sources);
         if (attempted.equals(serving.digest())) {
-            return new Outcome(serving, false, null);
+            return new ReloadResult(serving, false, null);
         }
         Ruleset next;
         try {
@@ -110,7 +110,7 @@ public final class RulesReloader implements AutoCloseable {
         Warmup.rules(next, warmup); // off the request path: decisions keep the old ruleset meanwhile
         recorder.append(List.of(withOperator(loaded(next, serving.digest(), source), operator))).join();
         engine.swap(next);
-        return new Outcome(next, true, null);
+        return new ReloadResult(next, true, null);
     }
 
     /**
@@ -124,7 +124,7 @@ public final class RulesReloader implements AutoCloseable {
                 .map(source -> new ReplayStore.SourceFile(source.name(), source.bytes())).toList());
     }
 
-    private Outcome reject(Source source, String operator, String attemptedDigest, List<RuleMessage> messages) {
+    private ReloadResult reject(Source source, String operator, String attemptedDigest, List<RuleMessage> messages) {
         Rejection rejection = new Rejection(attemptedDigest, messages, clock.instant());
         Rejection previous = lastRejection;
         boolean sameFilesSeenAgain = source == Source.watch && previous != null && attemptedDigest != null
@@ -133,7 +133,7 @@ public final class RulesReloader implements AutoCloseable {
             recorder.append(List.of(withOperator(rejected(rejection, source), operator))).join();
         }
         lastRejection = rejection;
-        return new Outcome(engine.ruleset(), false, rejection);
+        return new ReloadResult(engine.ruleset(), false, rejection);
     }
 
     public Optional<Rejection> lastRejection() {

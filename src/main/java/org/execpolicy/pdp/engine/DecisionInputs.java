@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import org.execpolicy.pdp.model.CanonicalJson;
+import org.execpolicy.pdp.json.CanonicalJson;
 import org.execpolicy.pdp.model.ExecPolicy;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * Exactly what one decision was made from, as {@link FactAssembler} assembled it:

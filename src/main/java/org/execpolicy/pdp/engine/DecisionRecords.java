@@ -9,10 +9,10 @@ import org.execpolicy.pdp.model.RecordEnvelope;
 import org.execpolicy.pdp.model.DecisionRequest;
 import org.execpolicy.pdp.model.Effective;
 import org.execpolicy.pdp.model.ExecPolicy;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 import org.execpolicy.pdp.model.Outcome;
-import org.execpolicy.pdp.model.Sha256;
-import org.execpolicy.pdp.model.TimeOrderedIds;
+import org.execpolicy.pdp.json.Sha256;
+import org.execpolicy.pdp.json.TimeOrderedIds;
 
 /**
  * Writes one evaluation as Flight Recorder records (SPEC.md section 4): one

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import org.execpolicy.pdp.model.Clock;
+import org.execpolicy.pdp.model.ServerTime;
 import org.execpolicy.pdp.model.ComputeBlock;
 import org.execpolicy.pdp.model.DecisionRequest;
 import org.execpolicy.pdp.model.DynamicRole;
@@ -71,6 +71,6 @@ public final class FactAssembler {
         DecisionRequest decisionRequest = DecisionRequest.fromJson(sanitized);
         // sampling of exact traces (trace.drl) is decided from the trace id alone: replays agree
         context.add(TraceSample.of(decisionRequest.getTraceId()));
-        return new Facts(decisionRequest, new Clock(now), context, inputs);
+        return new Facts(decisionRequest, new ServerTime(now), context, inputs);
     }
 }

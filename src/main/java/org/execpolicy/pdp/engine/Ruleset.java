@@ -1,6 +1,6 @@
 package org.execpolicy.pdp.engine;
 
-import org.execpolicy.pdp.model.Sha256;
+import org.execpolicy.pdp.json.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.execpolicy.pdp.model.RecordEnvelope;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * Flight Recorder records of what a runtime actually did after its decision: the trace it

@@ -1,6 +1,6 @@
 package org.execpolicy.pdp.execution;
 
-import org.execpolicy.pdp.model.Sha256;
+import org.execpolicy.pdp.json.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedInputStream;

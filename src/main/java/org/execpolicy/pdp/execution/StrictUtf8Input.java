@@ -3,7 +3,7 @@ package org.execpolicy.pdp.execution;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import org.execpolicy.pdp.model.StrictUtf8;
+import org.execpolicy.pdp.json.StrictUtf8;
 
 /**
  * A trace's bytes as they stream past, refused at the first that is not well-formed UTF-8 or is

@@ -15,8 +15,8 @@ import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.execpolicy.pdp.model.CanonicalJson;
-import org.execpolicy.pdp.model.IJson;
+import org.execpolicy.pdp.json.CanonicalJson;
+import org.execpolicy.pdp.json.IJson;
 
 /**
  * Reads an `hsk.layerwise_trace@0.1` artifact (SPEC.md section 6) as a stream and checks every

@@ -2,7 +2,7 @@ package org.execpolicy.pdp.execution;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * The bounded summary of a trace, built one token record at a time: whatever the trace's length,

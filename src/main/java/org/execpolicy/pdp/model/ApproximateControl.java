@@ -2,6 +2,7 @@ package org.execpolicy.pdp.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import org.execpolicy.pdp.json.Json;
 
 /** The `compute.approximate` block of a profile assignment or a dynamic role. */
 public final class ApproximateControl {

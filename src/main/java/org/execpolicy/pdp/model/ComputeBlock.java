@@ -1,6 +1,7 @@
 package org.execpolicy.pdp.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * A `compute` block and where it came from: `origin` is `dynamic_role` (owner =

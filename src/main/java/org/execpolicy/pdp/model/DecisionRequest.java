@@ -2,6 +2,7 @@ package org.execpolicy.pdp.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * The facts of one decision request (SPEC.md section 5), already validated

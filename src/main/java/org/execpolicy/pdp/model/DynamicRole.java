@@ -1,6 +1,7 @@
 package org.execpolicy.pdp.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.execpolicy.pdp.json.Json;
 
 /** A registered dynamic role: an opaque id that inherits one of the four core roles. */
 public final class DynamicRole {

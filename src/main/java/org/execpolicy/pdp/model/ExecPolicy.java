@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.execpolicy.pdp.json.CanonicalJson;
+import org.execpolicy.pdp.json.Sha256;
 
 /**
  * An execution policy (SPEC.md section 2), kept as the JSON it came in so that

@@ -2,6 +2,7 @@ package org.execpolicy.pdp.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * The models a Work Profile assigns to one core role class (`model_assignments[class]`):

@@ -2,6 +2,8 @@ package org.execpolicy.pdp.model;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import org.execpolicy.pdp.json.Json;
+import org.execpolicy.pdp.json.TimeOrderedIds;
 
 /** The fields every Flight Recorder record starts with (SPEC.md section 4). */
 public final class RecordEnvelope {

@@ -2,6 +2,7 @@ package org.execpolicy.pdp.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * The fact report.drl judges (SPEC 5, v2): what a decision granted, what its runtime reports it ran,

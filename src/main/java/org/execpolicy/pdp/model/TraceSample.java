@@ -2,6 +2,7 @@ package org.execpolicy.pdp.model;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
+import org.execpolicy.pdp.json.Sha256;
 
 /**
  * Where a trace id falls in [0, 1): the first 53 bits of SHA-256 of its UTF-8 bytes. Rules compare

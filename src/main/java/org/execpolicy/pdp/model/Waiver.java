@@ -3,6 +3,7 @@ package org.execpolicy.pdp.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * A waiver from the registry. Absent scope lists mean "any". {@code status} is the registry's

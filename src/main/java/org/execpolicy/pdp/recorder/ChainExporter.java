@@ -11,7 +11,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import org.execpolicy.pdp.model.CanonicalJson;
+import org.execpolicy.pdp.json.CanonicalJson;
 
 /**
  * Writes stored records as JSON Lines, each its RFC 8785 canonical text with its chain members

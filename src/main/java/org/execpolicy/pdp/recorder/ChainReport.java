@@ -3,7 +3,7 @@ package org.execpolicy.pdp.recorder;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 
 /** What a walk of the hash chains found: per writer node, how far it is intact and the first broken link. */
 public record ChainReport(List<Chain> chains, long unchainedRecords) {

@@ -11,7 +11,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.execpolicy.pdp.model.TimeOrderedIds;
+import org.execpolicy.pdp.json.TimeOrderedIds;
 
 /**
  * Read side of the Flight Recorder: plain queries on committed units, each expanded into its

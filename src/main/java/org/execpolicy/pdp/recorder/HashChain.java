@@ -2,7 +2,7 @@ package org.execpolicy.pdp.recorder;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import org.execpolicy.pdp.model.Sha256;
+import org.execpolicy.pdp.json.Sha256;
 
 /**
  * One writer node's hash chain (SPEC section 4, v2 formula): each record gets the next gap-free

@@ -9,7 +9,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 
 /** The versions of each Work Profile (table profile_versions): appended on every save, never changed. */
 final class ProfileHistory {

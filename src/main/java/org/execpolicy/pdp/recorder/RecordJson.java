@@ -3,7 +3,7 @@ package org.execpolicy.pdp.recorder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 
 /** JSON text of stored bodies, through the product's one mapper. */
 final class RecordJson {

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
-import org.execpolicy.pdp.model.CanonicalJson;
+import org.execpolicy.pdp.json.CanonicalJson;
 
 /**
  * Work Profiles, dynamic roles and waivers, stored in the database as JSON

@@ -1,6 +1,6 @@
 package org.execpolicy.pdp.recorder;
 
-import org.execpolicy.pdp.model.Sha256;
+import org.execpolicy.pdp.json.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Clock;
 import java.nio.ByteBuffer;
@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.execpolicy.pdp.model.CanonicalJson;
+import org.execpolicy.pdp.json.CanonicalJson;
 
 /**
  * What a decision needs to be replayed, content-addressed (V3 migration): the

@@ -24,7 +24,7 @@ record StoredUnit(long seq, String nodeId, long chainSeq, int recordCount, Strin
 
     /** Position of record {@code index} for paging: units in commit order, records in chain order. */
     static long position(long seq, int index) {
-        return seq * org.execpolicy.pdp.model.TimeOrderedIds.GROUP_SIZE + index;
+        return seq * org.execpolicy.pdp.json.TimeOrderedIds.GROUP_SIZE + index;
     }
 
     /** The records, oldest first, each with node_id, chain_seq, prev_hash, content_hash and record_hash. */

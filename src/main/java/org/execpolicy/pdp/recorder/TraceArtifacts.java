@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.execpolicy.pdp.model.Sha256;
+import org.execpolicy.pdp.json.Sha256;
 
 /**
  * Trace artifacts in the store (V6), content-addressed by the SHA-256 of their bytes, so that a

@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.execpolicy.pdp.model.CanonicalJson;
-import org.execpolicy.pdp.model.Json;
-import org.execpolicy.pdp.model.Sha256;
-import org.execpolicy.pdp.model.TimeOrderedIds;
+import org.execpolicy.pdp.json.CanonicalJson;
+import org.execpolicy.pdp.json.Json;
+import org.execpolicy.pdp.json.Sha256;
+import org.execpolicy.pdp.json.TimeOrderedIds;
 
 /**
  * Records to stored units and back. A decision ({@code llm_exec_policy}) and the

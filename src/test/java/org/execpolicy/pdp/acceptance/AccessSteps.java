@@ -8,7 +8,7 @@ import io.cucumber.java.en.When;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.List;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 
 /** Bearer tokens and the records of who changed what (features/access_control.feature). */
 public class AccessSteps {

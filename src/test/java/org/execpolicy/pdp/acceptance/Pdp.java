@@ -36,12 +36,12 @@ public final class Pdp {
 
     /** The token file the server would write (one token per scope), and a second operator. */
     private static void writeTokens(java.nio.file.Path file) {
-        com.fasterxml.jackson.databind.node.ObjectNode root = org.execpolicy.pdp.model.Json.object();
+        com.fasterxml.jackson.databind.node.ObjectNode root = org.execpolicy.pdp.json.Json.object();
         var tokens = root.putArray("tokens");
         for (String[] token : new String[][] {{"operator", "operator"}, {SECOND_OPERATOR, "operator"},
                 {"runtime", "runtime"}, {"auditor", "auditor"}}) {
             tokens.addObject().put("name", token[0]).put("token", "pdp_" + token[0] + "_" + java.util.UUID.randomUUID())
-                    .set("scopes", org.execpolicy.pdp.model.Json.array(java.util.List.of(token[1])));
+                    .set("scopes", org.execpolicy.pdp.json.Json.array(java.util.List.of(token[1])));
         }
         try {
             java.nio.file.Files.writeString(file, root.toString());

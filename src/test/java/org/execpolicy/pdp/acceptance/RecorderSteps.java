@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import org.execpolicy.pdp.model.CanonicalJson;
+import org.execpolicy.pdp.json.CanonicalJson;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
 
 /** What an auditor reads back from the Flight Recorder through GET /v1/events and GET /v1/decisions. */

@@ -11,7 +11,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
 
 /** What operators set up: work profiles, dynamic roles and waivers. */

@@ -20,7 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.execpolicy.pdp.api.PdpServer;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 import org.execpolicy.pdp.support.PostgresCluster;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
@@ -109,7 +109,7 @@ public class SeveralNodesSteps {
     public void theUploadIsAnswered201() {
         assertThat(reply.status()).as(reply.body()).isEqualTo(201);
         assertThat(reply.json().path("trace_artifact_sha256").asText())
-                .isEqualTo(org.execpolicy.pdp.model.Sha256.hex(uploaded.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                .isEqualTo(org.execpolicy.pdp.json.Sha256.hex(uploaded.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     @Then("^node \"([^\"]+)\" serves the trace byte for byte$")

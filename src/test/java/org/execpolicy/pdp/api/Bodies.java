@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 
 /** Small JSON builders for the HTTP API tests: valid bodies that each test then varies. */
 final class Bodies {

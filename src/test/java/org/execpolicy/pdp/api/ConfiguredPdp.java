@@ -35,10 +35,10 @@ final class ConfiguredPdp implements AutoCloseable {
         try {
             Path data = Files.createTempDirectory("pdp-test-");
             if (!tokens.isEmpty()) {
-                com.fasterxml.jackson.databind.node.ObjectNode file = org.execpolicy.pdp.model.Json.object();
+                com.fasterxml.jackson.databind.node.ObjectNode file = org.execpolicy.pdp.json.Json.object();
                 var list = file.putArray("tokens");
                 tokens.forEach(token -> list.addObject().put("name", token).put("token", token)
-                        .set("scopes", org.execpolicy.pdp.model.Json.array(List.of("runtime", "operator", "auditor"))));
+                        .set("scopes", org.execpolicy.pdp.json.Json.array(List.of("runtime", "operator", "auditor"))));
                 Files.writeString(data.resolve("tokens.json"), file.toString());
             }
             return new ConfiguredPdp(data, PdpServer.start(

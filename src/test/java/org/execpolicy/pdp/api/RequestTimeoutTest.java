@@ -15,7 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.junit.jupiter.api.Test;
 

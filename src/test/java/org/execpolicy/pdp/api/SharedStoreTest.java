@@ -55,12 +55,12 @@ class SharedStoreTest {
 
     /** The usual token per scope, and a second operator: a waiver granted by one is approved by the other. */
     static void writeTokens(Path file) {
-        com.fasterxml.jackson.databind.node.ObjectNode root = org.execpolicy.pdp.model.Json.object();
+        com.fasterxml.jackson.databind.node.ObjectNode root = org.execpolicy.pdp.json.Json.object();
         var tokens = root.putArray("tokens");
         for (String[] token : new String[][] {{"operator", "operator"}, {"second-operator", "operator"},
                 {"runtime", "runtime"}, {"auditor", "auditor"}}) {
             tokens.addObject().put("name", token[0]).put("token", "pdp_" + token[0] + "_" + uid("secret"))
-                    .set("scopes", org.execpolicy.pdp.model.Json.array(List.of(token[1])));
+                    .set("scopes", org.execpolicy.pdp.json.Json.array(List.of(token[1])));
         }
         try {
             java.nio.file.Files.writeString(file, root.toString());

@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.execpolicy.pdp.engine.RuleInfo;
 import org.execpolicy.pdp.engine.Ruleset;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
+import org.execpolicy.pdp.ruletest.CaseFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -16,7 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 import org.execpolicy.pdp.support.PdpProcess;
 import org.execpolicy.pdp.support.PostgresCluster;
 import org.junit.jupiter.api.Test;

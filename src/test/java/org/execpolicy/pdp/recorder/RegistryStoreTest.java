@@ -12,7 +12,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.NoSuchElementException;
-import org.execpolicy.pdp.engine.RegistryChangeRecords;
+import org.execpolicy.pdp.registry.RegistryChangeRecords;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -13,7 +13,7 @@ import java.time.Clock;
 import org.execpolicy.pdp.api.AccessTokens;
 import org.execpolicy.pdp.api.PdpServer;
 import org.execpolicy.pdp.execution.TraceLimits;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * A real PDP for tests: the shipped rules in ./rules, a real H2 file database in

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 
 /** An hsk.layerwise_trace@0.1 artifact a runtime could have written for a decision: header, then one line a token. */
 public final class SyntheticTrace {

@@ -321,7 +321,7 @@ class TraceUploadTest {
     void a_header_naming_another_format_is_refused_naming_format(String format) {
         JsonNode decision = approximateDecision(pdp);
         List<ObjectNode> lines = trace(decision, 3);
-        lines.get(0).set("format", org.execpolicy.pdp.model.Json.parseObject("{\"f\":" + format + "}").get("f"));
+        lines.get(0).set("format", org.execpolicy.pdp.json.Json.parseObject("{\"f\":" + format + "}").get("f"));
 
         refusedAndNothingKept(decision, () -> upload(pdp, decision, jsonl(lines)), 422, "/0/format");
     }

@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.model;
+package org.execpolicy.pdp.json;
 
 import java.security.SecureRandom;
 import java.util.UUID;

@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.model;
+package org.execpolicy.pdp.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
@@ -8,6 +8,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.execpolicy.pdp.json.FieldError;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * What the registry refuses to store that a JSON Schema cannot say (SPEC.md 2):
@@ -22,51 +24,47 @@ public final class RegistryEntryChecks {
     /** The longest a waiver may run from its grant: an exception to the policy is reviewed at least yearly. */
     public static final int MAX_WAIVER_DAYS = 365;
 
-    /** One refusal: a JSON pointer into the entry and what is wrong there. */
-    public record Violation(String path, String message) {
-    }
-
     private RegistryEntryChecks() {
     }
 
-    public static List<Violation> ofProfile(JsonNode profile) {
-        List<Violation> violations = new ArrayList<>();
+    public static List<FieldError> ofProfile(JsonNode profile) {
+        List<FieldError> violations = new ArrayList<>();
         profile.path("model_assignments").fields().forEachRemaining(assignment -> waiverWhenAllowed(
                 assignment.getValue().path("compute"), "/model_assignments/" + assignment.getKey() + "/compute",
                 violations));
         return violations;
     }
 
-    public static List<Violation> ofDynamicRole(JsonNode role) {
-        List<Violation> violations = new ArrayList<>();
+    public static List<FieldError> ofDynamicRole(JsonNode role) {
+        List<FieldError> violations = new ArrayList<>();
         String id = role.path("role_id").asText();
         if (CORE_ROLES.contains(id.toLowerCase(Locale.ROOT))) {
             // WORKER beside worker would read as the core role to a person and as another role to the rules
-            violations.add(new Violation("/role_id", "'" + id + "' is the core role '" + id.toLowerCase(Locale.ROOT)
+            violations.add(new FieldError("/role_id", "'" + id + "' is the core role '" + id.toLowerCase(Locale.ROOT)
                     + "' (ids are compared ignoring case); a dynamic role needs another id"));
         }
         // SPEC 2 (v2): inherits is optional when the role brings its own compute; a role with neither
         // would be a name with no meaning to the rules
         if (!role.hasNonNull("inherits") && !role.hasNonNull("compute")) {
-            violations.add(new Violation("/inherits", "a dynamic role needs inherits (a core role) or its own compute"));
+            violations.add(new FieldError("/inherits", "a dynamic role needs inherits (a core role) or its own compute"));
         }
         waiverWhenAllowed(role.path("compute"), "/compute", violations);
         return violations;
     }
 
     /** A waiver must name who approved it, must not be born expired, and runs at most {@link #MAX_WAIVER_DAYS} days. */
-    public static List<Violation> ofNewWaiver(JsonNode waiver, Instant now) {
-        List<Violation> violations = new ArrayList<>();
+    public static List<FieldError> ofNewWaiver(JsonNode waiver, Instant now) {
+        List<FieldError> violations = new ArrayList<>();
         if (!hasVisibleCharacter(waiver.path("approver").asText(""))) {
-            violations.add(new Violation("/approver", "approver is required: who approved this waiver"
+            violations.add(new FieldError("/approver", "approver is required: who approved this waiver"
                     + " (at least one visible character; spaces and invisible format characters do not count)"));
         }
         Instant expiresAt = Json.instantOrNull(waiver, "expires_at");
         if (expiresAt != null && !expiresAt.isAfter(now)) {
-            violations.add(new Violation("/expires_at", "expires_at " + waiver.get("expires_at").asText()
+            violations.add(new FieldError("/expires_at", "expires_at " + waiver.get("expires_at").asText()
                     + " is not in the future (now " + now + ")"));
         } else if (expiresAt != null && expiresAt.isAfter(now.plus(Duration.ofDays(MAX_WAIVER_DAYS)))) {
-            violations.add(new Violation("/expires_at", "expires_at " + waiver.get("expires_at").asText()
+            violations.add(new FieldError("/expires_at", "expires_at " + waiver.get("expires_at").asText()
                     + " is more than " + MAX_WAIVER_DAYS + " days after now (" + now + "); grant the waiver again"
                     + " when it ends"));
         }
@@ -77,9 +75,9 @@ public final class RegistryEntryChecks {
      * The stored id that {@code id} differs from only by case, as a refusal at {@code field}: ids
      * that read the same must be the same entry.
      */
-    public static Optional<Violation> caseTwin(String field, String id, Collection<String> storedIds) {
+    public static Optional<FieldError> caseTwin(String field, String id, Collection<String> storedIds) {
         return storedIds.stream().filter(stored -> !stored.equals(id) && stored.equalsIgnoreCase(id)).findFirst()
-                .map(stored -> new Violation("/" + field, field + " '" + id + "' differs from the existing '" + stored
+                .map(stored -> new FieldError("/" + field, field + " '" + id + "' differs from the existing '" + stored
                         + "' only by case; ids are unique ignoring case"));
     }
 
@@ -89,10 +87,10 @@ public final class RegistryEntryChecks {
                 && Character.getType(c) != Character.FORMAT && Character.getType(c) != Character.CONTROL);
     }
 
-    private static void waiverWhenAllowed(JsonNode compute, String at, List<Violation> violations) {
+    private static void waiverWhenAllowed(JsonNode compute, String at, List<FieldError> violations) {
         JsonNode approximate = compute.path("approximate");
         if (approximate.path("allowed").asBoolean(false) && !approximate.hasNonNull("waiver_ref")) {
-            violations.add(new Violation(at + "/approximate/waiver_ref",
+            violations.add(new FieldError(at + "/approximate/waiver_ref",
                     "waiver_ref is required when approximate.allowed is true"));
         }
     }

@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.cli;
+package org.execpolicy.pdp.ruletest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
+import org.execpolicy.pdp.json.FieldError;
 
 /**
  * What a test case expects of the answer. Fields are named and compared as
@@ -19,7 +20,7 @@ import java.util.stream.StreamSupport;
  * a report: the decision's firings and the report's). `violations` and
  * `runtime_downgrade` are what report.drl concluded on the case's report.
  */
-final class Expectations {
+public final class Expectations {
     private record Kind(String name, Predicate<JsonNode> accepts) {
     }
 
@@ -73,19 +74,19 @@ final class Expectations {
     }
 
     /** Reads `expect` at pointer `at`; a case must expect at least one thing. */
-    static Expectations read(JsonNode expect, String at, List<Problem> problems) {
+    static Expectations read(JsonNode expect, String at, List<FieldError> problems) {
         if (expect == null || !expect.isObject() || expect.isEmpty()) {
-            problems.add(new Problem(at, "expect must be a mapping with at least one of: " + String.join(", ", FIELDS.keySet())));
+            problems.add(new FieldError(at, "expect must be a mapping with at least one of: " + String.join(", ", FIELDS.keySet())));
             return null;
         }
         int before = problems.size();
         expect.fieldNames().forEachRemaining(field -> {
             Kind kind = FIELDS.get(field);
             if (kind == null) {
-                problems.add(new Problem(at + "/" + field, "unknown field '" + field + "' in expect (known: "
+                problems.add(new FieldError(at + "/" + field, "unknown field '" + field + "' in expect (known: "
                         + String.join(", ", FIELDS.keySet()) + ")"));
             } else if (!kind.accepts().test(expect.get(field))) {
-                problems.add(new Problem(at + "/" + field, "expect." + field + " must be " + kind.name()));
+                problems.add(new FieldError(at + "/" + field, "expect." + field + " must be " + kind.name()));
             }
         });
         return problems.size() == before ? new Expectations(expect) : null;

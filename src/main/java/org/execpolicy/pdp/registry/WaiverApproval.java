@@ -1,9 +1,10 @@
-package org.execpolicy.pdp.model;
+package org.execpolicy.pdp.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.Optional;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * The registry's side of the second-operator protocol (SPEC 2 "Waiver", v2): which waivers wait for
@@ -15,10 +16,6 @@ public final class WaiverApproval {
     public static final String PENDING = "pending";
     public static final String ACTIVE = "active";
     public static final String REVOKED = "revoked";
-
-    /** Why an approval is refused: the HTTP status (403, 409) and the sentence that says so. */
-    public record Refusal(int status, String message) {
-    }
 
     private WaiverApproval() {
     }
@@ -34,7 +31,7 @@ public final class WaiverApproval {
     }
 
     /** Why {@code operator} may not approve {@code waiver} now; empty when it may. */
-    public static Optional<Refusal> refusal(JsonNode waiver, String operator, Instant now) {
+    public static Optional<RegistryRefusedException> refusal(JsonNode waiver, String operator, Instant now) {
         String id = waiver.path("waiver_id").asText();
         String risk = waiver.path("risk").asText("LOW");
         if (waiver.hasNonNull("revoked_at")) {
@@ -55,7 +52,7 @@ public final class WaiverApproval {
                     + " (grant a new one)");
         }
         if (operator.equals(waiver.path("granted_by").asText(null))) {
-            return Optional.of(new Refusal(403, "waiver '" + id + "' was granted by operator '" + operator
+            return Optional.of(new RegistryRefusedException(RegistryRefusedException.Kind.FORBIDDEN, "waiver '" + id + "' was granted by operator '" + operator
                     + "': a " + risk + " risk waiver needs a second operator, a token of another name, to approve it"));
         }
         return Optional.empty();
@@ -74,7 +71,7 @@ public final class WaiverApproval {
         return "MEDIUM".equals(risk) || "HIGH".equals(risk);
     }
 
-    private static Optional<Refusal> conflict(String message) {
-        return Optional.of(new Refusal(409, message));
+    private static Optional<RegistryRefusedException> conflict(String message) {
+        return Optional.of(RegistryRefusedException.conflict(message));
     }
 }

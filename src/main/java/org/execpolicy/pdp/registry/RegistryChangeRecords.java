@@ -1,13 +1,13 @@
-package org.execpolicy.pdp.engine;
+package org.execpolicy.pdp.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
 import org.execpolicy.pdp.model.RecordEnvelope;
-import org.execpolicy.pdp.model.CanonicalJson;
-import org.execpolicy.pdp.model.Json;
-import org.execpolicy.pdp.model.JsonDiff;
+import org.execpolicy.pdp.json.CanonicalJson;
+import org.execpolicy.pdp.json.Json;
+import org.execpolicy.pdp.json.JsonDiff;
 
 /**
  * The Flight Recorder records of what operators change in the registry: who

@@ -1,5 +1,5 @@
-package org.execpolicy.pdp.api;
+package org.execpolicy.pdp.json;
 
 /** One validation error: a JSON pointer into the request (or "/name" of a parameter) and what is wrong. */
-record FieldError(String path, String message) {
+public record FieldError(String path, String message) {
 }

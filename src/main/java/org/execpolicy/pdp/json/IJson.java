@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.model;
+package org.execpolicy.pdp.json;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.cli;
+package org.execpolicy.pdp.ruletest;
 
 import java.io.PrintWriter;
 import java.util.HashSet;
@@ -8,11 +8,11 @@ import java.util.Map;
 import org.execpolicy.pdp.engine.RuleInfo;
 
 /** How many cases fired each rule, so that an author sees which rules no case exercises. */
-final class Coverage {
+public final class RuleCoverage {
     private final Map<RuleInfo, Integer> casesByRule = new LinkedHashMap<>();
     private final Map<String, RuleInfo> rulesByName = new LinkedHashMap<>();
 
-    Coverage(List<RuleInfo> rules) {
+    public RuleCoverage(List<RuleInfo> rules) {
         rules.forEach(rule -> {
             casesByRule.put(rule, 0);
             rulesByName.put(rule.name(), rule);
@@ -20,7 +20,7 @@ final class Coverage {
     }
 
     /** One case's firings; a rule that fired twice in a case counts once. */
-    void record(List<String> firedRuleNames) {
+    public void record(List<String> firedRuleNames) {
         new HashSet<>(firedRuleNames).forEach(name -> {
             RuleInfo rule = rulesByName.get(name);
             if (rule != null) {
@@ -29,7 +29,7 @@ final class Coverage {
         });
     }
 
-    void print(PrintWriter out) {
+    public void print(PrintWriter out) {
         out.println("coverage: cases that fired each rule");
         casesByRule.forEach((rule, cases) -> out.printf("%6d  %s  %s%n", cases, location(rule), rule.name()));
         List<RuleInfo> unfired = casesByRule.entrySet().stream()

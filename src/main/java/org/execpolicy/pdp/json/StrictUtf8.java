@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.model;
+package org.execpolicy.pdp.json;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;

@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.cli;
+package org.execpolicy.pdp.ruletest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,14 +18,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.execpolicy.pdp.json.FieldError;
 
 /**
  * The schemas of `openapi.yaml` that the HTTP API validates requests,
  * profiles, roles and waivers against. Offline inputs are held to them, so
  * that a test case or `decide` never evaluates something the server would refuse.
  */
-final class ApiSchemas {
-    static final String DECISION_REQUEST = "DecisionRequest";
+public final class ApiSchemas {
+    public static final String DECISION_REQUEST = "DecisionRequest";
     static final String WORK_PROFILE = "WorkProfile";
     static final String DYNAMIC_ROLE = "DynamicRole";
     static final String WAIVER = "WaiverRequest";
@@ -35,7 +36,7 @@ final class ApiSchemas {
 
     private final Map<String, Schema> schemas = new HashMap<>();
 
-    ApiSchemas() {
+    public ApiSchemas() {
         JsonNode openapi = readOpenApi();
         // The OpenAPI document around the schemas has keywords JSON Schema does not know; they validate nothing.
         Dialect dialect = Dialect.builder(Dialects.getDraft202012())
@@ -57,14 +58,14 @@ final class ApiSchemas {
      * @param at    the pointer of the value in its document, for the line of each problem
      * @param label how the value is named in messages, e.g. `request`
      */
-    List<Problem> check(String component, JsonNode value, String at, String label) {
+    public List<FieldError> check(String component, JsonNode value, String at, String label) {
         return schemas.get(component).validate(value).stream().map(error -> {
             String inside = error.getInstanceLocation().toString();
             if ("additionalProperties".equals(error.getKeyword()) && error.getProperty() != null) {
                 inside = inside + "/" + error.getProperty();
             }
             String where = label + inside;
-            return new Problem(at + inside, (where.isEmpty() ? "" : where + ": ") + error.getMessage());
+            return new FieldError(at + inside, (where.isEmpty() ? "" : where + ": ") + error.getMessage());
         }).toList();
     }
 

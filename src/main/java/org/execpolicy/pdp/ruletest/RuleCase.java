@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.cli;
+package org.execpolicy.pdp.ruletest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
@@ -8,6 +8,6 @@ import java.time.Instant;
  * `report` (the body of POST /v1/decisions/{id}/report) also runs report.drl on it, against the
  * decision the case makes; `traceMissing` says the decision's trace was already recorded missing.
  */
-record RuleCase(String name, String where, JsonNode request, CaseFixtures fixtures, Instant now,
+public record RuleCase(String name, String where, JsonNode request, CaseFixtures fixtures, Instant now,
                 Expectations expect, JsonNode report, boolean traceMissing) {
 }

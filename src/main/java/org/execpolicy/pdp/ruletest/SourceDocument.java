@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.cli;
+package org.execpolicy.pdp.ruletest;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -24,7 +24,7 @@ import java.util.Map;
  * so that a problem anywhere in it can be reported as `file:line: ...`, the
  * place an author edits. `.yaml` and `.yml` are YAML; anything else is JSON.
  */
-final class SourceDocument {
+public final class SourceDocument {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -41,7 +41,7 @@ final class SourceDocument {
     }
 
     /** @throws InvalidInputException naming the file and line when it cannot be read or parsed */
-    static SourceDocument read(Path file) {
+    public static SourceDocument read(Path file) {
         String name = file.getFileName().toString();
         boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
         ObjectMapper mapper = yaml ? YAML : JSON;
@@ -98,7 +98,7 @@ final class SourceDocument {
         return file;
     }
 
-    JsonNode root() {
+    public JsonNode root() {
         return root;
     }
 
@@ -118,7 +118,7 @@ final class SourceDocument {
     }
 
     /** `file:line: message` for a problem at the pointer. */
-    String at(String pointer, String message) {
+    public String at(String pointer, String message) {
         return file + ":" + line(pointer) + ": " + message;
     }
 }

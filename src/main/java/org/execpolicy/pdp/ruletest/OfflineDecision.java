@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.cli;
+package org.execpolicy.pdp.ruletest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,18 +8,18 @@ import org.execpolicy.pdp.engine.DecisionInputs;
 import org.execpolicy.pdp.engine.DecisionPipeline;
 import org.execpolicy.pdp.decision.DecisionService.RecordedDecision;
 import org.execpolicy.pdp.engine.RuleEngine;
-import org.execpolicy.pdp.model.TimeOrderedIds;
+import org.execpolicy.pdp.json.TimeOrderedIds;
 
 /**
  * One decision with no server and no database: the records the server would
  * commit, built by the same code, so that `decide` prints and `rules check`
  * compares exactly what POST /v1/decisions would answer.
  */
-final class OfflineDecision {
+public final class OfflineDecision {
     private OfflineDecision() {
     }
 
-    static RecordedDecision decide(RuleEngine engine, JsonNode request, CaseFixtures fixtures, Instant now) {
+    public static RecordedDecision decide(RuleEngine engine, JsonNode request, CaseFixtures fixtures, Instant now) {
         List<ObjectNode> records = new DecisionPipeline(engine).decide(fixtures.question(request, now))
                 .records(TimeOrderedIds.next(), DecisionInputs.Snapshots.HASH_ONLY);
         return new RecordedDecision(records.get(0), records.subList(1, records.size()));

@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.api;
+package org.execpolicy.pdp.decision;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.execpolicy.pdp.decision.DecisionService.RecordedDecision;
 import org.execpolicy.pdp.execution.RuntimeEvidence;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * The answer about a decision, built from its records, so that what a runtime
@@ -124,7 +124,7 @@ public final class DecisionView {
     }
 
     /** GET /v1/decisions/{id}: the answer, its context and every rule firing in order. */
-    static ObjectNode withFirings(RecordedDecision decision) {
+    public static ObjectNode withFirings(RecordedDecision decision) {
         ObjectNode view = answer(decision);
         CONTEXT_FIELDS.forEach(field -> view.set(field, decision.decision().get(field)));
         runtimeEvidence(view, decision);

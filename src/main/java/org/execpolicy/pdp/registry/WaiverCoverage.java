@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.engine;
+package org.execpolicy.pdp.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.engine.DecisionPipeline;
+import org.execpolicy.pdp.engine.RuleEngine;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * Save-time check of a profile or dynamic role that turns approximate execution on:
@@ -18,7 +20,7 @@ import org.execpolicy.pdp.model.Json;
  */
 public final class WaiverCoverage {
     /** One role whose waiver the rules refuse: where in the entry, the rules' reason code and why. */
-    public record Refusal(String path, String code, String message) {
+    public record Uncovered(String path, String code, String message) {
     }
 
     /** The one waiver refusal a save does not refuse (see {@link #check}). */
@@ -36,8 +38,8 @@ public final class WaiverCoverage {
      * Checks each core role whose approximate control the new version turns on or points at another
      * waiver. model_assignments holds only the four core roles (openapi.yaml validated the profile).
      */
-    public List<Refusal> ofProfile(String profileId, JsonNode before, JsonNode after, Instant now) {
-        List<Refusal> refusals = new ArrayList<>();
+    public List<Uncovered> ofProfile(String profileId, JsonNode before, JsonNode after, Instant now) {
+        List<Uncovered> refusals = new ArrayList<>();
         after.path("model_assignments").fields().forEachRemaining(assignment -> {
             String role = assignment.getKey();
             if (!turnsOn(approximate(before, "/model_assignments/" + role),
@@ -55,7 +57,7 @@ public final class WaiverCoverage {
      * Checks a dynamic role that turns approximate on: its own waiver, for the role. The active profile
      * (may be null) only supplies the model to ask with when the waiver names none.
      */
-    public List<Refusal> ofDynamicRole(JsonNode before, JsonNode after, JsonNode activeProfile,
+    public List<Uncovered> ofDynamicRole(JsonNode before, JsonNode after, JsonNode activeProfile,
                                        Instant now) {
         if (!turnsOn(approximate(before, ""), after.path("compute").path("approximate"))) {
             return List.of();
@@ -75,7 +77,7 @@ public final class WaiverCoverage {
                 "/compute/approximate/waiver_ref", now).stream().toList();
     }
 
-    private Optional<Refusal> check(String role, String model, String profileId, JsonNode profile, JsonNode dynamicRole,
+    private Optional<Uncovered> check(String role, String model, String profileId, JsonNode profile, JsonNode dynamicRole,
                                     String path, Instant now) {
         ObjectNode request = Json.object();
         request.put("trace_id", "registry-save-check");
@@ -106,7 +108,7 @@ public final class WaiverCoverage {
             return Optional.empty();
         }
         String code = refused.get(0);
-        return Optional.of(new Refusal(path, code, explain(code, waiverRef, role, model) + " (" + code + ")"));
+        return Optional.of(new Uncovered(path, code, explain(code, waiverRef, role, model) + " (" + code + ")"));
     }
 
     private String explain(String code, String waiverRef, String role, String model) {

@@ -1,17 +1,17 @@
-package org.execpolicy.pdp.cli;
+package org.execpolicy.pdp.ruletest;
 
 import java.util.List;
 
 /** An input file cannot be used as it is; each problem is one `file:line: message` line. */
-final class InvalidInputException extends RuntimeException {
+public final class InvalidInputException extends RuntimeException {
     private final List<String> problems;
 
-    InvalidInputException(List<String> problems) {
+    public InvalidInputException(List<String> problems) {
         super(String.join("\n", problems));
         this.problems = List.copyOf(problems);
     }
 
-    List<String> problems() {
+    public List<String> problems() {
         return problems;
     }
 }

@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.cli;
+package org.execpolicy.pdp.ruletest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -12,14 +12,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.execpolicy.pdp.model.Json;
+import org.execpolicy.pdp.json.FieldError;
+import org.execpolicy.pdp.json.Json;
 
 /**
  * The test cases of a rules directory: every `tests/*.yaml` (or `.yml`) file,
  * each a YAML list of cases, read in file-name order. Every problem of every
  * file is reported at once, as `file:line: case 'name': ...`.
  */
-final class RuleCaseFiles {
+public final class RuleCaseFiles {
     private static final List<String> CASE_FIELDS = List.of(
             "name", "now", "request", "profile", "dynamic_roles", "waivers", "report", "trace_missing", "expect");
 
@@ -27,7 +28,7 @@ final class RuleCaseFiles {
     }
 
     /** @throws InvalidInputException with every problem found; nothing runs from a suite that cannot be read */
-    static List<RuleCase> load(Path testsDir, ApiSchemas schemas) {
+    public static List<RuleCase> load(Path testsDir, ApiSchemas schemas) {
         List<Path> files = caseFiles(testsDir);
         if (files.isEmpty()) {
             throw new InvalidInputException(List.of(testsDir + ": no test cases (expected *.yaml files, each a list of cases)"));
@@ -75,30 +76,30 @@ final class RuleCaseFiles {
         }
         String name = Json.textOrNull(node, "name");
         String label = name == null || name.isBlank() ? "case #" + (index + 1) : "case '" + name + "'";
-        List<Problem> found = new ArrayList<>();
+        List<FieldError> found = new ArrayList<>();
         node.fieldNames().forEachRemaining(field -> {
             if (!CASE_FIELDS.contains(field)) {
-                found.add(new Problem(at + "/" + field, "unknown field '" + field + "' (a case has: "
+                found.add(new FieldError(at + "/" + field, "unknown field '" + field + "' (a case has: "
                         + String.join(", ", CASE_FIELDS) + ")"));
             }
         });
         if (name == null || name.isBlank()) {
-            found.add(new Problem(at, "no name: every case needs a unique name"));
+            found.add(new FieldError(at, "no name: every case needs a unique name"));
         }
         Instant now = readNow(node, at, found);
         JsonNode request = node.get("request");
         CaseFixtures fixtures = CaseFixtures.read(node, at, schemas, found);
         if (request == null || !request.isObject()) {
-            found.add(new Problem(at, "request must be a mapping: the body of POST /v1/decisions"));
+            found.add(new FieldError(at, "request must be a mapping: the body of POST /v1/decisions"));
         } else {
             found.addAll(schemas.check(ApiSchemas.DECISION_REQUEST, request, at + "/request", "request"));
             fixtures.profileMismatch(request)
-                    .ifPresent(message -> found.add(new Problem(at + "/request/profile_id", message)));
+                    .ifPresent(message -> found.add(new FieldError(at + "/request/profile_id", message)));
         }
         JsonNode report = node.get("report");
         if (report != null && !report.isNull()) {
             if (!report.isObject()) {
-                found.add(new Problem(at + "/report", "report must be a mapping: the body of POST /v1/decisions/{id}/report"));
+                found.add(new FieldError(at + "/report", "report must be a mapping: the body of POST /v1/decisions/{id}/report"));
             } else {
                 found.addAll(schemas.check(ApiSchemas.RUNTIME_REPORT, report, at + "/report", "report"));
             }
@@ -107,32 +108,32 @@ final class RuleCaseFiles {
         }
         JsonNode traceMissing = node.get("trace_missing");
         if (traceMissing != null && !traceMissing.isBoolean()) {
-            found.add(new Problem(at + "/trace_missing", "trace_missing must be true or false"));
+            found.add(new FieldError(at + "/trace_missing", "trace_missing must be true or false"));
         } else if (traceMissing != null && report == null) {
-            found.add(new Problem(at + "/trace_missing", "trace_missing needs a report: it says the decision's trace "
+            found.add(new FieldError(at + "/trace_missing", "trace_missing needs a report: it says the decision's trace "
                     + "was recorded missing before the report came"));
         }
         Expectations expect = Expectations.read(node.get("expect"), at + "/expect", found);
         if (expect != null && report == null && expect.expectsReport()) {
-            found.add(new Problem(at + "/expect", "violations and runtime_downgrade are what report.drl concludes: "
+            found.add(new FieldError(at + "/expect", "violations and runtime_downgrade are what report.drl concludes: "
                     + "give a report"));
         }
-        found.stream().sorted(Comparator.comparingInt(problem -> doc.line(problem.pointer())))
-                .forEach(problem -> problems.add(doc.at(problem.pointer(), label + ": " + problem.message())));
+        found.stream().sorted(Comparator.comparingInt(problem -> doc.line(problem.path())))
+                .forEach(problem -> problems.add(doc.at(problem.path(), label + ": " + problem.message())));
         return found.isEmpty() ? new RuleCase(name, doc.file() + ":" + doc.line(at), request, fixtures, now, expect,
                 report, traceMissing != null && traceMissing.asBoolean()) : null;
     }
 
     /** Required, so that a case decides the same on any day it runs. */
-    private static Instant readNow(JsonNode node, String at, List<Problem> found) {
+    private static Instant readNow(JsonNode node, String at, List<FieldError> found) {
         String text = Json.textOrNull(node, "now");
         if (text == null) {
-            found.add(new Problem(at, "no now: give the clock of the decision (RFC 3339), so the case is reproducible"));
+            found.add(new FieldError(at, "no now: give the clock of the decision (RFC 3339), so the case is reproducible"));
             return null;
         }
         Instant now = CaseFixtures.parseTime(text);
         if (now == null) {
-            found.add(new Problem(at + "/now", "now: '" + text + "' is not an RFC 3339 date-time"));
+            found.add(new FieldError(at + "/now", "now: '" + text + "' is not an RFC 3339 date-time"));
         }
         return now;
     }

@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.cli;
+package org.execpolicy.pdp.ruletest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.execpolicy.pdp.engine.DecisionPipeline;
-import org.execpolicy.pdp.model.Json;
-import org.execpolicy.pdp.model.RegistryEntryChecks;
+import org.execpolicy.pdp.json.FieldError;
+import org.execpolicy.pdp.json.Json;
+import org.execpolicy.pdp.registry.RegistryEntryChecks;
 
 /**
  * What the registry would hold for one decision: the work profile in force,
@@ -19,9 +20,9 @@ import org.execpolicy.pdp.model.RegistryEntryChecks;
  * file spell them with the same keys, read here, so an author can copy
  * between them. Each is held to what the HTTP API would have accepted.
  */
-final class CaseFixtures {
-    static final List<String> FIELDS = List.of("profile", "dynamic_roles", "waivers");
-    static final CaseFixtures NONE = new CaseFixtures(null, Map.of(), Map.of());
+public final class CaseFixtures {
+    public static final List<String> FIELDS = List.of("profile", "dynamic_roles", "waivers");
+    public static final CaseFixtures NONE = new CaseFixtures(null, Map.of(), Map.of());
 
     /** What the registry adds to a waiver it stores; not part of what an operator POSTs. */
     private static final List<String> STORED_WAIVER_TIMES = List.of("created_at", "revoked_at", "approved_at");
@@ -42,7 +43,7 @@ final class CaseFixtures {
     }
 
     /** Reads the fixture keys of `holder`, the object at pointer `at`; its other keys are the caller's. */
-    static CaseFixtures read(JsonNode holder, String at, ApiSchemas schemas, List<Problem> problems) {
+    public static CaseFixtures read(JsonNode holder, String at, ApiSchemas schemas, List<FieldError> problems) {
         JsonNode profile = holder.get("profile");
         if (profile == null || profile.isNull()) {
             profile = null;
@@ -60,7 +61,7 @@ final class CaseFixtures {
             // a misspelt state would silently read as not pending
             String status = Json.textOrNull(waiver, "status");
             if (status != null && !WAIVER_STATES.contains(status)) {
-                problems.add(new Problem(where + "/status", label + "/status: '" + status
+                problems.add(new FieldError(where + "/status", label + "/status: '" + status
                         + "' is not one of " + WAIVER_STATES));
             }
             STORED_WAIVER_TIMES.forEach(asPosted::remove);
@@ -76,14 +77,14 @@ final class CaseFixtures {
 
     /** A list of registry entries keyed by their id; ids must be present and unique, as in the registry. */
     private static Map<String, JsonNode> byId(JsonNode holder, String field, String idField, String at,
-                                              List<Problem> problems, EntryCheck check) {
+                                              List<FieldError> problems, EntryCheck check) {
         Map<String, JsonNode> byId = new LinkedHashMap<>();
         JsonNode list = holder.get(field);
         if (list == null || list.isNull()) {
             return byId;
         }
         if (!list.isArray()) {
-            problems.add(new Problem(at + "/" + field, field + " must be a list"));
+            problems.add(new FieldError(at + "/" + field, field + " must be a list"));
             return byId;
         }
         for (int i = 0; i < list.size(); i++) {
@@ -91,14 +92,14 @@ final class CaseFixtures {
             String where = at + "/" + field + "/" + i;
             String label = field + "/" + i;
             if (!entry.isObject()) {
-                problems.add(new Problem(where, label + " must be a mapping"));
+                problems.add(new FieldError(where, label + " must be a mapping"));
                 continue;
             }
             String id = Json.textOrNull(entry, idField);
             if (id == null) {
-                problems.add(new Problem(where, label + ": no " + idField));
+                problems.add(new FieldError(where, label + ": no " + idField));
             } else if (byId.putIfAbsent(id, entry) != null) {
-                problems.add(new Problem(where + "/" + idField, label + ": " + idField + " '" + id + "' is given twice"));
+                problems.add(new FieldError(where + "/" + idField, label + ": " + idField + " '" + id + "' is given twice"));
             }
             check.check(entry, where, label);
         }
@@ -106,21 +107,21 @@ final class CaseFixtures {
     }
 
     /** What the registry would refuse to store (the API's 422s), as problems of this file. */
-    private static void refusals(List<RegistryEntryChecks.Violation> violations, String where, String label,
-                                 List<Problem> problems) {
-        violations.forEach(v -> problems.add(new Problem(where + v.path(), label + v.path() + ": " + v.message())));
+    private static void refusals(List<FieldError> violations, String where, String label,
+                                 List<FieldError> problems) {
+        violations.forEach(v -> problems.add(new FieldError(where + v.path(), label + v.path() + ": " + v.message())));
     }
 
-    private static void checkTime(JsonNode waiver, String field, String where, String label, List<Problem> problems) {
+    private static void checkTime(JsonNode waiver, String field, String where, String label, List<FieldError> problems) {
         String text = Json.textOrNull(waiver, field);
         if (text != null && parseTime(text) == null) {
-            problems.add(new Problem(where + "/" + field, label + "/" + field + ": '" + text
+            problems.add(new FieldError(where + "/" + field, label + "/" + field + ": '" + text
                     + "' is not an RFC 3339 date-time"));
         }
     }
 
     /** An RFC 3339 date-time, or null when it is not one. */
-    static Instant parseTime(String text) {
+    public static Instant parseTime(String text) {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
@@ -134,7 +135,7 @@ final class CaseFixtures {
     }
 
     /** The server answers 422 for a profile_id it does not hold; here the fixtures' profile is the only one. */
-    Optional<String> profileMismatch(JsonNode request) {
+    public Optional<String> profileMismatch(JsonNode request) {
         String named = Json.textOrNull(request, "profile_id");
         if (named == null || named.equals(profileId())) {
             return Optional.empty();
