@@ -63,6 +63,20 @@ final class Bodies {
         return compute;
     }
 
+    /**
+     * The exact policy a {@link #marked} compute block asks for: mem_offload, with its own policy_id. It comes
+     * back verbatim as requested_policy, so a test tells which profile or role applied without depending on
+     * what the shipped rules make of a speed preset (that mapping is tested by rules/tests/presets.yaml).
+     */
+    static ObjectNode marker(String name) {
+        return policy("mem_offload", "exact").put("policy_id", name);
+    }
+
+    /** A compute block whose exec_policy_override is {@link #marker}(name). */
+    static ObjectNode marked(String name) {
+        return override(marker(name));
+    }
+
     /** compute.approximate = {allowed, waiver_ref?}. */
     static ObjectNode approximate(ObjectNode compute, boolean allowed, String waiverRef) {
         ObjectNode approximate = compute.putObject("approximate");

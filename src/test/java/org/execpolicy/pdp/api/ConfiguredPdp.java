@@ -10,17 +10,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
 
-/** A real PDP like {@code RunningPdp}, started with options a test sets (rate limit, request timeout). */
+/**
+ * A {@link RunningPdp} (started the one way tests start a server) seen through raw HTTP/1.1 exchanges, for
+ * tests of the transport itself: requests sent exactly as built, no token added, the whole
+ * {@link HttpResponse} (headers such as retry-after) returned.
+ */
 final class ConfiguredPdp implements AutoCloseable {
-    private final Path dataDir;
-    private final PdpServer server;
+    private final RunningPdp pdp;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private ConfiguredPdp(Path dataDir, PdpServer server) {
-        this.dataDir = dataDir;
-        this.server = server;
+    private ConfiguredPdp(RunningPdp pdp) {
+        this.pdp = pdp;
     }
 
     static ConfiguredPdp start(UnaryOperator<PdpServer.Options> configure) {
@@ -33,7 +36,7 @@ final class ConfiguredPdp implements AutoCloseable {
      */
     static ConfiguredPdp start(UnaryOperator<PdpServer.Options> configure, List<String> tokens) {
         try {
-            Path data = Files.createTempDirectory("pdp-test-");
+            Path data = RunningPdp.freshDataDir();
             if (!tokens.isEmpty()) {
                 com.fasterxml.jackson.databind.node.ObjectNode file = org.execpolicy.pdp.json.Json.object();
                 var list = file.putArray("tokens");
@@ -41,7 +44,7 @@ final class ConfiguredPdp implements AutoCloseable {
                         .set("scopes", org.execpolicy.pdp.json.Json.array(List.of("runtime", "operator", "auditor"))));
                 Files.writeString(data.resolve("tokens.json"), file.toString());
             }
-            return new ConfiguredPdp(data, PdpServer.start(
+            return new ConfiguredPdp(RunningPdp.start(
                     configure.apply(new PdpServer.Options("127.0.0.1", 0, data, Path.of("rules"), false))));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -49,15 +52,15 @@ final class ConfiguredPdp implements AutoCloseable {
     }
 
     Path dataDir() {
-        return dataDir;
+        return pdp.dataDir();
     }
 
     int port() {
-        return server.port();
+        return pdp.port();
     }
 
     String baseUrl() {
-        return "http://127.0.0.1:" + server.port();
+        return pdp.baseUrl();
     }
 
     HttpRequest.Builder to(String path) {
@@ -91,6 +94,6 @@ final class ConfiguredPdp implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        pdp.close();
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.execpolicy.pdp.api.Bodies.approximate;
 import static org.execpolicy.pdp.api.Bodies.decision;
 import static org.execpolicy.pdp.api.Bodies.fastApproxAllowed;
+import static org.execpolicy.pdp.api.Bodies.marked;
+import static org.execpolicy.pdp.api.Bodies.marker;
 import static org.execpolicy.pdp.api.Bodies.override;
 import static org.execpolicy.pdp.api.Bodies.policy;
 import static org.execpolicy.pdp.api.Bodies.preset;
@@ -122,7 +124,7 @@ class DecisionApiTest {
 
     @Test
     void an_unregistered_role_has_no_class_and_gets_no_profile_compute() {
-        String wp = profileWithAll(preset("fast_exact"));
+        String wp = profileWithAll(marked("every-class"));
 
         JsonNode ghost = decide(pdp, decision(uid("ghost-role"), wp));
         JsonNode worker = decide(pdp, decision("worker", wp));
@@ -135,12 +137,12 @@ class DecisionApiTest {
         // the same profile does apply to a core role: the difference is the role class
         assertThat(reasons(worker)).isEmpty();
         assertThat(worker.get("requested_source").asText()).isEqualTo("work_profile");
-        assertThat(worker.get("mode").asText()).isEqualTo("spec_decode");
+        assertThat(worker.get("requested_policy")).isEqualTo(marker("every-class"));
     }
 
     @Test
     void a_registered_dynamic_role_is_not_unregistered() {
-        String wp = profileWith("worker", preset("fast_exact"));
+        String wp = profileWith("worker", marked("worker"));
         String roleId = uid("summarizer");
         putRole(pdp, Bodies.role(roleId, "worker", null));
 
@@ -148,7 +150,7 @@ class DecisionApiTest {
 
         assertThat(reasons(answer)).doesNotContain("ROLE_UNREGISTERED");
         assertThat(answer.get("requested_source").asText()).isEqualTo("work_profile");
-        assertThat(answer.get("mode").asText()).isEqualTo("spec_decode");
+        assertThat(answer.get("requested_policy")).isEqualTo(marker("worker"));
     }
 
     @Test
@@ -473,7 +475,7 @@ class DecisionApiTest {
 
     @Test
     void cloud_reasoning_strength_for_a_local_backend_adds_cx_mm_005_and_downgrades_nothing() {
-        ObjectNode compute = preset("fast_exact");
+        ObjectNode compute = marked("worker");
         compute.put("cloud_reasoning_strength", "high");
         // a class that may call a cloud backend (SPEC 3.7: not local_only)
         String wp = uid("wp");
@@ -491,7 +493,7 @@ class DecisionApiTest {
         assertThat(texts(localAnswer.get("codes"))).containsExactly("CX-MM-005");
         assertThat(reasons(localAnswer)).containsExactly("CX-MM-005");
         assertThat(localAnswer.get("downgraded").asBoolean()).isFalse();
-        assertThat(localAnswer.get("mode").asText()).isEqualTo("spec_decode");
+        assertThat(localAnswer.get("effective_policy")).isEqualTo(marker("worker"));
         assertThat(texts(cloudAnswer.get("codes"))).isEmpty();
         assertThat(reasons(cloudAnswer)).isEmpty();
         // SPEC 3.10 (v2): the cloud backend is told the strength; the local one has no use for it
@@ -584,36 +586,36 @@ class DecisionApiTest {
     @Test
     void the_dynamic_role_compute_wins_over_the_profile() {
         String roleId = uid("drafter");
-        String wp = profileWith("worker", preset("standard"));
-        putRole(pdp, Bodies.role(roleId, "worker", preset("fast_exact")));
+        String wp = profileWith("worker", marked("profile"));
+        putRole(pdp, Bodies.role(roleId, "worker", marked("role")));
 
         JsonNode answer = decide(pdp, decision(roleId, wp));
 
         assertThat(answer.get("requested_source").asText()).isEqualTo("dynamic_role");
-        assertThat(answer.get("requested_policy")).isEqualTo(policy("spec_decode", "exact"));
+        assertThat(answer.get("requested_policy")).isEqualTo(marker("role"));
     }
 
     @Test
     void a_dynamic_role_without_compute_uses_the_profile_of_its_class() {
         String roleId = uid("drafter");
-        String wp = profileWith("orchestrator", preset("fast_exact"));
+        String wp = profileWith("orchestrator", marked("orchestrator"));
         putRole(pdp, Bodies.role(roleId, "orchestrator", null));
 
         JsonNode answer = decide(pdp, decision(roleId, wp));
 
         assertThat(answer.get("requested_source").asText()).isEqualTo("work_profile");
-        assertThat(answer.get("requested_policy")).isEqualTo(policy("spec_decode", "exact"));
+        assertThat(answer.get("requested_policy")).isEqualTo(marker("orchestrator"));
     }
 
     @Test
     void the_profile_compute_of_the_role_class_applies_to_that_class_only() {
-        String wp = profileWith("frontend", preset("fast_exact"));
+        String wp = profileWith("frontend", marked("frontend"));
 
         JsonNode frontend = decide(pdp, decision("frontend", wp));
         JsonNode worker = decide(pdp, decision("worker", wp));
 
         assertThat(frontend.get("requested_source").asText()).isEqualTo("work_profile");
-        assertThat(frontend.get("mode").asText()).isEqualTo("spec_decode");
+        assertThat(frontend.get("requested_policy")).isEqualTo(marker("frontend"));
         assertThat(worker.get("requested_source").asText()).isEqualTo("runtime_default");
     }
 
@@ -659,27 +661,6 @@ class DecisionApiTest {
         assertThat(answer.get("requested_policy")).isEqualTo(override);
     }
 
-    @ParameterizedTest
-    @CsvSource({"standard, standard, exact", "fast_exact, spec_decode, exact", "fast_approx, layer_skip, approximate"})
-    void a_speed_preset_maps_to_its_policy(String preset, String mode, String exactness) {
-        JsonNode answer = decide(pdp, decision("worker", profileWith("worker", preset(preset))));
-
-        assertThat(answer.get("requested_source").asText()).isEqualTo("work_profile");
-        assertThat(answer.get("requested_policy")).isEqualTo(policy(mode, exactness));
-    }
-
-    @ParameterizedTest
-    @CsvSource({"standard, standard, exact", "fast_exact, spec_decode, exact", "fast_approx, layer_skip, approximate"})
-    void a_dynamic_role_speed_preset_maps_to_its_policy(String preset, String mode, String exactness) {
-        String roleId = uid("role");
-        putRole(pdp, Bodies.role(roleId, "frontend", preset(preset)));
-
-        JsonNode answer = decide(pdp, decision(roleId, plainProfile()));
-
-        assertThat(answer.get("requested_source").asText()).isEqualTo("dynamic_role");
-        assertThat(answer.get("requested_policy")).isEqualTo(policy(mode, exactness));
-    }
-
     @Test
     void a_dynamic_role_approximate_control_only_narrows_the_profile() {
         String waiver = validWaiver();
@@ -719,7 +700,7 @@ class DecisionApiTest {
 
     @Test
     void a_call_the_profile_does_not_permit_is_answered_not_permitted_and_standard_exact() {
-        String wp = profileWith("worker", preset("fast_exact"));
+        String wp = profileWith("worker", marked("worker"));
         ObjectNode cloud = decision("worker", wp);
         cloud.put("backend", "cloud");
         ObjectNode otherModel = decision("worker", wp);
@@ -737,7 +718,7 @@ class DecisionApiTest {
         assertThat(reasons(otherAnswer)).containsExactly("MODEL_NOT_ALLOWED");
         assertThat(otherAnswer.get("mode").asText()).isEqualTo("standard");
         assertThat(permitted.get("model_permitted").asBoolean()).isTrue();
-        assertThat(permitted.get("mode").asText()).isEqualTo("spec_decode");
+        assertThat(permitted.get("effective_policy")).isEqualTo(marker("worker"));
     }
 
     // ---- exact fallback, granted approximation, trace (SPEC 3.5, 3.8)
@@ -1063,31 +1044,31 @@ class DecisionApiTest {
 
     @Test
     void the_active_profile_applies_when_none_is_named_and_a_named_profile_wins_over_it() {
-        String active = profileWith("worker", preset("fast_exact"));
-        String named = profileWith("worker", preset("standard"));
+        String active = profileWith("worker", marked("active"));
+        String named = profileWith("worker", marked("named"));
         Steps.activate(pdp, active);
 
         JsonNode byActive = decide(pdp, decision("worker"));
         JsonNode byName = decide(pdp, decision("worker", named));
 
         assertThat(byActive.get("requested_source").asText()).isEqualTo("work_profile");
-        assertThat(byActive.get("requested_policy")).isEqualTo(policy("spec_decode", "exact"));
+        assertThat(byActive.get("requested_policy")).isEqualTo(marker("active"));
         assertThat(byName.get("requested_source").asText()).isEqualTo("work_profile");
-        assertThat(byName.get("requested_policy")).isEqualTo(policy("standard", "exact"));
+        assertThat(byName.get("requested_policy")).isEqualTo(marker("named"));
     }
 
     @Test
     void activating_another_profile_changes_the_next_decision() {
-        String first = profileWith("worker", preset("fast_exact"));
-        String second = profileWith("worker", preset("fast_approx"));
+        String first = profileWith("worker", marked("first"));
+        String second = profileWith("worker", marked("second"));
 
         Steps.activate(pdp, first);
         JsonNode underFirst = decide(pdp, decision("worker"));
         Steps.activate(pdp, second);
         JsonNode underSecond = decide(pdp, decision("worker"));
 
-        assertThat(underFirst.get("requested_policy")).isEqualTo(policy("spec_decode", "exact"));
-        assertThat(underSecond.get("requested_policy")).isEqualTo(policy("layer_skip", "approximate"));
+        assertThat(underFirst.get("requested_policy")).isEqualTo(marker("first"));
+        assertThat(underSecond.get("requested_policy")).isEqualTo(marker("second"));
     }
 
     @Test
@@ -1225,7 +1206,7 @@ class DecisionApiTest {
         String wp = profileWithAll(preset("fast_approx"));
         String roleId = uid("drafter");
         ObjectNode role = Json.object().put("role_id", roleId);
-        role.set("compute", preset("fast_exact"));
+        role.set("compute", marked("own"));
         putRole(pdp, role);
         ObjectNode bare = Json.object().put("role_id", uid("bare"));
         bare.putObject("compute").put("cloud_reasoning_strength", "low");
@@ -1235,7 +1216,7 @@ class DecisionApiTest {
         JsonNode none = decide(pdp, decision(bare.get("role_id").asText(), wp));
 
         assertThat(own.get("requested_source").asText()).isEqualTo("dynamic_role");
-        assertThat(own.get("requested_policy")).isEqualTo(policy("spec_decode", "exact"));
+        assertThat(own.get("requested_policy")).isEqualTo(marker("own"));
         assertThat(reasons(own)).doesNotContain("ROLE_UNREGISTERED");
         assertThat(none.get("requested_source").asText()).as("no class, so no profile compute").isEqualTo("runtime_default");
         assertThat(reasons(none)).doesNotContain("ROLE_UNREGISTERED");

@@ -117,8 +117,8 @@ class RegistryApiTest {
     void activating_a_profile_makes_it_the_only_active_one() {
         String a = uid("wp");
         String b = uid("wp");
-        Steps.putProfile(pdp, Bodies.profile(a, "worker", Bodies.preset("fast_exact")));
-        Steps.putProfile(pdp, Bodies.profile(b, "worker", Bodies.preset("standard")));
+        Steps.putProfile(pdp, Bodies.profile(a, "worker", Bodies.marked("a")));
+        Steps.putProfile(pdp, Bodies.profile(b, "worker", Bodies.marked("b")));
 
         JsonNode activatedA = ok(pdp.post("/v1/profiles/" + a + "/activate", "{}"));
         JsonNode listA = ok(pdp.get("/v1/profiles"));
@@ -129,10 +129,10 @@ class RegistryApiTest {
 
         assertThat(activatedA.get("active_profile_id").asText()).isEqualTo(a);
         assertThat(listA.get("active_profile_id").asText()).isEqualTo(a);
-        assertThat(decisionA.get("mode").asText()).isEqualTo("spec_decode");
+        assertThat(decisionA.get("requested_policy")).isEqualTo(Bodies.marker("a"));
         assertThat(activatedB.get("active_profile_id").asText()).isEqualTo(b);
         assertThat(listB.get("active_profile_id").asText()).isEqualTo(b);
-        assertThat(decisionB.get("mode").asText()).isEqualTo("standard");
+        assertThat(decisionB.get("requested_policy")).isEqualTo(Bodies.marker("b"));
     }
 
     @Test

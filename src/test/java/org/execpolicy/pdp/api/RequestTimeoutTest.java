@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.execpolicy.pdp.json.Json;
+import org.execpolicy.pdp.support.FixtureRules;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * limit is exceeded every time, whatever the machine.
  */
 class RequestTimeoutTest {
-    private static final Path SLOW_RULES = Path.of("src/test/resources/rulesets/slow");
+    private static final Path SLOW_RULES = FixtureRules.SLOW;
     private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
 
     @Test

@@ -14,18 +14,21 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.execpolicy.pdp.support.FixtureRules;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
-import org.execpolicy.pdp.support.ShippedRules;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Hot reload of a running PDP: sound rulesets swap in, broken ones are refused, both are evidence. */
+/**
+ * Hot reload of a running PDP: sound rulesets swap in, broken ones are refused, both are evidence. Runs on a
+ * copy of the one-mode fixture ruleset (every decision is one mode), which each test edits.
+ */
 class RulesReloadTest {
-    private static final String FAST_EXACT = """
-            {"trace_id":"%s","role":"worker","task_type":"chat","model_id":"m-7b","profile_id":"%s"}""";
+    private static final String REQUEST = """
+            {"trace_id":"%s","role":"worker","task_type":"chat","model_id":"m-7b"}""";
 
     @TempDir
     Path rules;
@@ -34,16 +37,9 @@ class RulesReloadTest {
     private RunningPdp pdp;
 
     @BeforeEach
-    void start() throws IOException {
-        ShippedRules.copyTo(rules);
+    void start() {
+        FixtureRules.copy(FixtureRules.ONE_MODE, rules);
         pdp = RunningPdp.start(data, rules, false); // reloads only when asked: no race with the watcher
-        Reply saved = pdp.put("/v1/profiles/p-fast", """
-                {"schema_version":"hsk.work_profile@0.6","governance":{"automation_level":"HYBRID","allow_cloud_escalation":false},"profile_id":"p-fast","name":"fast","model_assignments":{
-                  "frontend":{"primary_model_id":"m-7b","local_only":true},
-                  "orchestrator":{"primary_model_id":"m-7b","local_only":true},
-                  "validator":{"primary_model_id":"m-7b","local_only":true},
-                  "worker":{"primary_model_id":"m-7b","local_only":true,"compute":{"speed_preset":"fast_exact"}}}}""");
-        assertThat(saved.status()).isEqualTo(201);
     }
 
     @AfterEach
@@ -52,25 +48,17 @@ class RulesReloadTest {
     }
 
     private String mode(String traceId) {
-        Reply reply = pdp.post("/v1/decisions", FAST_EXACT.formatted(traceId, "p-fast"));
+        Reply reply = pdp.post("/v1/decisions", REQUEST.formatted(traceId));
         assertThat(reply.status()).isEqualTo(200);
         return reply.json().path("mode").asText();
     }
 
-    private void remapFastExactTo(String mode) throws IOException {
-        Path presets = rules.resolve("presets.drl");
-        String drl = Files.readString(presets);
-        Files.writeString(presets, drl.replaceFirst("ExecPolicy.of\\( \"[a-z_]+\", \"exact\" \\) \\);\n(\\s*update\\( \\$requested \\);\n)(?=end\\s*\n\\s*rule \"preset: fast_approx)",
-                "ExecPolicy.of( \"" + mode + "\", \"exact\" ) );\n$1"));
-        assertThat(Files.readString(presets)).contains("ExecPolicy.of( \"" + mode + "\", \"exact\" )");
-    }
-
     @Test
-    void aReloadSwapsInTheEditedRulesAndRecordsIt() throws IOException {
+    void a_reload_swaps_in_the_edited_rules_and_records_it() throws IOException {
         String before = pdp.get("/v1/rules").json().path("digest").asText();
         assertThat(mode("before-reload")).isEqualTo("spec_decode");
 
-        remapFastExactTo("mem_offload");
+        FixtureRules.setOneMode(rules, "mem_offload");
         Reply reload = pdp.post("/v1/rules/reload", "");
 
         assertThat(reload.status()).isEqualTo(200);
@@ -83,13 +71,13 @@ class RulesReloadTest {
         assertThat(loaded.path("previous_digest").asText()).isEqualTo(before);
         assertThat(loaded.path("actor").asText()).isEqualTo("human");
         assertThat(loaded.path("operator").asText()).as("the token that asked").isEqualTo("operator");
-        assertThat(loaded.path("files")).anySatisfy(f -> assertThat(f.path("name").asText()).isEqualTo("presets.drl"));
+        assertThat(loaded.path("files")).anySatisfy(f -> assertThat(f.path("name").asText()).isEqualTo("one-mode.drl"));
         assertThat(pdp.get("/v1/events?trace_id=after-reload&type=llm_exec_policy").json()
                 .path("items").get(0).path("ruleset_digest").asText()).isEqualTo(after);
     }
 
     @Test
-    void aRulesetThatDoesNotCompileIsRefusedAndTheOldOneKeepsServing() throws IOException {
+    void a_ruleset_that_does_not_compile_is_refused_and_the_old_one_keeps_serving() throws IOException {
         String before = pdp.get("/v1/rules").json().path("digest").asText();
         Files.writeString(rules.resolve("broken.drl"), """
                 package org.execpolicy.rules;
@@ -120,7 +108,7 @@ class RulesReloadTest {
     }
 
     @Test
-    void aRuleWithoutDescriptionIsRefusedNamingTheRule() throws IOException {
+    void a_rule_without_description_is_refused_naming_the_rule() throws IOException {
         Files.writeString(rules.resolve("silent.drl"), """
                 package org.execpolicy.rules;
                 import org.execpolicy.pdp.model.*;
@@ -141,7 +129,7 @@ class RulesReloadTest {
     }
 
     @Test
-    void aRuleOutsideItsFilesSalienceBandIsRefusedNamingFileRuleAndBand() throws IOException {
+    void a_rule_outside_its_files_salience_band_is_refused_naming_file_rule_and_band() throws IOException {
         String before = pdp.get("/v1/rules").json().path("digest").asText();
         Files.writeString(rules.resolve("zz_stray.drl"), """
                 package org.execpolicy.rules;
@@ -169,12 +157,12 @@ class RulesReloadTest {
     }
 
     @Test
-    void theWatcherReloadsAChangedRulesDirectoryByItself() throws Exception {
+    void the_watcher_reloads_a_changed_rules_directory_by_itself() throws Exception {
         pdp.close();
         pdp = RunningPdp.start(data, rules, true);
         String before = pdp.get("/v1/rules").json().path("digest").asText();
 
-        remapFastExactTo("mem_offload");
+        FixtureRules.setOneMode(rules, "mem_offload");
 
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
         while (pdp.get("/v1/rules").json().path("digest").asText().equals(before)) {
@@ -187,7 +175,7 @@ class RulesReloadTest {
     }
 
     @Test
-    void decisionsDuringReloadsAllSucceed() throws Exception {
+    void decisions_during_reloads_all_succeed() throws Exception {
         AtomicBoolean reloading = new AtomicBoolean(true);
         ExecutorService clients = Executors.newFixedThreadPool(8);
         List<Future<List<Integer>>> statuses = new ArrayList<>();
@@ -196,14 +184,14 @@ class RulesReloadTest {
             statuses.add(clients.submit(() -> {
                 List<Integer> seen = new ArrayList<>();
                 for (int i = 0; reloading.get(); i++) {
-                    seen.add(pdp.post("/v1/decisions", FAST_EXACT.formatted("during-" + client + "-" + i, "p-fast")).status());
+                    seen.add(pdp.post("/v1/decisions", REQUEST.formatted("during-" + client + "-" + i)).status());
                 }
                 return seen;
             }));
         }
         String[] modes = {"mem_offload", "spec_decode", "mem_offload", "spec_decode"};
         for (String mode : modes) {
-            remapFastExactTo(mode);
+            FixtureRules.setOneMode(rules, mode);
             assertThat(pdp.post("/v1/rules/reload", "").status()).isEqualTo(200);
         }
         reloading.set(false);
@@ -216,11 +204,11 @@ class RulesReloadTest {
     }
 
     @Test
-    void startupIsRecordedWithTheDigestThatServedBeforeTheRestart() throws IOException {
+    void startup_is_recorded_with_the_digest_that_served_before_the_restart() throws IOException {
         String first = pdp.get("/v1/rules").json().path("digest").asText();
         assertThat(latest("policy_ruleset_loaded", "startup").path("previous_digest").isNull()).isTrue();
         pdp.close();
-        remapFastExactTo("mem_offload");
+        FixtureRules.setOneMode(rules, "mem_offload");
 
         pdp = RunningPdp.start(data, rules, false);
 

@@ -16,9 +16,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `rules check` in-process: the shipped cases, and each way a suite can fail or be unable to run. */
+/**
+ * `rules check` in-process: the shipped cases pass (the one Java test that runs rules/tests: it is `rules check`),
+ * and each way a suite can fail or be unable to run, shown on the fixture ruleset `cases`
+ * (src/test/resources/rulesets/cases), whose cases do not change when the shipped policy does.
+ */
 class RulesCheckCommandTest {
-    private static final Path RULES = Path.of("rules");
+    private static final Path SHIPPED = Path.of("rules");
+    private static final Path RULES = Path.of("src/test/resources/rulesets/cases");
     private static int ruleCount;
 
     @TempDir
@@ -30,45 +35,58 @@ class RulesCheckCommandTest {
     }
 
     @Test
-    void everyShippedCasePassesAndEveryRuleIsFired() throws IOException {
+    void every_shipped_case_passes_and_every_rule_is_fired() throws IOException {
+        int shippedRules = Ruleset.compile(SHIPPED).rules().size();
+
+        CommandRun run = CommandRun.of("rules", "check", "--rules", SHIPPED.toString(), "--coverage");
+
+        assertThat(run.exit()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).doesNotContain("FAIL ").doesNotContain("not fired by any case")
+                .contains("coverage: " + shippedRules + "/" + shippedRules + " rules fired (100%)");
+        assertThat(run.lastLine()).as("every case of tests/*.yaml ran").isEqualTo(casesIn(SHIPPED) + " passed, 0 failed");
+    }
+
+    @Test
+    void every_case_of_the_fixture_passes_and_every_rule_is_fired() throws IOException {
         CommandRun run = CommandRun.of("rules", "check", "--rules", RULES.toString(), "--coverage");
 
         assertThat(run.exit()).as(run.out() + run.err()).isZero();
         assertThat(run.out()).doesNotContain("FAIL ").doesNotContain("not fired by any case")
+                .contains("PASS the-request-policy-is-answered\n")
                 .contains("coverage: " + ruleCount + "/" + ruleCount + " rules fired (100%)");
         assertThat(run.lastLine()).matches("[1-9][0-9]* passed, 0 failed");
         assertThat(run.lastLine()).as("every case of tests/*.yaml ran").isEqualTo(casesIn(RULES) + " passed, 0 failed");
     }
 
     @Test
-    void aFailingCaseIsReportedWithWhatDifferedAndExitsOne() throws IOException {
+    void a_failing_case_is_reported_with_what_differed_and_exits_one() throws IOException {
         Path rules = copyOfRules();
         Files.writeString(rules.resolve("tests/zz_failing.yaml"), """
-                - name: worker-refused-for-another-reason
+                - name: tool-call-refused-for-another-reason
                   now: 2026-11-25T12:00:00Z
                   request:
                     trace_id: t-1
                     role: worker
-                    task_type: chat
+                    task_type: tool_call
                     model_id: llama-7b
                     settings: {exec_policy: {mode: layer_skip, exactness: approximate}}
                   expect:
-                    mode: spec_decode
+                    mode: standard
                     reason_codes: [WAIVER_REVOKED]
                 """);
 
         CommandRun run = CommandRun.of("rules", "check", "--rules", rules.toString());
 
         assertThat(run.exit()).isEqualTo(RulesCheckCommand.FAILED);
-        assertThat(run.out()).contains("\nFAIL worker-refused-for-another-reason: reason_codes expected "
-                + "[WAIVER_REVOKED] but was [APPROXIMATE_NOT_ALLOWED, WAIVER_MISSING]\n");
-        assertThat(run.out()).contains("PASS worker-revoked\n");
+        assertThat(run.out()).contains("\nFAIL tool-call-refused-for-another-reason: reason_codes expected "
+                + "[WAIVER_REVOKED] but was [TASK_TOOL_CALL_EXACT_ONLY]\n");
+        assertThat(run.out()).contains("PASS a-tool-call-is-standard-exact\n");
         assertThat(run.lastLine()).matches("[1-9][0-9]* passed, 1 failed");
         assertThat(run.lastLine()).isEqualTo((casesIn(rules) - 1) + " passed, 1 failed");
     }
 
     @Test
-    void aReportCaseComparesWhatTheReportRulesConcludedAndItsShapeIsChecked() throws IOException {
+    void a_report_case_compares_what_the_report_rules_concluded_and_its_shape_is_checked() throws IOException {
         Path rules = copyOfRules();
         Files.writeString(rules.resolve("tests/zz_report.yaml"), """
                 - name: fallback-claimed-permitted-but-no-reason
@@ -85,6 +103,7 @@ class RulesCheckCommandTest {
         assertThat(run.exit()).isEqualTo(RulesCheckCommand.FAILED);
         assertThat(run.out()).contains("FAIL fallback-claimed-permitted-but-no-reason: violations expected [] but was "
                 + "[mode_differs]; runtime_downgrade expected true but was false");
+        assertThat(run.out()).contains("PASS another-mode-differs\n");
 
         Files.writeString(rules.resolve("tests/zz_report.yaml"), """
                 - name: report-expectation-without-a-report
@@ -106,15 +125,16 @@ class RulesCheckCommandTest {
     }
 
     @Test
-    void aRuleThatFailsAtRunTimeFailsTheCasesItBreaks() throws IOException {
+    void a_rule_that_fails_at_run_time_fails_the_cases_it_breaks() throws IOException {
         Path rules = copyOfRules();
         Files.writeString(rules.resolve("zz_throws.drl"), """
                 package org.execpolicy.rules;
                 import org.execpolicy.pdp.model.*;
-                // salience-band: 0..99
+                // salience-band: 250..299
 
                 rule "throws: for the tool_call task type"
                     @description("test: a consequence that throws")
+                    salience 250
                 when
                     DecisionRequest( taskType == "tool_call" )
                 then
@@ -125,12 +145,12 @@ class RulesCheckCommandTest {
         CommandRun run = CommandRun.of("rules", "check", "--rules", rules.toString());
 
         assertThat(run.exit()).isEqualTo(RulesCheckCommand.FAILED);
-        assertThat(run.out()).containsPattern("\nFAIL tool-calls-are-exact-only-even-when-waived: .*boom")
-                .contains("PASS worker-revoked\n");
+        assertThat(run.out()).containsPattern("\nFAIL a-tool-call-is-standard-exact: .*boom")
+                .contains("PASS the-request-policy-is-answered\n");
     }
 
     @Test
-    void aDrlThatDoesNotCompileIsReportedWithFileAndLineAndExitsTwo() throws IOException {
+    void a_drl_that_does_not_compile_is_reported_with_file_and_line_and_exits_two() throws IOException {
         Path rules = copyOfRules();
         Files.writeString(rules.resolve("broken.drl"), """
                 package org.execpolicy.rules;
@@ -152,7 +172,7 @@ class RulesCheckCommandTest {
     }
 
     @Test
-    void aRuleWithoutDescriptionIsRefusedByTheHygieneCheck() throws IOException {
+    void a_rule_without_description_is_refused_by_the_hygiene_check() throws IOException {
         Path rules = copyOfRules();
         Files.writeString(rules.resolve("zz_undescribed.drl"), """
                 package org.execpolicy.rules;
@@ -185,7 +205,7 @@ class RulesCheckCommandTest {
     }
 
     @Test
-    void anUnknownFieldInACaseNamesTheFileLineAndCase() throws IOException {
+    void an_unknown_field_in_a_case_names_the_file_line_and_case() throws IOException {
         Path rules = copyOfRules();
         Path file = rules.resolve("tests/zz_typo.yaml");
         Files.writeString(file, """
@@ -205,7 +225,7 @@ class RulesCheckCommandTest {
     }
 
     @Test
-    void malformedYamlIsReportedWithFileAndLine() throws IOException {
+    void malformed_yaml_is_reported_with_file_and_line() throws IOException {
         Path rules = copyOfRules();
         Path file = rules.resolve("tests/zz_malformed.yaml");
         Files.writeString(file, """
@@ -222,17 +242,16 @@ class RulesCheckCommandTest {
     }
 
     @Test
-    void coverageNamesTheRulesNoCaseFires() throws IOException {
+    void coverage_names_the_rules_no_case_fires() throws IOException {
         Path rules = copyOfRules();
-        Files.delete(rules.resolve("tests/codes.yaml"));
+        Files.delete(rules.resolve("tests/toolcall.yaml"));
 
         CommandRun run = CommandRun.of("rules", "check", "--rules", rules.toString(), "--coverage");
 
         assertThat(run.exit()).as("coverage informs; it does not fail the run").isZero();
         String unfired = run.out().substring(run.out().indexOf("not fired by any case:"));
-        assertThat(unfired).containsPattern(
-                "\n  codes\\.drl:[0-9]+  codes: CX-MM-005 cloud reasoning strength set for a local backend\n");
-        assertThat(unfired).doesNotContain("governance: ");
+        assertThat(unfired).containsPattern("\n  toolcall\\.drl:[0-9]+  cases: a tool call runs standard and exact\n");
+        assertThat(unfired).doesNotContain("cases: the request's own policy is requested");
         Matcher summary = Pattern.compile("coverage: ([0-9]+)/" + ruleCount + " rules fired \\(([0-9]+)%\\)\n")
                 .matcher(run.out());
         assertThat(summary.find()).as(run.out()).isTrue();
@@ -258,7 +277,7 @@ class RulesCheckCommandTest {
         return cases;
     }
 
-    /** The DRL files and the test cases, in a directory a test may change. */
+    /** The fixture's DRL files and test cases, in a directory a test may change. */
     private Path copyOfRules() throws IOException {
         Path copy = temp.resolve("rules");
         try (Stream<Path> files = Files.walk(RULES)) {

@@ -362,7 +362,8 @@ class ConsoleBrowserIT {
                 .has("compute")).as("the used profile is unchanged").isFalse();
         assertThat(pdp.get("/v1/profiles/" + PROFILE_ID + "-2").json().path("model_assignments").path("worker")
                 .path("compute").path("speed_preset").asText()).isEqualTo("fast_exact");
-        assertThat(decide("worker", "model-worker").path("mode").asText()).isEqualTo("spec_decode");
+        // the next decision is made under the new profile: its worker compute is now the requested source
+        assertThat(decide("worker", "model-worker").path("requested_source").asText()).isEqualTo("work_profile");
         assertNoScriptErrors();
     }
 

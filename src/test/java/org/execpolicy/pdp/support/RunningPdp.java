@@ -83,6 +83,10 @@ public final class RunningPdp implements AutoCloseable {
         return dataDir;
     }
 
+    public int port() {
+        return server.port();
+    }
+
     public String baseUrl() {
         return "http://127.0.0.1:" + server.port();
     }

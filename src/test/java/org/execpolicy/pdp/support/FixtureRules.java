@@ -1,0 +1,51 @@
+package org.execpolicy.pdp.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * The fixture rulesets under src/test/resources/rulesets (see the README there): rules written for
+ * the tests, so that machinery tests never depend on what the shipped rules/ decide.
+ */
+public final class FixtureRules {
+    /** Every decision is {@code spec_decode}/{@code exact}; {@link #setOneMode} changes that mode. */
+    public static final Path ONE_MODE = Path.of("src/test/resources/rulesets/one-mode");
+    /** Every evaluation takes 300 ms and concludes nothing (the safe default, RULE_ERROR). */
+    public static final Path SLOW = Path.of("src/test/resources/rulesets/slow");
+
+    private static final String ONE_MODE_POLICY = "ExecPolicy.of( \"%s\", \"exact\" )";
+
+    private FixtureRules() {
+    }
+
+    /** Copies the .drl files of a fixture ruleset into {@code dir}, for a test that edits them. */
+    public static Path copy(Path fixture, Path dir) {
+        try (Stream<Path> files = Files.list(fixture)) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".drl")).toList()) {
+                Files.copy(file, dir.resolve(file.getFileName()));
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Rewrites a copy of {@link #ONE_MODE} in {@code dir} so that every decision is {@code mode}/exact. */
+    public static void setOneMode(Path dir, String mode) {
+        Path drl = dir.resolve("one-mode.drl");
+        try {
+            String text = Files.readString(drl);
+            String edited = text.replaceFirst("ExecPolicy\\.of\\( \"[a-z_]+\", \"exact\" \\)",
+                    ONE_MODE_POLICY.formatted(mode));
+            if (!edited.contains(ONE_MODE_POLICY.formatted(mode))) {
+                throw new IllegalStateException("not a copy of the one-mode fixture: " + drl);
+            }
+            Files.writeString(drl, edited);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
