@@ -208,7 +208,7 @@ public final class PdpServer implements AutoCloseable {
         ChainCheckpoints checkpoints = null;
         try {
             SecretRedactor redactor = new SecretRedactor();
-            RuntimeEvidence runtime = new RuntimeEvidence(recorder, new TraceArtifacts(database),
+            RuntimeEvidence runtime = new RuntimeEvidence(recorder, new TraceArtifacts(database, clock),
                     new TraceDeadlineScan(database), new TraceRetentionScan(database), clock, traces, engine, redactor);
             checkpoints = ChainCheckpoints.start(database, recorder.nodeId(), clock);
             AccessTokens tokens = options.tokensFile() == null ? AccessTokens.openOrCreate(options.dataDir())

@@ -93,14 +93,19 @@ public final class Database implements AutoCloseable {
      * Opens (creating if needed) {@code dataDir/pdp.mv.db} and applies pending migrations.
      * DB_CLOSE_ON_EXIT=FALSE: H2 must not close itself from its own shutdown hook
      * before the recorder has flushed on SIGTERM. DB_CLOSE_DELAY=-1: the files
-     * stay open between connections until {@link #close()}. H2 keeps commits in
-     * memory for its WRITE_DELAY (500 ms) and compacts the file from its own
-     * background writer, rewriting chunks less than 95% full
-     * (AUTO_COMPACT_FILL_RATE); the recorder's writer makes each batch durable
-     * itself before any answer ({@link FileSync}: CHECKPOINT writes it to the
-     * file, then fdatasync). Compacting from outside H2's writer (its MVStore
-     * API, with WRITE_DELAY=0) lost committed chunks on kill -9 in
-     * ServeProcessIT; a RETENTION_TIME below H2's 45 s is unsafe after a crash.
+     * stay open between connections until {@link #close()}.
+     * WRITE_DELAY=0: H2 runs no background writer, so every store of a chunk is
+     * written by the thread that commits, before its commit returns, and the
+     * recorder's writer then forces the batch to the device ({@link FileSync}:
+     * CHECKPOINT, then fdatasync) before any answer. With a write delay, H2's
+     * background writer may take a batch's changes into a chunk it hands to a
+     * save thread without waiting; the writer's CHECKPOINT then finds nothing
+     * left to store and returns, the force runs before the chunk is in the
+     * file, and a kill -9 right after the answer lost answered decisions
+     * (ServeProcessIT, 2 of 3 runs at WRITE_DELAY=500). Without the background
+     * writer H2 also compacts nothing in the background: the file reuses the
+     * space of chunks that hold no live page. A RETENTION_TIME below H2's 45 s is
+     * unsafe after a crash (h2database#4387, "Double mark" on reopen).
      * H2's own page size (4 KiB) is kept: 1 KiB leaves cut the disk per decision from
      * 3.2 to 2.2 KB over a long run (a batch's chunk rewrites less of each index), but
      * four times the pages held the heap at 200-400 MB and p99 near 1 s under a soak
@@ -109,7 +114,7 @@ public final class Database implements AutoCloseable {
     public static Database open(Path dataDir) {
         Path dir = PrivateFiles.directory(dataDir.toAbsolutePath().normalize());
         JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=500"
+        dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=0"
                 + ";AUTO_COMPACT_FILL_RATE=95");
         dataSource.setUser("sa");
         dataSource.setPassword("");

@@ -189,6 +189,11 @@ public final class FlightRecorder implements EvidenceStore {
         return new ChainExporter(db, codec).export(since, until, out);
     }
 
+    /** The clock the recorder stamps its own records with (injected; tests move it). */
+    public Clock clock() {
+        return clock;
+    }
+
     /** The node whose chain this recorder writes. */
     @Override
     public String nodeId() {

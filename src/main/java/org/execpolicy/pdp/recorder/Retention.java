@@ -43,7 +43,8 @@ public final class Retention {
                 long throughSeq = Long.parseLong(last[1]);
                 long count = count(c, nodeId, throughSeq);
                 // Evidence first: once the checkpoint is durable, deleting cannot lose the proof.
-                recorder.append(List.of(checkpoint(nodeId, throughSeq, last[2], count, cutoff))).join();
+                recorder.append(List.of(checkpoint(nodeId, throughSeq, last[2], count, cutoff, recorder.clock().instant())))
+                        .join();
                 delete(c, nodeId, throughSeq);
                 purges.add(new Purge(nodeId, throughSeq, count));
             }
@@ -99,9 +100,9 @@ public final class Retention {
         }
     }
 
-    private static ObjectNode checkpoint(String nodeId, long throughSeq, String throughHash, long count, Instant cutoff) {
-        ObjectNode record = RecordEnvelope.of("retention_checkpoint", "system",
-                Instant.now().truncatedTo(ChronoUnit.MICROS));
+    private static ObjectNode checkpoint(String nodeId, long throughSeq, String throughHash, long count, Instant cutoff,
+            Instant now) {
+        ObjectNode record = RecordEnvelope.of("retention_checkpoint", "system", now.truncatedTo(ChronoUnit.MICROS));
         record.put("purged_node_id", nodeId);
         record.put("purged_through_seq", throughSeq);
         record.put("purged_through_hash", throughHash);

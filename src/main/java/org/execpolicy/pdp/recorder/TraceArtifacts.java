@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
@@ -36,13 +37,16 @@ public final class TraceArtifacts {
 
     private final Database database;
     private final Path incoming;
+    private final Clock clock;
 
     /** A stored artifact: its address, size and how many chunks hold it. */
     public record Stored(String sha256, long bytes, int chunks) {
     }
 
-    public TraceArtifacts(Database database) {
+    /** Stores under {@code database}, stamping each artifact with {@code clock}'s time. */
+    public TraceArtifacts(Database database, Clock clock) {
         this.database = database;
+        this.clock = clock;
         Path root = database.dataDir().resolve("traces");
         this.incoming = root.resolve("incoming");
         try {
@@ -79,7 +83,7 @@ public final class TraceArtifacts {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
-                boolean stored = insert(c, upload, sha256);
+                boolean stored = insert(c, upload, sha256, clock.instant());
                 if (!stored) {
                     c.rollback();
                     return false;
@@ -154,7 +158,8 @@ public final class TraceArtifacts {
     }
 
     /** Inserts the artifact and its chunks; false (nothing inserted) when these bytes are already stored. */
-    private static boolean insert(Connection c, Path upload, String sha256) throws SQLException, IOException {
+    private static boolean insert(Connection c, Path upload, String sha256, Instant storedAt)
+            throws SQLException, IOException {
         long size = Files.size(upload);
         int chunks = (int) ((size + CHUNK_BYTES - 1) / CHUNK_BYTES);
         try (PreparedStatement head = c.prepareStatement(
@@ -162,7 +167,7 @@ public final class TraceArtifacts {
             head.setString(1, sha256);
             head.setLong(2, size);
             head.setInt(3, chunks);
-            head.setTimestamp(4, Timestamp.from(Instant.now()));
+            head.setTimestamp(4, Timestamp.from(storedAt));
             head.executeUpdate();
         } catch (SQLException e) {
             if (UNIQUE_VIOLATION.equals(e.getSQLState())) {

@@ -32,7 +32,7 @@ class FailClosedTest {
     }
 
     @Test
-    void aDecisionThatCannotBeRecordedIsNotGivenAndThePdpRecovers() throws Exception {
+    void a_decision_that_cannot_be_recorded_is_not_given_and_the_pdp_recovers() throws Exception {
         assertThat(pdp.post("/v1/decisions", DECISION.formatted("before")).status()).isEqualTo(200);
 
         shutDownTheDatabaseUnderTheServer();

@@ -30,7 +30,7 @@ class MetricsTest {
     }
 
     @Test
-    void decisionsDowngradesReasonsAndTheRecorderAreCounted() {
+    void decisions_downgrades_reasons_and_the_recorder_are_counted() {
         String before = pdp.get("/metrics").body();
         for (int i = 0; i < 3; i++) {
             assertThat(pdp.post("/v1/decisions", """

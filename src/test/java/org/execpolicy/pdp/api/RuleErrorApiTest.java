@@ -72,7 +72,7 @@ class RuleErrorApiTest {
     }
 
     @Test
-    void aRuleThatThrowsAnswersTheSafeDefaultWithRuleErrorAndRecordsIt() {
+    void a_rule_that_throws_answers_the_safe_default_with_rule_error_and_records_it() {
         double errorsBefore = metric("pdp_rule_errors_total");
         Reply reply = pdp.post("/v1/decisions", request("explodes-7b"));
         assertThat(metric("pdp_rule_errors_total") - errorsBefore).as("pdp_rule_errors_total counts the failing decision")
@@ -107,7 +107,7 @@ class RuleErrorApiTest {
     }
 
     @Test
-    void aDecisionWithoutRuleErrorHasNoRuleErrorField() {
+    void a_decision_without_rule_error_has_no_rule_error_field() {
         double errorsBefore = metric("pdp_rule_errors_total");
         Reply reply = pdp.post("/v1/decisions", request("llama-7b"));
         assertThat(metric("pdp_rule_errors_total")).as("no rule error, no count").isEqualTo(errorsBefore);

@@ -53,7 +53,7 @@ class DecideCommandTest {
     Path temp;
 
     @Test
-    void withoutFixturesApproximateIsRefusedAsTheReadmeSays() throws IOException {
+    void without_fixtures_approximate_is_refused_as_the_readme_says() throws IOException {
         CommandRun run = CommandRun.of("decide", "--input", write("request.json", REQUEST).toString());
 
         assertThat(run.exit()).as(run.err()).isZero();
@@ -69,7 +69,7 @@ class DecideCommandTest {
     }
 
     @Test
-    void fixturesGrantApproximateExecutionUnderTheirWaiver() throws IOException {
+    void fixtures_grant_approximate_execution_under_their_waiver() throws IOException {
         CommandRun run = CommandRun.of("decide", "--input", write("request.json", REQUEST).toString(),
                 "--fixtures", write("fixtures.yaml", FIXTURES).toString(), "--now", "2026-11-25T12:00:00Z");
 
@@ -86,7 +86,7 @@ class DecideCommandTest {
     }
 
     @Test
-    void nowDecidesWhetherTheWaiverHasExpired() throws IOException {
+    void now_decides_whether_the_waiver_has_expired() throws IOException {
         Path request = write("request.json", REQUEST);
         Path fixtures = write("fixtures.yaml", FIXTURES);
 
@@ -98,7 +98,7 @@ class DecideCommandTest {
     }
 
     @Test
-    void explainListsTheFiredRulesInOrderWithTheirDescriptions() throws IOException {
+    void explain_lists_the_fired_rules_in_order_with_their_descriptions() throws IOException {
         CommandRun run = CommandRun.of("decide", "--input", write("request.json", REQUEST).toString(), "--explain");
 
         assertThat(run.exit()).as(run.err()).isZero();
@@ -132,7 +132,7 @@ class DecideCommandTest {
     }
 
     @Test
-    void aTestCaseCopiedIntoFilesDecidesAsTheCaseExpects() throws IOException {
+    void a_test_case_copied_into_files_decides_as_the_case_expects() throws IOException {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         JsonNode rulecase = StreamSupport.stream(
                         yaml.readTree(Path.of("rules/tests/governance.yaml").toFile()).spliterator(), false)
@@ -153,7 +153,7 @@ class DecideCommandTest {
     }
 
     @Test
-    void malformedJsonIsReportedWithFileAndLine() throws IOException {
+    void malformed_json_is_reported_with_file_and_line() throws IOException {
         Path request = write("request.json", """
                 {"trace_id": "t-1",
                  "role": "worker",
@@ -169,7 +169,7 @@ class DecideCommandTest {
     }
 
     @Test
-    void aRequestTheApiWouldRefuseIsRefusedWithFileLineAndField() throws IOException {
+    void a_request_the_api_would_refuse_is_refused_with_file_line_and_field() throws IOException {
         Path request = write("request.json", """
                 {"trace_id": "t-1",
                  "role": "worker",
@@ -185,7 +185,7 @@ class DecideCommandTest {
     }
 
     @Test
-    void anUnknownFixturesFieldIsNamedWithFileAndLine() throws IOException {
+    void an_unknown_fixtures_field_is_named_with_file_and_line() throws IOException {
         Path fixtures = write("fixtures.yaml", FIXTURES + "waiver:\n  - {waiver_id: wv-2}\n");
 
         CommandRun run = CommandRun.of("decide", "--input", write("request.json", REQUEST).toString(),

@@ -193,7 +193,7 @@ class RulesCheckCommandTest {
     }
 
     @Test
-    void aRulesetWhoseSalienceBandsAreBrokenDoesNotRun() {
+    void a_ruleset_whose_salience_bands_are_broken_does_not_run() {
         CommandRun run = CommandRun.of("rules", "check", "--rules", "src/test/resources/rulesets/bad_bands");
 
         assertThat(run.exit()).isEqualTo(RulesCheckCommand.CANNOT_RUN);

@@ -38,7 +38,7 @@ class ServeProcessIT {
     Path data;
 
     @Test
-    void everyAnsweredDecisionSurvivesSigkillAndTheChainStaysIntactOverFiveRounds() throws Exception {
+    void every_answered_decision_survives_sigkill_and_the_chain_stays_intact_over_five_rounds() throws Exception {
         Random random = new Random();
         List<String> answeredBeforeAKill = new ArrayList<>();
         // The server restarted after one round's kill carries the next round's load: every start but the
@@ -108,14 +108,14 @@ class ServeProcessIT {
                     HttpResponse.BodyHandlers.ofString());
             JsonNode body = reply.statusCode() == 200 ? Json.MAPPER.readTree(reply.body()) : null;
             if (body == null || body.path("rule_firings").isEmpty()) {
-                missing.add(decisionId);
+                missing.add(decisionId + " (" + reply.statusCode() + ")");
             }
         }
         return missing;
     }
 
     @Test
-    void sigtermStopsTheServerAndKeepsWhatItAnswered() throws Exception {
+    void sigterm_stops_the_server_and_keeps_what_it_answered() throws Exception {
         String decisionId;
         try (PdpProcess pdp = PdpProcess.start(data)) {
             HttpResponse<String> reply = http.send(decision(pdp.baseUrl(), "sigterm-1"),

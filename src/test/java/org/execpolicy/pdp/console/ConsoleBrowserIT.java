@@ -121,7 +121,7 @@ class ConsoleBrowserIT {
     }
 
     @Test
-    void consoleIsServedWithItsSecurityHeadersAndTheApiStillAnswers() {
+    void console_is_served_with_its_security_headers_and_the_api_still_answers() {
         RunningPdp.Reply page = pdp.get("/");
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.contentType()).startsWith("text/html");
@@ -151,7 +151,7 @@ class ConsoleBrowserIT {
     }
 
     @Test
-    void operatorGrantsApproximateExecutionWithAWaiverAndRevokesIt() {
+    void operator_grants_approximate_execution_with_a_waiver_and_revokes_it() {
         seedActiveProfile();
         openConsoleWithToken(token("operator"));
         waitVisible(By.cssSelector(WORKER));
@@ -260,7 +260,7 @@ class ConsoleBrowserIT {
     }
 
     @Test
-    void aDecisionOpensUnderItsRowWithWhatTheRuntimeDid() {
+    void a_decision_opens_under_its_row_with_what_the_runtime_did() {
         seedActiveProfile();
         ObjectNode waiver = waiver("wv-detail", "runtime evidence in the console");
         waiver.putObject("scope").putArray("roles").add("worker");
@@ -337,7 +337,7 @@ class ConsoleBrowserIT {
     }
 
     @Test
-    void aUsedProfileIsChangedBySavingANewProfileAndActivatingIt() {
+    void a_used_profile_is_changed_by_saving_a_new_profile_and_activating_it() {
         seedActiveProfile();
         decide("worker", "model-worker"); // the profile is used from now on: immutable (spec 4.3.7.1)
         openConsoleWithToken(token("operator"));
@@ -368,7 +368,7 @@ class ConsoleBrowserIT {
     }
 
     @Test
-    void aRefusedTokenIsExplainedAndAnotherCanBeEntered() {
+    void a_refused_token_is_explained_and_another_can_be_entered() {
         seedActiveProfile();
         driver.get(pdp.baseUrl() + "/");
         type("#token-input", "not-a-token");
@@ -403,7 +403,7 @@ class ConsoleBrowserIT {
     }
 
     @Test
-    void aMediumWaiverIsPendingUntilASecondOperatorApprovesItInTheConsole() throws IOException {
+    void a_medium_waiver_is_pending_until_a_second_operator_approves_it_in_the_console() throws IOException {
         // a token file with a second operator, written before the server's first start
         pdp.close();
         Path data = RunningPdp.freshDataDir();
@@ -447,7 +447,7 @@ class ConsoleBrowserIT {
     }
 
     @Test
-    void aWaiverRevokedBeforeTheSaveIsRefusedByTheServerInItsOwnWords() {
+    void a_waiver_revoked_before_the_save_is_refused_by_the_server_in_its_own_words() {
         seedActiveProfile();
         ObjectNode waiver = waiver("wv-race", "nightly batch");
         waiver.putObject("scope").putArray("roles").add("worker");
@@ -481,7 +481,7 @@ class ConsoleBrowserIT {
     }
 
     @Test
-    void scriptsInAJustificationOrARoleIdAreShownAsText() {
+    void scripts_in_a_justification_or_a_role_id_are_shown_as_text() {
         String imgJustification = "<img src=x onerror=\"window.__xss=1\"> waiver for the summariser";
         String scriptRole = "<script>window.__xss=1</script>";
         // a dynamic role id is an identifier (openapi.yaml RegistryId), so markup can only reach the pages as a

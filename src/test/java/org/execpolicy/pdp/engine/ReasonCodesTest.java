@@ -20,7 +20,7 @@ class ReasonCodesTest {
     Path dir;
 
     @Test
-    void reasonCodeFactsOfEveryKindReachTheAnswerInTheOrderInsertedOnceEach() {
+    void reason_code_facts_of_every_kind_reach_the_answer_in_the_order_inserted_once_each() {
         Evaluation e = new RuleEngine(Ruleset.compile(REASONS)).evaluate(FactAssembler.assemble(Json.parseObject(
                 "{\"trace_id\":\"t\",\"role\":\"worker\",\"task_type\":\"chat\",\"model_id\":\"m-7b\"}"),
                 null, null, id -> Optional.empty(), Instant.parse("2026-11-25T12:00:00Z")));
@@ -31,7 +31,7 @@ class ReasonCodesTest {
     }
 
     @Test
-    void aRuleThatAddsAReasonCodeToTheOutcomeIsRefusedByTheHygieneCheck() throws IOException {
+    void a_rule_that_adds_a_reason_code_to_the_outcome_is_refused_by_the_hygiene_check() throws IOException {
         Files.writeString(dir.resolve("listed.drl"), """
                 // salience-band: 0..99
                 package org.execpolicy.rules;

@@ -74,7 +74,7 @@ class RuleErrorTest {
     }
 
     @Test
-    void aConsequenceThatThrowsGivesTheSafeDefaultNamingTheRuleAndKeepsTheEarlierFirings() throws IOException {
+    void a_consequence_that_throws_gives_the_safe_default_naming_the_rule_and_keeps_the_earlier_firings() throws IOException {
         RuleEngine engine = engineWith("""
                 // salience-band: 250..299
                 rule "broken: throws after the shape of the policy is settled"
@@ -133,7 +133,7 @@ class RuleErrorTest {
     }
 
     @Test
-    void anErrorBeforeTheRequestedPolicyIsKnownAnswersTheRuntimeDefault() throws IOException {
+    void an_error_before_the_requested_policy_is_known_answers_the_runtime_default() throws IOException {
         RuleEngine engine = engineWith("""
                 // salience-band: 5000..5000
                 rule "broken: throws before anything else"
@@ -158,7 +158,7 @@ class RuleErrorTest {
     }
 
     @Test
-    void aRequestThatAskedForATraceIsToldExactExecutionHasNone() throws IOException {
+    void a_request_that_asked_for_a_trace_is_told_exact_execution_has_none() throws IOException {
         RuleEngine engine = engineWith("""
                 // salience-band: 250..299
                 rule "broken: throws once the effective policy exists"
@@ -181,7 +181,7 @@ class RuleErrorTest {
     }
 
     @Test
-    void aConditionThatCannotBeEvaluatedIsARuleErrorOfItsRule() throws IOException {
+    void a_condition_that_cannot_be_evaluated_is_a_rule_error_of_its_rule() throws IOException {
         RuleEngine engine = engineWith("""
                 // salience-band: 250..299
                 rule "broken: a condition that throws"
@@ -204,7 +204,7 @@ class RuleErrorTest {
     }
 
     @Test
-    void anEvalThatThrowsIsARuleErrorOfItsRule() throws IOException {
+    void an_eval_that_throws_is_a_rule_error_of_its_rule() throws IOException {
         RuleEngine engine = engineWith("""
                 // salience-band: 0..99
                 rule "broken: an eval that throws"
@@ -223,7 +223,7 @@ class RuleErrorTest {
     }
 
     @Test
-    void aFailureDroolsDoesNotAttributeIsStillARuleErrorCountedAsUnattributed() throws IOException {
+    void a_failure_drools_does_not_attribute_is_still_a_rule_error_counted_as_unattributed() throws IOException {
         RuleEngine engine = engineWith("""
                 // salience-band: 0..99
                 rule "broken: a from expression that throws"
@@ -246,7 +246,7 @@ class RuleErrorTest {
     }
 
     @Test
-    void rulesThatNeverSettleAreARuleErrorNamingTheLoopingRules() throws IOException {
+    void rules_that_never_settle_are_a_rule_error_naming_the_looping_rules() throws IOException {
         RuleEngine engine = engineWith("""
                 // salience-band: 0..99
                 rule "loop: standard becomes spec_decode"
@@ -272,7 +272,7 @@ class RuleErrorTest {
     }
 
     @Test
-    void aLongMultiLineMessageIsBoundedToOneLine() throws IOException {
+    void a_long_multi_line_message_is_bounded_to_one_line() throws IOException {
         RuleEngine engine = engineWith("""
                 // salience-band: 0..99
                 rule "broken: a very long message"
@@ -291,7 +291,7 @@ class RuleErrorTest {
     }
 
     @Test
-    void aDecisionWithoutRuleErrorRecordsNone() throws IOException {
+    void a_decision_without_rule_error_records_none() throws IOException {
         RuleEngine engine = engineWith("""
                 // salience-band: 0..99
                 rule "broken: never matches"

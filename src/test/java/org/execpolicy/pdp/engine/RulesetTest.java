@@ -17,7 +17,7 @@ class RulesetTest {
     Path dir;
 
     @Test
-    void digestIsSha256OverTheDrlFilesInNameOrder() throws Exception {
+    void digest_is_sha256_over_the_drl_files_in_name_order() throws Exception {
         Ruleset ruleset = Ruleset.compile(Path.of("rules"));
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         List<Path> files;
@@ -33,7 +33,7 @@ class RulesetTest {
     }
 
     @Test
-    void aDrlThatDoesNotCompileIsReportedWithFileAndLine() throws IOException {
+    void a_drl_that_does_not_compile_is_reported_with_file_and_line() throws IOException {
         Files.copy(Path.of("rules/roles.drl"), dir.resolve("roles.drl"));
         Files.writeString(dir.resolve("broken.drl"), """
                 package org.execpolicy.rules;
@@ -55,7 +55,7 @@ class RulesetTest {
     }
 
     @Test
-    void everyShippedRuleHasADescriptionAndAUniqueName() {
+    void every_shipped_rule_has_a_description_and_a_unique_name() {
         List<RuleInfo> rules = Ruleset.compile(Path.of("rules")).rules();
         assertThat(rules).isNotEmpty().allSatisfy(rule -> {
             assertThat(rule.description()).isNotBlank();
@@ -65,7 +65,7 @@ class RulesetTest {
     }
 
     @Test
-    void aRuleWithoutDescriptionOrWithATakenNameIsRefusedNamingTheRule() throws IOException {
+    void a_rule_without_description_or_with_a_taken_name_is_refused_naming_the_rule() throws IOException {
         Files.copy(Path.of("rules/roles.drl"), dir.resolve("roles.drl"));
         Files.writeString(dir.resolve("extra.drl"), """
                 package org.execpolicy.rules.extra;
@@ -100,7 +100,7 @@ class RulesetTest {
     private static final Path BAD_BANDS = Path.of("src/test/resources/rulesets/bad_bands");
 
     @Test
-    void eachSalienceBandErrorIsRefusedNamingFileRuleAndBand() {
+    void each_salience_band_error_is_refused_naming_file_rule_and_band() {
         assertThatThrownBy(() -> Ruleset.compile(BAD_BANDS))
                 .isInstanceOfSatisfying(RulesCompileException.class, e -> assertThat(e.messages())
                         .extracting(RuleMessage::toString)
@@ -119,7 +119,7 @@ class RulesetTest {
     }
 
     @Test
-    void aBandDeclaredAfterTheFirstRuleIsNoHeaderAndTwoBandsAreOneTooMany() throws IOException {
+    void a_band_declared_after_the_first_rule_is_no_header_and_two_bands_are_one_too_many() throws IOException {
         Files.writeString(dir.resolve("late.drl"), """
                 package org.execpolicy.rules;
                 import org.execpolicy.pdp.model.*;
@@ -157,7 +157,7 @@ class RulesetTest {
     }
 
     @Test
-    void aDirectoryWithoutRulesIsRefused() {
+    void a_directory_without_rules_is_refused() {
         assertThatThrownBy(() -> Ruleset.compile(dir)).isInstanceOf(RulesCompileException.class)
                 .hasMessageContaining("no .drl files");
         assertThatThrownBy(() -> Ruleset.compile(dir.resolve("absent"))).isInstanceOf(RulesCompileException.class)

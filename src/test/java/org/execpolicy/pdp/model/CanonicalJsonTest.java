@@ -47,7 +47,7 @@ class CanonicalJsonTest {
 
     // RFC 8785 section 3.2.2 sample input -> section 3.2.3 canonical form.
     @Test
-    void rfcSampleCanonicalizesToPublishedOutput() throws IOException {
+    void rfc_sample_canonicalizes_to_published_output() throws IOException {
         JsonNode input = MAPPER.readTree(resource("sample-input.json"));
 
         assertThat(input.get("numbers").get(0)).isInstanceOf(DoubleNode.class);
@@ -56,7 +56,7 @@ class CanonicalJsonTest {
 
     // RFC 8785 section 3.2.4: the same sample as UTF-8 bytes.
     @Test
-    void rfcSampleProducesPublishedUtf8Bytes() throws IOException {
+    void rfc_sample_produces_published_utf8_bytes() throws IOException {
         JsonNode input = MAPPER.readTree(resource("sample-input.json"));
         String expectedHex = resource("sample-output-utf8.hex").replaceAll("\\s+", "");
 
@@ -65,7 +65,7 @@ class CanonicalJsonTest {
 
     // RFC 8785 section 3.2.3: member names sort by UTF-16 code units, not code points or locale.
     @Test
-    void rfcSortingExampleOrdersByUtf16CodeUnits() throws IOException {
+    void rfc_sorting_example_orders_by_utf16_code_units() throws IOException {
         String canonical = CanonicalJson.canonicalize(MAPPER.readTree(resource("sorting-input.json")));
 
         Matcher values = Pattern.compile(":\"([^\"]*)\"").matcher(canonical);
@@ -120,7 +120,7 @@ class CanonicalJsonTest {
     // Appendix B lists NaN (7fffffffffffffff) and Infinity (7ff0000000000000) as errors.
     @ParameterizedTest
     @ValueSource(strings = {"7fffffffffffffff", "7ff0000000000000", "fff0000000000000"})
-    void nonFiniteNumbersAreRejected(String ieeeHex) {
+    void non_finite_numbers_are_rejected(String ieeeHex) {
         double value = Double.longBitsToDouble(Long.parseUnsignedLong(ieeeHex, 16));
         ArrayNode nested = NODES.arrayNode().add(1).add(value);
 
@@ -169,7 +169,7 @@ class CanonicalJsonTest {
     }
 
     @Test
-    void integralAndDecimalNodesAreSerializedAsDoubles() {
+    void integral_and_decimal_nodes_are_serialized_as_doubles() {
         assertThat(CanonicalJson.canonicalize(IntNode.valueOf(1))).isEqualTo("1");
         assertThat(CanonicalJson.canonicalize(IntNode.valueOf(-42))).isEqualTo("-42");
         assertThat(CanonicalJson.canonicalize(LongNode.valueOf(9007199254740992L))).isEqualTo("9007199254740992");
@@ -184,7 +184,7 @@ class CanonicalJsonTest {
     }
 
     @Test
-    void numbersBeyondDoubleRangeAreRejected() {
+    void numbers_beyond_double_range_are_rejected() {
         assertThatThrownBy(() -> CanonicalJson.canonicalize(BigIntegerNode.valueOf(BigInteger.TEN.pow(400))))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> CanonicalJson.canonicalize(DecimalNode.valueOf(new BigDecimal("1e400"))))
@@ -192,7 +192,7 @@ class CanonicalJsonTest {
     }
 
     @Test
-    void sameDataInAnyLayoutGivesSameCanonicalForm() throws IOException {
+    void same_data_in_any_layout_gives_same_canonical_form() throws IOException {
         JsonNode a = MAPPER.readTree("{ \"b\" : [3, {\"z\":1,\"a\":2.0}], \"a\" : {\"y\":null,\"x\":true} }");
         JsonNode b = MAPPER.readTree("{\"a\":{\"x\":true,\"y\":null},\"b\":[3,{\"a\":2,\"z\":1e0}]}");
 
@@ -203,7 +203,7 @@ class CanonicalJsonTest {
     }
 
     @Test
-    void stringsAreEscapedLikeJsonStringify() {
+    void strings_are_escaped_like_json_stringify() {
         String raw = "\"\\\b\f\n\r\t\u0000\u001f\u007f/\u00e9\u2028\ud83d\ude00";
 
         assertThat(CanonicalJson.canonicalize(TextNode.valueOf(raw)))
@@ -212,7 +212,7 @@ class CanonicalJsonTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"a\ud800b", "a\udc00b", "end\ud83d", "\ude00\ud83d"})
-    void loneSurrogatesAreRejectedInValuesAndNames(String text) {
+    void lone_surrogates_are_rejected_in_values_and_names(String text) {
         ObjectNode withName = NODES.objectNode().put(text, 1);
 
         assertThatThrownBy(() -> CanonicalJson.canonicalize(TextNode.valueOf(text)))
@@ -222,7 +222,7 @@ class CanonicalJsonTest {
     }
 
     @Test
-    void nonJsonNodesAreRejected() {
+    void non_json_nodes_are_rejected() {
         assertThatThrownBy(() -> CanonicalJson.canonicalize(NODES.binaryNode(new byte[] {1})))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> CanonicalJson.canonicalize(NODES.missingNode()))
@@ -230,7 +230,7 @@ class CanonicalJsonTest {
     }
 
     @Test
-    void sha256HexHashesTheCanonicalUtf8Bytes() throws Exception {
+    void sha256_hex_hashes_the_canonical_utf8_bytes() throws Exception {
         JsonNode input = MAPPER.readTree(resource("sample-input.json"));
         byte[] expectedDigest = MessageDigest.getInstance("SHA-256")
                 .digest(resource("sample-output.json").getBytes(StandardCharsets.UTF_8));
@@ -241,7 +241,7 @@ class CanonicalJsonTest {
     }
 
     @Test
-    void sha256HexOfSimpleObjectMatchesKnownDigest() throws Exception {
+    void sha256_hex_of_simple_object_matches_known_digest() throws Exception {
         JsonNode input = MAPPER.readTree("{\"b\": 1, \"a\": \"x\", \"c\": [true, 2.0]}");
         String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest("{\"a\":\"x\",\"b\":1,\"c\":[true,2]}".getBytes(StandardCharsets.UTF_8)));

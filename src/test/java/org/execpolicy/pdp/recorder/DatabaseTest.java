@@ -17,7 +17,7 @@ class DatabaseTest {
     Path tempDir;
 
     @Test
-    void createsTheDataDirectoryAndMigratesOnceAcrossReopens() throws Exception {
+    void creates_the_data_directory_and_migrates_once_across_reopens() throws Exception {
         long shipped;
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(Path.of("src/main/resources/db/migration"))) {
             shipped = files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
@@ -41,7 +41,7 @@ class DatabaseTest {
     }
 
     @Test
-    void refusesConnectionsAfterClose() {
+    void refuses_connections_after_close() {
         Database db = Database.open(tempDir);
         db.close();
         db.close(); // idempotent

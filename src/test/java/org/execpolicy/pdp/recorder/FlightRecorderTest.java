@@ -48,7 +48,7 @@ class FlightRecorderTest {
     }
 
     @Test
-    void storesADecisionAndFindsItByIdTypeAndDecision() {
+    void stores_a_decision_and_finds_it_by_id_type_and_decision() {
         ObjectNode decision = Records.execPolicy("d-1", "trace-1", T0);
         ObjectNode fired1 = Records.ruleFired("d-1", 1, T0);
         ObjectNode fired2 = Records.ruleFired("d-1", 2, T0);
@@ -67,7 +67,7 @@ class FlightRecorderTest {
     }
 
     @Test
-    void aFailingCommitListenerDoesNotFailWhatWasCommitted() {
+    void a_failing_commit_listener_does_not_fail_what_was_committed() {
         recorder.onCommit((appends, records, nanos) -> {
             throw new IllegalStateException("a broken metrics listener");
         });
@@ -80,7 +80,7 @@ class FlightRecorderTest {
     }
 
     @Test
-    void pagesNewestFirstWithACursor() {
+    void pages_newest_first_with_a_cursor() {
         List<ObjectNode> appended = new ArrayList<>();
         for (int i = 0; i < 25; i++) {
             ObjectNode record = Records.execPolicy("d-" + i, "trace-" + i, T0.plusSeconds(i));
@@ -104,7 +104,7 @@ class FlightRecorderTest {
     }
 
     @Test
-    void lastFullPageHasNoNextCursor() {
+    void last_full_page_has_no_next_cursor() {
         for (int i = 0; i < 3; i++) {
             recorder.append(List.of(Records.ruleFired("d-1", i + 1, T0))).join();
         }
@@ -113,7 +113,7 @@ class FlightRecorderTest {
     }
 
     @Test
-    void filtersBySinceInclusiveAndUntilExclusive() {
+    void filters_by_since_inclusive_and_until_exclusive() {
         for (int i = 0; i < 5; i++) {
             recorder.append(List.of(Records.execPolicy("d-" + i, "t", T0.plus(Duration.ofMinutes(i))))).join();
         }
@@ -123,7 +123,7 @@ class FlightRecorderTest {
     }
 
     @Test
-    void rejectsTheWholeAppendWhenOneRecordIsInvalid() {
+    void rejects_the_whole_append_when_one_record_is_invalid() {
         ObjectNode valid = Records.execPolicy("d-1", "t", T0);
         ObjectNode invalid = Records.ruleFired("d-1", 1, T0).put("messages", "hello");
         assertThatThrownBy(() -> recorder.append(List.of(valid, invalid)))
@@ -133,7 +133,7 @@ class FlightRecorderTest {
     }
 
     @Test
-    void aReusedEventIdFailsOnlyItsOwnAppend() {
+    void a_reused_event_id_fails_only_its_own_append() {
         ObjectNode first = Records.execPolicy("d-1", "t", T0);
         recorder.append(List.of(first)).join();
 
@@ -150,7 +150,7 @@ class FlightRecorderTest {
     }
 
     @Test
-    void manyThreadsAppendingConcurrentlyAreAllStored() throws Exception {
+    void many_threads_appending_concurrently_are_all_stored() throws Exception {
         int threads = 16;
         int appendsPerThread = 200;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -184,7 +184,7 @@ class FlightRecorderTest {
     }
 
     @Test
-    void closeFlushesWhatIsQueuedAndRecordsSurviveReopening() {
+    void close_flushes_what_is_queued_and_records_survive_reopening() {
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
             futures.add(recorder.append(List.of(Records.ruleFired("d-" + i, 1, T0))));
@@ -204,7 +204,7 @@ class FlightRecorderTest {
     }
 
     @Test
-    void failsClosedWhileTheStoreIsBrokenAndRecoversByItself() throws SQLException {
+    void fails_closed_while_the_store_is_broken_and_recovers_by_itself() throws SQLException {
         execute("ALTER TABLE evidence RENAME TO evidence_away");
         CompletableFuture<Void> failed = recorder.append(List.of(Records.execPolicy("d-1", "t", T0)));
         assertThatThrownBy(failed::join).hasCauseInstanceOf(RecorderUnavailableException.class);
@@ -218,12 +218,12 @@ class FlightRecorderTest {
     }
 
     @Test
-    void anEmptyAppendCompletesAtOnce() {
+    void an_empty_append_completes_at_once() {
         assertThat(recorder.append(List.of())).isCompleted();
     }
 
     @Test
-    void cursorsAreOpaqueAndChecked() {
+    void cursors_are_opaque_and_checked() {
         assertThat(EventPage.decodeCursor(EventPage.encodeCursor(42))).isEqualTo(42L);
         assertThat(EventPage.decodeCursor(null)).isNull();
         assertThatThrownBy(() -> EventPage.decodeCursor("42")).isInstanceOf(IllegalArgumentException.class);

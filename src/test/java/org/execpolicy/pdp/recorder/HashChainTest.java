@@ -36,7 +36,7 @@ class HashChainTest {
     }
 
     @Test
-    void aChainWrittenAcrossRestartsIsIntact() {
+    void a_chain_written_across_restarts_is_intact() {
         try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, new RecordSchemas())) {
             appendDecisions(recorder, 30);
         }
@@ -53,7 +53,7 @@ class HashChainTest {
     }
 
     @Test
-    void anAlteredRecordIsCaughtWithItsSeq() throws Exception {
+    void an_altered_record_is_caught_with_its_seq() throws Exception {
         try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, new RecordSchemas())) {
             appendDecisions(recorder, 10);
             assertThat(StoredText.rewrite(db, "chain_seq = 7",
@@ -71,7 +71,7 @@ class HashChainTest {
     }
 
     @Test
-    void aDeletedRecordIsCaught() throws Exception {
+    void a_deleted_record_is_caught() throws Exception {
         try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, new RecordSchemas())) {
             appendDecisions(recorder, 10);
             sql(db, "DELETE FROM evidence WHERE chain_seq = 4");
@@ -85,7 +85,7 @@ class HashChainTest {
     }
 
     @Test
-    void aRecordHashChangedOnlyInItsColumnIsCaught() throws Exception {
+    void a_record_hash_changed_only_in_its_column_is_caught() throws Exception {
         try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, new RecordSchemas())) {
             appendDecisions(recorder, 5);
             // The column no longer matches the hash of the record's content, nor record 4's prev_hash.
@@ -98,7 +98,7 @@ class HashChainTest {
     }
 
     @Test
-    void anExportIsVerifiableWithSha256AndTheCanonicalFormAlone() throws Exception {
+    void an_export_is_verifiable_with_sha256_and_the_canonical_form_alone() throws Exception {
         StringWriter out = new StringWriter();
         try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, new RecordSchemas())) {
             appendDecisions(recorder, 12);
@@ -126,7 +126,7 @@ class HashChainTest {
     }
 
     @Test
-    void aPurgeLeavesACheckpointSoTheRestStillVerifies() throws Exception {
+    void a_purge_leaves_a_checkpoint_so_the_rest_still_verifies() throws Exception {
         try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, new RecordSchemas())) {
             appendDecisions(recorder, 20); // timestamps T0 .. T0+19s
 
@@ -146,7 +146,7 @@ class HashChainTest {
     }
 
     @Test
-    void anIncrementalVerificationGoesOnFromItsLastMarkAndMarksWhereItGot() throws Exception {
+    void an_incremental_verification_goes_on_from_its_last_mark_and_marks_where_it_got() throws Exception {
         try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, new RecordSchemas())) {
             appendDecisions(recorder, 10); // chain_seq 1..10
             ChainReport first = recorder.verifySinceLastMark(); // marked at 11: through 10
@@ -175,7 +175,7 @@ class HashChainTest {
     }
 
     @Test
-    void aFullVerificationFindsWhatHappenedBeforeTheLastMark() throws Exception {
+    void a_full_verification_finds_what_happened_before_the_last_mark() throws Exception {
         try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, new RecordSchemas())) {
             appendDecisions(recorder, 6);
             assertThat(recorder.verifySinceLastMark().intact()).isTrue();

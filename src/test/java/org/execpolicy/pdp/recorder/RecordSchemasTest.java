@@ -26,7 +26,7 @@ class RecordSchemasTest {
     private final RecordSchemas schemas = new RecordSchemas();
 
     @Test
-    void knowsTheRecordTypes() {
+    void knows_the_record_types() {
         assertThat(schemas.types()).contains(
                 "llm_exec_policy", "policy_rule_fired", "policy_ruleset_loaded", "policy_ruleset_rejected",
                 "retention_checkpoint", "work_profile_changed", "work_profile_selected", "dynamic_role_changed",
@@ -36,7 +36,7 @@ class RecordSchemasTest {
     }
 
     @Test
-    void everyTypeHasItsSchemaFileAndNoSchemaFileIsUnused() throws IOException {
+    void every_type_has_its_schema_file_and_no_schema_file_is_unused() throws IOException {
         Path dir = Path.of("src/main/resources/schemas");
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(f -> f.getFileName().toString()).toList())
@@ -45,7 +45,7 @@ class RecordSchemasTest {
     }
 
     @Test
-    void acceptsValidRecords() {
+    void accepts_valid_records() {
         assertThatCode(() -> schemas.validate(Records.execPolicy("d-1", "t-1", T0))).doesNotThrowAnyException();
         assertThatCode(() -> schemas.validate(Records.approximateExecPolicy("d-2"))).doesNotThrowAnyException();
         assertThatCode(() -> schemas.validate(Records.ruleFired("d-1", 1, T0))).doesNotThrowAnyException();
@@ -53,7 +53,7 @@ class RecordSchemasTest {
 
     /** SPEC 4 (v2): both phases of llm_exec_policy validate, each against its own required fields. */
     @Test
-    void llmExecPolicyValidatesInBothPhases() {
+    void llm_exec_policy_validates_in_both_phases() {
         ObjectNode decided = Records.execPolicy("d-1", "t-1", T0).put("phase", "decided");
         assertThatCode(() -> schemas.validate(decided)).doesNotThrowAnyException();
 
@@ -87,7 +87,7 @@ class RecordSchemasTest {
     }
 
     @Test
-    void rejectsUnknownOrMissingType() {
+    void rejects_unknown_or_missing_type() {
         ObjectNode unknown = Records.ruleFired("d-1", 1, T0).put("type", "prompt_dump");
         assertThatThrownBy(() -> schemas.validate(unknown))
                 .isInstanceOf(RecordRejectedException.class)
@@ -101,7 +101,7 @@ class RecordSchemasTest {
     }
 
     @Test
-    void rejectsMessagesOrAnyExtraField() {
+    void rejects_messages_or_any_extra_field() {
         ObjectNode record = Records.execPolicy("d-1", "t-1", T0);
         record.putArray("messages").addObject().put("role", "user").put("content", "secret prompt");
         assertThatThrownBy(() -> schemas.validate(record))
@@ -115,7 +115,7 @@ class RecordSchemasTest {
     }
 
     @Test
-    void rejectsApproximateWithoutWaiverRef() {
+    void rejects_approximate_without_waiver_ref() {
         ObjectNode record = Records.approximateExecPolicy("d-1").putNull("waiver_ref");
         assertThatThrownBy(() -> schemas.validate(record))
                 .isInstanceOfSatisfying(RecordRejectedException.class,
@@ -129,7 +129,7 @@ class RecordSchemasTest {
     }
 
     @Test
-    void rejectsBadHashesAndDigests() {
+    void rejects_bad_hashes_and_digests() {
         ObjectNode upper = Records.execPolicy("d-1", "t-1", T0).put("effective_policy_hash", "A".repeat(64));
         assertThatThrownBy(() -> schemas.validate(upper))
                 .isInstanceOfSatisfying(RecordRejectedException.class,
@@ -142,7 +142,7 @@ class RecordSchemasTest {
     }
 
     @Test
-    void rejectsBrokenEnvelope() {
+    void rejects_broken_envelope() {
         assertThatThrownBy(() -> schemas.validate(Records.ruleFired("d-1", 1, T0).put("event_id", "not-a-uuid")))
                 .isInstanceOf(RecordRejectedException.class);
         assertThatThrownBy(() -> schemas.validate(Records.ruleFired("d-1", 1, T0).put("timestamp", "yesterday")))
@@ -152,7 +152,7 @@ class RecordSchemasTest {
     }
 
     @Test
-    void boundsTheRuleFiringSummary() {
+    void bounds_the_rule_firing_summary() {
         ObjectNode tooLong = Records.ruleFired("d-1", 1, T0);
         tooLong.putArray("matched").add("x".repeat(513));
         assertThatThrownBy(() -> schemas.validate(tooLong)).isInstanceOf(RecordRejectedException.class);
@@ -169,7 +169,7 @@ class RecordSchemasTest {
     }
 
     @Test
-    void checksTypesOfNestedValues() {
+    void checks_types_of_nested_values() {
         ObjectNode negativeBucket = Records.approximateExecPolicy("d-1");
         negativeBucket.putArray("exit_layer_histogram").add(1).add(-1);
         assertThatThrownBy(() -> schemas.validate(negativeBucket)).isInstanceOf(RecordRejectedException.class);
@@ -183,7 +183,7 @@ class RecordSchemasTest {
     }
 
     @Test
-    void assertsDateTimeFormatWhereNoPatternBacksIt() {
+    void asserts_date_time_format_where_no_pattern_backs_it() {
         assertThatCode(() -> schemas.validate(Records.execPolicy("d-1", "t-1", T0)
                 .put("evaluated_at", "2025-01-01T02:00:00.123+02:00"))).doesNotThrowAnyException();
         for (String bad : List.of("not-a-date", "2025-02-30T00:00:00Z", "2025-01-01T00:00:00",
@@ -199,7 +199,7 @@ class RecordSchemasTest {
     }
 
     @Test
-    void locatesAnExtraPropertyAtTheProperty() {
+    void locates_an_extra_property_at_the_property() {
         ObjectNode record = Records.ruleFired("d-1", 1, T0).put("prompt", "secret");
         assertThatThrownBy(() -> schemas.validate(record))
                 .isInstanceOfSatisfying(RecordRejectedException.class,
@@ -207,7 +207,7 @@ class RecordSchemasTest {
     }
 
     @Test
-    void anchorsPatternsAtTheEndOfTheString() {
+    void anchors_patterns_at_the_end_of_the_string() {
         ObjectNode record = Records.ruleFired("d-1", 1, T0).put("ruleset_digest", "a".repeat(64) + "\n");
         assertThatThrownBy(() -> schemas.validate(record))
                 .isInstanceOfSatisfying(RecordRejectedException.class,

@@ -41,7 +41,7 @@ class RegistryStoreTest {
     }
 
     @Test
-    void aChangeAndItsRecordAreCommittedTogether() {
+    void a_change_and_its_record_are_committed_together() {
         ObjectNode v1 = profile("a", "A");
         store.putProfile("a", v1, "alice", before -> List.of(
                 RegistryChangeRecords.profileChanged("a", before, v1, "alice", Instant.now())));
@@ -64,7 +64,7 @@ class RegistryStoreTest {
     }
 
     @Test
-    void onlyTheFirstDecisionANodeMakesWithAProfileWritesTheUsedMark() throws SQLException {
+    void only_the_first_decision_a_node_makes_with_a_profile_writes_the_used_mark() throws SQLException {
         store.putProfile("a", profile("a", "A"), "alice", UNRECORDED);
 
         store.appendDecision("a", "d-1", List.of()).join();
@@ -80,7 +80,7 @@ class RegistryStoreTest {
     }
 
     @Test
-    void aPutOfAProfileAnotherNodeUsedIsRefusedInItsTransactionAndTheStoreStaysHealthy() throws SQLException {
+    void a_put_of_a_profile_another_node_used_is_refused_in_its_transaction_and_the_store_stays_healthy() throws SQLException {
         ObjectNode v1 = profile("a", "A");
         store.putProfile("a", v1, "alice", UNRECORDED);
         new RegistryStore(db, recorder).appendDecision("a", "d-1", List.of()).join();
@@ -100,7 +100,7 @@ class RegistryStoreTest {
     }
 
     @Test
-    void aProfileStoredBeforeHistoriesWereKeptStartsItsHistoryAtTheNextStart() throws SQLException {
+    void a_profile_stored_before_histories_were_kept_starts_its_history_at_the_next_start() throws SQLException {
         ObjectNode old = profile("old", "Old");
         try (Connection c = db.connection(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO profiles (profile_id, body, active, updated_at) VALUES ('old', '"
@@ -116,7 +116,7 @@ class RegistryStoreTest {
     }
 
     @Test
-    void aChangeWhoseRecordIsRefusedIsNotStored() {
+    void a_change_whose_record_is_refused_is_not_stored() {
         ObjectNode invalid = Records.MAPPER.createObjectNode().put("type", "work_profile_changed"); // no envelope
         assertThatThrownBy(() -> store.putProfile("a", profile("a", "A"), "alice", before -> List.of(invalid)))
                 .isInstanceOf(RecordRejectedException.class);
@@ -126,7 +126,7 @@ class RegistryStoreTest {
     }
 
     @Test
-    void putsAndGetsProfilesSortedById() {
+    void puts_and_gets_profiles_sorted_by_id() {
         store.putProfile("zeta", profile("zeta", "Z"), "alice", UNRECORDED);
         store.putProfile("alpha", profile("alpha", "A"), "alice", UNRECORDED);
         store.putProfile("alpha", profile("alpha", "A2"), "alice", UNRECORDED); // replaces
@@ -137,7 +137,7 @@ class RegistryStoreTest {
     }
 
     @Test
-    void activationIsExclusive() throws SQLException {
+    void activation_is_exclusive() throws SQLException {
         store.putProfile("a", profile("a", "A"), "alice", UNRECORDED);
         store.putProfile("b", profile("b", "B"), "alice", UNRECORDED);
         assertThat(store.activeProfileId()).isEmpty();
@@ -157,7 +157,7 @@ class RegistryStoreTest {
     }
 
     @Test
-    void storesRolesAndWaivers() {
+    void stores_roles_and_waivers() {
         ObjectNode role = Records.MAPPER.createObjectNode().put("role_id", "reviewer").put("inherits", "validator");
         store.putRole("reviewer", role, UNRECORDED);
         ObjectNode waiver = Records.MAPPER.createObjectNode().put("waiver_id", "W-1").put("check_waived", "approximate_execution");
@@ -172,7 +172,7 @@ class RegistryStoreTest {
     }
 
     @Test
-    void cachedBodiesCannotBeChangedFromOutside() {
+    void cached_bodies_cannot_be_changed_from_outside() {
         ObjectNode body = profile("a", "A");
         store.putProfile("a", body, "alice", UNRECORDED);
         body.put("name", "changed after put");
@@ -181,7 +181,7 @@ class RegistryStoreTest {
     }
 
     @Test
-    void reloadsEverythingFromTheDatabaseAfterReopening() {
+    void reloads_everything_from_the_database_after_reopening() {
         store.putProfile("a", profile("a", "A"), "alice", UNRECORDED);
         store.putProfile("b", profile("b", "B"), "alice", UNRECORDED);
         store.activate("b", UNRECORDED);
@@ -200,7 +200,7 @@ class RegistryStoreTest {
     }
 
     @Test
-    void rejectsIdsTheTableCannotHold() {
+    void rejects_ids_the_table_cannot_hold() {
         assertThatThrownBy(() -> store.putRole("", Records.MAPPER.createObjectNode(), UNRECORDED))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.putRole("r".repeat(257), Records.MAPPER.createObjectNode(), UNRECORDED))
