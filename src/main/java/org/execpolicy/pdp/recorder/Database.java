@@ -94,18 +94,22 @@ public final class Database implements AutoCloseable {
      * DB_CLOSE_ON_EXIT=FALSE: H2 must not close itself from its own shutdown hook
      * before the recorder has flushed on SIGTERM. DB_CLOSE_DELAY=-1: the files
      * stay open between connections until {@link #close()}.
-     * WRITE_DELAY=0: H2 runs no background writer, so every store of a chunk is
-     * written by the thread that commits, before its commit returns, and the
-     * recorder's writer then forces the batch to the device ({@link FileSync}:
+     * WRITE_DELAY=0: H2 runs no background writer, so every store of a chunk
+     * is written by the thread that stores it before its lock is released; the
+     * recorder's writer then forces each batch to the device ({@link FileSync}:
      * CHECKPOINT, then fdatasync) before any answer. With a write delay, H2's
-     * background writer may take a batch's changes into a chunk it hands to a
-     * save thread without waiting; the writer's CHECKPOINT then finds nothing
-     * left to store and returns, the force runs before the chunk is in the
-     * file, and a kill -9 right after the answer lost answered decisions
-     * (ServeProcessIT, 2 of 3 runs at WRITE_DELAY=500). Without the background
-     * writer H2 also compacts nothing in the background: the file reuses the
-     * space of chunks that hold no live page. A RETENTION_TIME below H2's 45 s is
-     * unsafe after a crash (h2database#4387, "Double mark" on reopen).
+     * background writer (its timed stores and its compaction) hands a chunk to
+     * a save thread without waiting for it; a CHECKPOINT that waited for that
+     * store returns without storing (MVStore.commit() skips when the version
+     * moved meanwhile), so the fdatasync could run before the chunk holding the
+     * batch was in the file, and a kill -9 right after the answers lost
+     * answered decisions (ServeProcessIT, 1 of 3 runs at WRITE_DELAY=500).
+     * Without the background writer H2 compacts nothing while running: the
+     * file reuses the space of chunks that no longer hold a live page.
+     * A RETENTION_TIME below H2's 45 s is unsafe after a crash (h2database#4387,
+     * "Double mark" on reopen). Still open (README, Known problems): a variant
+     * of ServeProcessIT that loads the PDP right after it recovered from a kill
+     * lost decisions once at WRITE_DELAY=0 too.
      * H2's own page size (4 KiB) is kept: 1 KiB leaves cut the disk per decision from
      * 3.2 to 2.2 KB over a long run (a batch's chunk rewrites less of each index), but
      * four times the pages held the heap at 200-400 MB and p99 near 1 s under a soak

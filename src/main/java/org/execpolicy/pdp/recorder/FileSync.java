@@ -10,7 +10,7 @@ import java.sql.Statement;
 
 /**
  * Durability for the embedded H2 store: {@code CHECKPOINT} stores whatever the commit left in memory
- * (with H2's write delay at 0 every store is written by the committing thread before it returns, see
+ * (with H2's write delay at 0 every store is written by the thread that makes it, see
  * {@link Database#open(java.nio.file.Path)}), then fdatasync through a read-only channel of the
  * recorder's own: a sync on any descriptor of a file flushes all its dirty pages. Opened on first
  * use, by the writer.
