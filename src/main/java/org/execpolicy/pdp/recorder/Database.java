@@ -109,7 +109,7 @@ public final class Database implements AutoCloseable {
      * A RETENTION_TIME below H2's 45 s is unsafe after a crash (h2database#4387,
      * "Double mark" on reopen). Still open (README, Known problems): a variant
      * of ServeProcessIT that loads the PDP right after it recovered from a kill
-     * lost decisions once at WRITE_DELAY=0 too.
+     * lost answered decisions in 2 of 4 runs at WRITE_DELAY=0 too.
      * H2's own page size (4 KiB) is kept: 1 KiB leaves cut the disk per decision from
      * 3.2 to 2.2 KB over a long run (a batch's chunk rewrites less of each index), but
      * four times the pages held the heap at 200-400 MB and p99 near 1 s under a soak
