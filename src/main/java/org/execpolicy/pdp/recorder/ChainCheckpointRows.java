@@ -23,7 +23,7 @@ final class ChainCheckpointRows {
     /** The node's checkpoint of the furthest chain position, or null. */
     static SignedCheckpoint latest(Connection c, String nodeId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT chain_seq, record_hash, signed_at, signature"
-                + " FROM chain_checkpoints WHERE node_id = ? ORDER BY chain_seq DESC LIMIT 1")) {
+                + " FROM chain_checkpoints WHERE node_id = ? ORDER BY node_id DESC, chain_seq DESC LIMIT 1")) {
             ps.setString(1, nodeId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new SignedCheckpoint(nodeId, rs.getLong(1), rs.getString(2), rs.getString(3),

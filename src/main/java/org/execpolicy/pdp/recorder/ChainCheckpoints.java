@@ -69,7 +69,7 @@ public final class ChainCheckpoints implements AutoCloseable {
             long seq = 0;
             String hash = null;
             try (PreparedStatement ps = c.prepareStatement("SELECT chain_seq + record_count - 1, head_hash FROM evidence"
-                    + " WHERE node_id = ? ORDER BY chain_seq DESC LIMIT 1")) {
+                    + " WHERE node_id = ? ORDER BY node_id DESC, chain_seq DESC LIMIT 1")) {
                 ps.setString(1, nodeId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {

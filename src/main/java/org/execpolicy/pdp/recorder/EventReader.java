@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import org.execpolicy.pdp.json.TimeOrderedIds;
@@ -16,10 +17,18 @@ import org.execpolicy.pdp.json.TimeOrderedIds;
 /**
  * Read side of the Flight Recorder: plain queries on committed units, each expanded into its
  * records with their chain members ({@link StoredUnit#records}).
+ * <p>
+ * Newest-first queries order by every column of the index they walk ({@code node_id DESC, chain_seq
+ * DESC}, {@code type DESC, seq DESC}): H2 reads an index backwards only when the ORDER BY names its
+ * columns from the first; otherwise it sorts every matching row first, and asking for the newest
+ * few would cost the whole store. The leading columns are fixed by the WHERE, so the order is the same.
  */
 final class EventReader {
     /** Units read per query while a page of records is filled. */
     private static final int UNITS_PER_QUERY = 200;
+    /** Placeholders in the events query's parameters, bound anew for each page of units. */
+    private static final Object MAX_SEQ = new Object();
+    private static final Object UNITS_WANTED = new Object();
 
     private final Database db;
     private final UnitCodec codec;
@@ -33,7 +42,7 @@ final class EventReader {
     HashChain chainHead(String nodeId) {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT chain_seq + record_count - 1, head_hash FROM evidence WHERE node_id = ?"
-                        + " ORDER BY chain_seq DESC LIMIT 1")) {
+                        + " ORDER BY node_id DESC, chain_seq DESC LIMIT 1")) {
             ps.setString(1, nodeId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new HashChain(nodeId, rs.getLong(1), rs.getString(2)) : new HashChain(nodeId, 0, null);
@@ -60,7 +69,8 @@ final class EventReader {
 
     /** The newest records of a type kept as single units (marks, checkpoints), newest first, at most 1000. */
     List<ObjectNode> latestOfType(String type) {
-        return units("SELECT " + StoredUnit.COLUMNS + " FROM evidence WHERE type = ? ORDER BY seq DESC LIMIT 1000",
+        return units("SELECT " + StoredUnit.COLUMNS + " FROM evidence WHERE type = ?"
+                        + " ORDER BY type DESC, seq DESC LIMIT 1000",
                 List.of(type)).stream().map(unit -> codec.decode(unit.recordCount(), unit.body()).get(0)).toList();
     }
 
@@ -74,20 +84,32 @@ final class EventReader {
      * is the cursor, so a page may end inside a decision's unit and the next one continues there.
      */
     EventPage events(EventQuery q) {
-        StringBuilder sql = new StringBuilder("SELECT " + StoredUnit.COLUMNS + " FROM evidence WHERE 1 = 1");
+        List<String> types = UnitCodec.FIRED.equals(q.type())
+                ? List.of(UnitCodec.FIRED, UnitCodec.DECISION) // firings are stored inside their decision's unit
+                : Collections.singletonList(q.type());
+        // the most selective filter's index is walked backwards: its column leads the order
+        String lead = q.decisionId() != null ? "decision_id" : q.traceId() != null ? "trace_id"
+                : q.type() != null ? "type" : null;
+        String order = lead == null ? "seq DESC" : lead + " DESC, seq DESC";
+        List<String> branches = new ArrayList<>();
         List<Object> params = new ArrayList<>();
-        if (UnitCodec.FIRED.equals(q.type())) { // firings are stored inside their decision's unit
-            sql.append(" AND type IN (?, ?)");
-            params.add(UnitCodec.FIRED);
-            params.add(UnitCodec.DECISION);
-        } else {
-            filter(sql, params, "type = ?", q.type());
+        for (String type : types) {
+            StringBuilder branch = new StringBuilder("SELECT " + StoredUnit.COLUMNS + " FROM evidence WHERE 1 = 1");
+            filter(branch, params, "type = ?", type);
+            filter(branch, params, "trace_id = ?", q.traceId());
+            filter(branch, params, "decision_id = ?", q.decisionId());
+            filter(branch, params, "ts >= ?", utc(q.since()));
+            filter(branch, params, "ts < ?", utc(q.until()));
+            branches.add(branch.append(" AND seq <= ? ORDER BY ").append(order).append(" LIMIT ?").toString());
+            params.add(MAX_SEQ);
+            params.add(UNITS_WANTED);
         }
-        filter(sql, params, "trace_id = ?", q.traceId());
-        filter(sql, params, "decision_id = ?", q.decisionId());
-        filter(sql, params, "ts >= ?", utc(q.since()));
-        filter(sql, params, "ts < ?", utc(q.until()));
-        sql.append(" AND seq <= ? ORDER BY seq DESC LIMIT ?");
+        // two types: each branch walks its own (type, seq) range; merged, newest first
+        String sql = branches.size() == 1 ? branches.get(0) : "SELECT * FROM ((" + String.join(") UNION ALL (", branches)
+                + ")) newest ORDER BY seq DESC LIMIT ?";
+        if (branches.size() > 1) {
+            params.add(UNITS_WANTED);
+        }
 
         List<ObjectNode> items = new ArrayList<>();
         List<Long> positions = new ArrayList<>();
@@ -96,10 +118,10 @@ final class EventReader {
         // every unit holds at least one record: the first query reads no more units than records asked
         int unitsPerQuery = Math.min(UNITS_PER_QUERY, q.limit() + 1);
         while (items.size() <= q.limit()) {
-            List<Object> bound = new ArrayList<>(params);
-            bound.add(maxSeq);
-            bound.add(unitsPerQuery);
-            List<StoredUnit> units = units(sql.toString(), bound);
+            long upTo = maxSeq;
+            int wanted = unitsPerQuery;
+            List<Object> bound = params.stream().map(p -> p == MAX_SEQ ? upTo : p == UNITS_WANTED ? wanted : p).toList();
+            List<StoredUnit> units = units(sql, bound);
             for (StoredUnit unit : units) {
                 if (items.size() > q.limit()) {
                     break; // decoding a unit costs its records' hashes: read no more than the page needs

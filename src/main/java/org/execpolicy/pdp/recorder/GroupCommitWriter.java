@@ -126,7 +126,9 @@ final class GroupCommitWriter implements AutoCloseable {
                 continue; // only STOP ends the writer
             }
             if (first == null) {
-                if (!healthy) {
+                if (healthy) {
+                    maintain(true);
+                } else {
                     probe();
                 }
                 continue;
@@ -174,6 +176,16 @@ final class GroupCommitWriter implements AutoCloseable {
                     System.nanoTime() - start);
         } catch (RuntimeException e) {
             LOG.warn("commit listener failed", e);
+        }
+        maintain(false);
+    }
+
+    /** The store's upkeep between batches; a failure here fails no append (the next batch finds a broken store). */
+    private void maintain(boolean idle) {
+        try {
+            force.maintain(openConnection(), idle);
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("store upkeep failed", e);
         }
     }
 

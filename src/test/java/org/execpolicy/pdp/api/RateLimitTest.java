@@ -81,9 +81,9 @@ class RateLimitTest {
                 .allSatisfy(answer -> assertThat(answer.statusCode()).isEqualTo(200));
         assertThat(answersB.subList(0, answersB.size() - 1))
                 .allSatisfy(answer -> assertThat(answer.statusCode()).isEqualTo(200));
-        assertThat(answersB.get(answersB.size() - 1).statusCode()).as("the burst ends in 429").isEqualTo(429);
-        HttpResponse<String> limitedB = rules(token("b"));
-        assertThat(limitedB.statusCode()).isEqualTo(429);
+        // the burst's own 429 gives the wait: another request now could find a token refilled meanwhile
+        HttpResponse<String> limitedB = answersB.get(answersB.size() - 1);
+        assertThat(limitedB.statusCode()).as("the burst ends in 429").isEqualTo(429);
 
         assertThat(rules(token("c")).statusCode()).as("another token").isEqualTo(200);
 
