@@ -68,8 +68,7 @@ public final class ChainCheckpoints implements AutoCloseable {
         try (Connection c = db.connection()) {
             long seq = 0;
             String hash = null;
-            try (PreparedStatement ps = c.prepareStatement("SELECT chain_seq + record_count - 1, head_hash FROM evidence"
-                    + " WHERE node_id = ? ORDER BY node_id DESC, chain_seq DESC LIMIT 1")) {
+            try (PreparedStatement ps = c.prepareStatement(EventReader.CHAIN_HEAD)) {
                 ps.setString(1, nodeId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {

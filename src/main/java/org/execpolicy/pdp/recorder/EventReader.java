@@ -5,11 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import org.execpolicy.pdp.json.TimeOrderedIds;
@@ -19,16 +15,11 @@ import org.execpolicy.pdp.json.TimeOrderedIds;
  * records with their chain members ({@link StoredUnit#records}).
  * <p>
  * Newest-first queries order by every column of the index they walk ({@code node_id DESC, chain_seq
- * DESC}, {@code type DESC, seq DESC}): H2 reads an index backwards only when the ORDER BY names its
- * columns from the first; otherwise it sorts every matching row first, and asking for the newest
- * few would cost the whole store. The leading columns are fixed by the WHERE, so the order is the same.
+ * DESC}, {@code type DESC, seq DESC}): see {@link NewestUnits} for why.
  */
 final class EventReader {
     /** Units read per query while a page of records is filled. */
     private static final int UNITS_PER_QUERY = 200;
-    /** Placeholders in the events query's parameters, bound anew for each page of units. */
-    private static final Object MAX_SEQ = new Object();
-    private static final Object UNITS_WANTED = new Object();
 
     private final Database db;
     private final UnitCodec codec;
@@ -38,11 +29,13 @@ final class EventReader {
         this.codec = codec;
     }
 
+    /** The chain position and record_hash of a node's last stored record: its chain's head. */
+    static final String CHAIN_HEAD = "SELECT chain_seq + record_count - 1, head_hash FROM evidence WHERE node_id = ?"
+            + " ORDER BY node_id DESC, chain_seq DESC LIMIT 1";
+
     /** Where the node's chain ends in the store: a restarted writer continues from there. */
     HashChain chainHead(String nodeId) {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT chain_seq + record_count - 1, head_hash FROM evidence WHERE node_id = ?"
-                        + " ORDER BY node_id DESC, chain_seq DESC LIMIT 1")) {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(CHAIN_HEAD)) {
             ps.setString(1, nodeId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new HashChain(nodeId, rs.getLong(1), rs.getString(2)) : new HashChain(nodeId, 0, null);
@@ -84,33 +77,7 @@ final class EventReader {
      * is the cursor, so a page may end inside a decision's unit and the next one continues there.
      */
     EventPage events(EventQuery q) {
-        List<String> types = UnitCodec.FIRED.equals(q.type())
-                ? List.of(UnitCodec.FIRED, UnitCodec.DECISION) // firings are stored inside their decision's unit
-                : Collections.singletonList(q.type());
-        // the most selective filter's index is walked backwards: its column leads the order
-        String lead = q.decisionId() != null ? "decision_id" : q.traceId() != null ? "trace_id"
-                : q.type() != null ? "type" : null;
-        String order = lead == null ? "seq DESC" : lead + " DESC, seq DESC";
-        List<String> branches = new ArrayList<>();
-        List<Object> params = new ArrayList<>();
-        for (String type : types) {
-            StringBuilder branch = new StringBuilder("SELECT " + StoredUnit.COLUMNS + " FROM evidence WHERE 1 = 1");
-            filter(branch, params, "type = ?", type);
-            filter(branch, params, "trace_id = ?", q.traceId());
-            filter(branch, params, "decision_id = ?", q.decisionId());
-            filter(branch, params, "ts >= ?", utc(q.since()));
-            filter(branch, params, "ts < ?", utc(q.until()));
-            branches.add(branch.append(" AND seq <= ? ORDER BY ").append(order).append(" LIMIT ?").toString());
-            params.add(MAX_SEQ);
-            params.add(UNITS_WANTED);
-        }
-        // two types: each branch walks its own (type, seq) range; merged, newest first
-        String sql = branches.size() == 1 ? branches.get(0) : "SELECT * FROM ((" + String.join(") UNION ALL (", branches)
-                + ")) newest ORDER BY seq DESC LIMIT ?";
-        if (branches.size() > 1) {
-            params.add(UNITS_WANTED);
-        }
-
+        NewestUnits query = NewestUnits.of(q);
         List<ObjectNode> items = new ArrayList<>();
         List<Long> positions = new ArrayList<>();
         long before = q.cursor() == null ? Long.MAX_VALUE : q.cursor();
@@ -118,10 +85,7 @@ final class EventReader {
         // every unit holds at least one record: the first query reads no more units than records asked
         int unitsPerQuery = Math.min(UNITS_PER_QUERY, q.limit() + 1);
         while (items.size() <= q.limit()) {
-            long upTo = maxSeq;
-            int wanted = unitsPerQuery;
-            List<Object> bound = params.stream().map(p -> p == MAX_SEQ ? upTo : p == UNITS_WANTED ? wanted : p).toList();
-            List<StoredUnit> units = units(sql, bound);
+            List<StoredUnit> units = units(query.sql(), query.params(maxSeq, unitsPerQuery));
             for (StoredUnit unit : units) {
                 if (items.size() > q.limit()) {
                     break; // decoding a unit costs its records' hashes: read no more than the page needs
@@ -164,14 +128,4 @@ final class EventReader {
         }
     }
 
-    private static void filter(StringBuilder sql, List<Object> params, String condition, Object value) {
-        if (value != null) {
-            sql.append(" AND ").append(condition);
-            params.add(value);
-        }
-    }
-
-    private static OffsetDateTime utc(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-    }
 }

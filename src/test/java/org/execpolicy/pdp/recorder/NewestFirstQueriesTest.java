@@ -1,0 +1,108 @@
+package org.execpolicy.pdp.recorder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.execpolicy.pdp.recorder.Records.T0;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The newest-first queries read only the rows they return, whatever the store holds (issue 11,
+ * "work in proportion"): H2's own row count of each query (EXPLAIN ANALYZE's scanCount) over a
+ * store of 600 decisions on two traces. A query that made H2 sort every matching row would read
+ * hundreds.
+ */
+class NewestFirstQueriesTest {
+    private static final int DECISIONS = 600;
+    private static final int PAGE = 10;
+    private static final Pattern SCAN_COUNT = Pattern.compile("scanCount: (\\d+)");
+
+    @TempDir
+    Path dataDir;
+    private Database db;
+    private FlightRecorder recorder;
+
+    @BeforeEach
+    void fill() {
+        db = Database.open(dataDir);
+        recorder = new FlightRecorder(db, new RecordSchemas());
+        List<CompletableFuture<Void>> appends = new ArrayList<>();
+        for (int i = 0; i < DECISIONS; i++) {
+            appends.add(recorder.append(List.of(Records.execPolicy("d-" + i, "trace-" + (i % 2), T0.plusSeconds(i)))));
+        }
+        appends.forEach(CompletableFuture::join);
+    }
+
+    @AfterEach
+    void close() {
+        recorder.close();
+        db.close();
+    }
+
+    @Test
+    void the_chain_head_is_one_row_read() throws SQLException {
+        assertThat(rowsRead(EventReader.CHAIN_HEAD, List.of(recorder.nodeId()))).containsOnly(1L);
+    }
+
+    @Test
+    void a_page_of_events_reads_about_a_page_of_rows_for_every_filter() throws SQLException {
+        List<EventQuery> queries = List.of(
+                query(null, null, null, null),
+                query("llm_exec_policy", null, null, null),
+                query("policy_rule_fired", null, null, null),
+                query(null, "trace-1", null, null),
+                query("llm_exec_policy", "trace-0", null, null),
+                query(null, null, "d-7", null),
+                query("llm_exec_policy", null, null, T0.plusSeconds(100)));
+        for (EventQuery q : queries) {
+            NewestUnits newest = NewestUnits.of(q);
+            assertThat(rowsRead(newest.sql(), newest.params(Long.MAX_VALUE, PAGE + 1)))
+                    // a page wants PAGE + 1 units; the firings' query merges two walks of that many
+                    .as("rows read for %s", q).allSatisfy(rows -> assertThat(rows).isLessThanOrEqualTo(2 * (PAGE + 1)));
+        }
+    }
+
+    @Test
+    void the_events_query_still_answers_newest_first() {
+        EventPage page = recorder.events(query(null, "trace-1", null, null));
+        assertThat(page.items()).extracting(r -> r.get("decision_id").asText())
+                .containsExactly("d-599", "d-597", "d-595", "d-593", "d-591", "d-589", "d-587", "d-585", "d-583",
+                        "d-581");
+    }
+
+    private static EventQuery query(String type, String traceId, String decisionId, Instant since) {
+        return new EventQuery(type, traceId, decisionId, since, null, PAGE, null);
+    }
+
+    /** H2's scanCount of each table access of {@code sql}. */
+    private List<Long> rowsRead(String sql, List<Object> params) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("EXPLAIN ANALYZE " + sql)) {
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                Matcher m = SCAN_COUNT.matcher(rs.getString(1));
+                List<Long> counts = new ArrayList<>();
+                while (m.find()) {
+                    counts.add(Long.parseLong(m.group(1)));
+                }
+                assertThat(counts).as("H2 reports a scanCount for %s", sql).isNotEmpty();
+                return counts;
+            }
+        }
+    }
+}
