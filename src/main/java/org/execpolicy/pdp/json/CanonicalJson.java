@@ -147,38 +147,47 @@ public final class CanonicalJson {
         return Double.parseDouble(candidate.toString()) == d;
     }
 
-    /** JSON.stringify string escaping (RFC 8785 section 3.2.2.2); all else is emitted literally. */
+    /**
+     * JSON.stringify string escaping (RFC 8785 section 3.2.2.2); all else is emitted literally. Runs
+     * that need no escape (nearly every string of a record) are appended whole: this is on the path
+     * of every record's content hash.
+     */
     private static void writeString(String s, StringBuilder out) {
         out.append('"');
+        int run = 0; // start of the characters not yet appended, none of which needs an escape
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\b' -> out.append("\\b");
-                case '\t' -> out.append("\\t");
-                case '\n' -> out.append("\\n");
-                case '\f' -> out.append("\\f");
-                case '\r' -> out.append("\\r");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else if (Character.isSurrogate(c)) {
-                        // A lone surrogate has no UTF-8 form: encoding would silently turn it into '?'
-                        // and let different strings share one hash, so refuse it (I-JSON, RFC 7493).
-                        boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length()
-                                && Character.isLowSurrogate(s.charAt(i + 1));
-                        if (!paired) {
-                            throw new IllegalArgumentException("Lone surrogate U+"
-                                    + Integer.toHexString(c).toUpperCase() + " at index " + i);
-                        }
-                        out.append(c).append(s.charAt(++i));
-                    } else {
-                        out.append(c);
-                    }
-                }
+            if (c >= 0x20 && c != '"' && c != '\\' && !Character.isSurrogate(c)) {
+                continue;
             }
+            if (Character.isSurrogate(c)) {
+                // A lone surrogate has no UTF-8 form: encoding would silently turn it into '?'
+                // and let different strings share one hash, so refuse it (I-JSON, RFC 7493).
+                boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length()
+                        && Character.isLowSurrogate(s.charAt(i + 1));
+                if (!paired) {
+                    throw new IllegalArgumentException("Lone surrogate U+"
+                            + Integer.toHexString(c).toUpperCase() + " at index " + i);
+                }
+                i++; // a pair is emitted literally, within the run
+                continue;
+            }
+            out.append(s, run, i).append(escape(c));
+            run = i + 1;
         }
-        out.append('"');
+        out.append(s, run, s.length()).append('"');
+    }
+
+    private static String escape(char c) {
+        return switch (c) {
+            case '"' -> "\\\"";
+            case '\\' -> "\\\\";
+            case '\b' -> "\\b";
+            case '\t' -> "\\t";
+            case '\n' -> "\\n";
+            case '\f' -> "\\f";
+            case '\r' -> "\\r";
+            default -> String.format("\\u%04x", (int) c);
+        };
     }
 }
