@@ -17,7 +17,6 @@ import java.sql.Statement;
  */
 final class FileSync implements StorageForce {
     private final Path file;
-    private final H2Compaction compaction = new H2Compaction();
     private FileChannel channel; // writer thread only
 
     FileSync(Path file) {
@@ -34,16 +33,6 @@ final class FileSync implements StorageForce {
             channel = FileChannel.open(file, StandardOpenOption.READ);
         }
         channel.force(false);
-    }
-
-    @Override
-    public void maintain(Connection connection, boolean idle) throws SQLException {
-        if (compaction.runIfDue(connection, idle) && idle) {
-            // no batch follows to store the moved pages: store them now, so the emptied chunks free up
-            try (Statement checkpoint = connection.createStatement()) {
-                checkpoint.execute("CHECKPOINT");
-            }
-        }
     }
 
     @Override

@@ -126,9 +126,7 @@ final class GroupCommitWriter implements AutoCloseable {
                 continue; // only STOP ends the writer
             }
             if (first == null) {
-                if (healthy) {
-                    maintain(true);
-                } else {
+                if (!healthy) {
                     probe();
                 }
                 continue;
@@ -176,16 +174,6 @@ final class GroupCommitWriter implements AutoCloseable {
                     System.nanoTime() - start);
         } catch (RuntimeException e) {
             LOG.warn("commit listener failed", e);
-        }
-        maintain(false);
-    }
-
-    /** The store's upkeep between batches; a failure here fails no append (the next batch finds a broken store). */
-    private void maintain(boolean idle) {
-        try {
-            force.maintain(openConnection(), idle);
-        } catch (SQLException | RuntimeException e) {
-            LOG.warn("store upkeep failed", e);
         }
     }
 

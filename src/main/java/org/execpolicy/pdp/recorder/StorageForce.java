@@ -11,14 +11,6 @@ interface StorageForce extends AutoCloseable {
     /** Forces what {@code connection} has committed (and anything the store wrote before) to the device. */
     void force(java.sql.Connection connection) throws IOException, java.sql.SQLException;
 
-    /**
-     * The store's upkeep, on the writer's thread between batches (H2: compaction, which H2 runs
-     * nowhere else here); {@code idle} when nothing waits to be written. What it changes is stored
-     * and forced with the next batch, so it is never a store the force does not cover.
-     */
-    default void maintain(java.sql.Connection connection, boolean idle) throws java.sql.SQLException {
-    }
-
     @Override
     default void close() throws IOException {
     }
