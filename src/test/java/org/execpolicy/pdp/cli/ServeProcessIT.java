@@ -62,7 +62,11 @@ class ServeProcessIT {
                     });
                 }
                 int killAfter = 50 + random.nextInt(400); // a random moment under load
+                // a store that fails (503 to every decision) must fail the test, not hang it
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
                 while (answered.size() < killAfter) {
+                    assertThat(System.nanoTime()).as("round %d: %d decisions answered 200 within 120 s, got %d", round,
+                            killAfter, answered.size()).isLessThan(deadline);
                     Thread.sleep(5);
                 }
                 pdp.kill();
