@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import org.execpolicy.pdp.json.Json;
 import org.execpolicy.pdp.json.TimeOrderedIds;
 import org.execpolicy.pdp.recorder.EvidenceStore;
+import org.execpolicy.pdp.recorder.Rehearsal;
 import org.execpolicy.pdp.recorder.RegistryStore;
 
 /**
@@ -80,14 +81,20 @@ public final class DecisionService {
     }
 
     /**
-     * Runs the whole decision path on synthetic decisions ({@link Warmup}) without storing anything:
-     * facts, rules, records, their canonical form and hashes. Called before the server says ready.
+     * Runs the whole decision path on synthetic decisions ({@link Warmup}) without storing anything in
+     * the Flight Recorder: facts, rules, records, their canonical form and hashes, and the writer on a
+     * scratch store ({@link Rehearsal}). Called before the server says ready.
      *
      * @return how many decisions were rehearsed
      */
     public int warmUp(Duration budget) {
-        return Warmup.run(budget, question -> recorder.rehearse(
-                pipeline.decide(question).records(TimeOrderedIds.next(), DecisionInputs.Snapshots.HASH_ONLY)));
+        if (budget.isZero() || budget.isNegative()) {
+            return 0;
+        }
+        try (Rehearsal rehearsal = recorder.rehearsal()) {
+            return Warmup.run(budget, question -> rehearsal.append(
+                    pipeline.decide(question).records(TimeOrderedIds.next(), DecisionInputs.Snapshots.HASH_ONLY)));
+        }
     }
 
     /** The profile a decision uses and the id it records (an active id may name a profile since deleted). */

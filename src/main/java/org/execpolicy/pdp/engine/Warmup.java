@@ -2,12 +2,17 @@ package org.execpolicy.pdp.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.execpolicy.pdp.json.Json;
 
@@ -17,40 +22,113 @@ import org.execpolicy.pdp.json.Json;
  * first minutes after a start or reload several times slower than the rest. The requests cover the
  * core roles, task types, exact and approximate policies and a profile that grants under a waiver,
  * so the paths decisions take are the paths that get compiled. Nothing here is stored.
+ * <p>
+ * One thread per core rehearses until the JIT compiler has settled (it spent less than a tenth of
+ * the last half second compiling) or the budget is spent: a fixed few thousand decisions left the
+ * compiler busy for minutes after ready, at a third of the throughput it reached later.
  */
 public final class Warmup {
-    /** How long a start or a reload spends at most; enough for the JIT to compile the hot paths. */
-    public static final Duration BUDGET = Duration.ofSeconds(4);
-    private static final int MAX_ROUNDS = 40;
+    /** How long a start or a reload spends at most; it ends sooner once the JIT compiler has settled. */
+    public static final Duration BUDGET = Duration.ofSeconds(20);
+    /** Rehearsed at least this long, so that the compiler has work queued before settling is judged. */
+    private static final long MIN_NANOS = 1_000_000_000L;
+    private static final long SAMPLE_MS = 500;
+    /** Compiling less than this share of a sample's wall time counts as settled. */
+    private static final double SETTLED_SHARE = 0.1;
     private static final String WAIVER_ID = "warmup-waiver";
 
     private Warmup() {
     }
 
-    /** Evaluates the synthetic decisions on {@code ruleset} until the budget is spent; returns how many. */
+    /** Evaluates the synthetic decisions on {@code ruleset} until settled or the budget is spent; returns how many. */
     public static int rules(Ruleset ruleset, Duration budget) {
         DecisionPipeline pipeline = new DecisionPipeline(new RuleEngine(ruleset));
         return run(budget, pipeline::decide);
     }
 
-    /** Runs {@code decide} over the synthetic decisions until the budget is spent; returns how many. */
+    /**
+     * Runs {@code decide} (which must be safe to call from several threads) over the synthetic
+     * decisions on one thread per core until the JIT compiler has settled or the budget is spent;
+     * returns how many. A failure of {@code decide} ends the warm-up and is thrown.
+     */
     public static int run(Duration budget, Consumer<DecisionPipeline.Question> decide) {
+        if (budget.isZero() || budget.isNegative()) {
+            return 0;
+        }
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         JsonNode profile = profile();
         JsonNode waiver = waiver(now);
         List<JsonNode> requests = requests();
-        long deadline = System.nanoTime() + budget.toNanos();
-        int done = 0;
-        for (int round = 0; round < MAX_ROUNDS && System.nanoTime() < deadline; round++) {
-            for (JsonNode request : requests) {
-                JsonNode profileInForce = (done & 1) == 0 ? profile : null;
-                decide.accept(new DecisionPipeline.Question(request, profileInForce == null ? null : "warmup",
-                        profileInForce, null, id -> WAIVER_ID.equals(id) ? Optional.of(waiver) : Optional.empty(),
-                        now));
-                done++;
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger done = new AtomicInteger();
+        List<RuntimeException> failures = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < Runtime.getRuntime().availableProcessors(); t++) {
+            Thread thread = new Thread(() -> {
+                try {
+                    for (int i = 0; !stop.get(); i++) {
+                        JsonNode profileInForce = (i & 1) == 0 ? profile : null;
+                        decide.accept(new DecisionPipeline.Question(requests.get(i % requests.size()),
+                                profileInForce == null ? null : "warmup", profileInForce, null,
+                                id -> WAIVER_ID.equals(id) ? Optional.of(waiver) : Optional.empty(), now));
+                        done.incrementAndGet();
+                    }
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                    stop.set(true);
+                }
+            }, "pdp-warmup-" + t);
+            thread.start();
+            threads.add(thread);
+        }
+        awaitSettled(budget, stop);
+        stop.set(true);
+        for (Thread thread : threads) {
+            joinUninterruptibly(thread);
+        }
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+        return done.get();
+    }
+
+    /** Returns once the budget is spent, {@code stop} is set, or the JIT compiler has settled. */
+    private static void awaitSettled(Duration budget, AtomicBoolean stop) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean measurable = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long start = System.nanoTime();
+        long deadline = start + budget.toNanos();
+        long compiled = measurable ? jit.getTotalCompilationTime() : 0;
+        while (!stop.get() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(Math.min(SAMPLE_MS, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (measurable) {
+                long now = jit.getTotalCompilationTime();
+                boolean settled = now - compiled < SAMPLE_MS * SETTLED_SHARE;
+                compiled = now;
+                if (settled && System.nanoTime() - start >= MIN_NANOS) {
+                    return;
+                }
             }
         }
-        return done;
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static List<JsonNode> requests() {

@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
 
 /** The real `java -jar target/pdp.jar serve` as a child process, as an operator would start it. */
 public final class PdpProcess implements AutoCloseable {
+    /** The warm-up of a test process unless its flags say otherwise. */
+    private static final long WARMUP_MS = 1000;
     private static final Pattern LISTENING = Pattern.compile("^listening on http://127\\.0\\.0\\.1:(\\d+)$");
 
     private final Process process;
@@ -29,6 +31,10 @@ public final class PdpProcess implements AutoCloseable {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>(List.of(java.toString(), "-jar",
                 "target/pdp.jar", "serve", "--port", "0", "--data", dataDir.toString(), "--rules", "rules"));
+        if (!List.of(moreFlags).contains("--warmup-ms")) {
+            // the whole path is rehearsed, scratch store included, but not until the JIT settles (up to 20 s)
+            command.addAll(List.of("--warmup-ms", String.valueOf(WARMUP_MS)));
+        }
         command.addAll(List.of(moreFlags)); // e.g. --database URL --node-id ID
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<Integer> port = new CompletableFuture<>();

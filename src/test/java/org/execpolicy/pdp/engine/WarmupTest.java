@@ -1,0 +1,46 @@
+package org.execpolicy.pdp.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.execpolicy.pdp.support.FixtureRules;
+import org.junit.jupiter.api.Test;
+
+/** The warm-up's machinery on a fixture ruleset: threads, the budget, failures. */
+class WarmupTest {
+
+    @Test
+    void rehearses_on_one_thread_per_core_and_counts_every_decision() {
+        DecisionPipeline pipeline = new DecisionPipeline(new RuleEngine(Ruleset.compile(FixtureRules.ONE_MODE)));
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        AtomicInteger decided = new AtomicInteger();
+
+        int rehearsed = Warmup.run(Duration.ofMillis(1500), question -> {
+            threads.add(Thread.currentThread().getName());
+            assertThat(pipeline.decide(question).evaluation()).isNotNull();
+            decided.incrementAndGet();
+        });
+
+        assertThat(rehearsed).isPositive().isEqualTo(decided.get());
+        assertThat(threads).hasSize(Runtime.getRuntime().availableProcessors())
+                .allSatisfy(name -> assertThat(name).startsWith("pdp-warmup-"));
+    }
+
+    @Test
+    void a_zero_budget_rehearses_nothing() {
+        assertThat(Warmup.run(Duration.ZERO, question -> {
+            throw new AssertionError("no decision expected");
+        })).isZero();
+    }
+
+    @Test
+    void a_failing_decision_ends_the_warm_up_and_is_thrown() {
+        assertThatThrownBy(() -> Warmup.run(Duration.ofSeconds(20), question -> {
+            throw new IllegalStateException("store down");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("store down");
+    }
+}

@@ -1,0 +1,77 @@
+package org.execpolicy.pdp.recorder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.execpolicy.pdp.recorder.Records.T0;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The warm-up's rehearsal of the write path on H2: a scratch store, and nothing in the Flight Recorder. */
+class RehearsalTest {
+    @TempDir
+    Path dataDir;
+    private Database db;
+    private FlightRecorder recorder;
+
+    @BeforeEach
+    void open() {
+        db = Database.open(dataDir);
+        recorder = new FlightRecorder(db, new RecordSchemas());
+    }
+
+    @AfterEach
+    void close() {
+        recorder.close();
+        db.close();
+    }
+
+    @Test
+    void rehearsed_appends_go_to_a_scratch_store_that_is_removed_and_never_to_the_recorder() throws IOException {
+        try (Rehearsal rehearsal = recorder.rehearsal()) {
+            for (int i = 0; i < 50; i++) {
+                rehearsal.append(List.of(Records.execPolicy("d-" + i, "trace", T0)));
+            }
+            assertThat(scratchDirs()).singleElement()
+                    .satisfies(dir -> assertThat(dir.resolve("pdp.mv.db")).exists());
+        }
+
+        assertThat(scratchDirs()).isEmpty();
+        assertThat(recorder.events(EventQuery.newest(10)).items()).isEmpty();
+        assertThat(recorder.verify().intact()).isTrue();
+    }
+
+    @Test
+    void a_scratch_store_left_by_a_killed_warm_up_is_removed_by_the_next() throws IOException {
+        Path leftover = Files.createDirectories(dataDir.resolve(ScratchRehearsal.PREFIX + "123"));
+        Files.writeString(leftover.resolve("pdp.mv.db"), "half written");
+
+        try (Rehearsal rehearsal = recorder.rehearsal()) {
+            assertThat(leftover).doesNotExist();
+            rehearsal.append(List.of(Records.execPolicy("d-1", "trace", T0)));
+        }
+        assertThat(scratchDirs()).isEmpty();
+    }
+
+    @Test
+    void a_record_the_codec_refuses_is_refused_as_in_a_real_append() {
+        try (Rehearsal rehearsal = recorder.rehearsal()) {
+            var record = Records.execPolicy("d-1", "trace", T0);
+            record.put("chain_seq", 1);
+            assertThatThrownBy(() -> rehearsal.append(List.of(record))).isInstanceOf(RecordRejectedException.class);
+        }
+    }
+
+    private List<Path> scratchDirs() throws IOException {
+        try (Stream<Path> files = Files.list(dataDir)) {
+            return files.filter(f -> f.getFileName().toString().startsWith(ScratchRehearsal.PREFIX)).toList();
+        }
+    }
+}
