@@ -20,12 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The newest-first queries read only the rows they return, whatever the store holds (issue 11,
- * "work in proportion"): H2's own row count of each query (EXPLAIN ANALYZE's scanCount) over a
- * store of 600 decisions on two traces. A query that made H2 sort every matching row would read
- * hundreds.
+ * The queries behind the chain head, the events pages and verification's list of nodes read only
+ * the rows they return, whatever the store holds (issue 11, "work in proportion"): H2's own row
+ * count of each query (EXPLAIN ANALYZE's scanCount) over a store of 600 decisions on two traces.
+ * A query that made H2 sort every matching row, or read every record for a DISTINCT, reads hundreds.
  */
-class NewestFirstQueriesTest {
+class ProportionalQueriesTest {
     private static final int DECISIONS = 600;
     private static final int PAGE = 10;
     private static final Pattern SCAN_COUNT = Pattern.compile("scanCount: (\\d+)");
@@ -55,6 +55,16 @@ class NewestFirstQueriesTest {
     @Test
     void the_chain_head_is_one_row_read() throws SQLException {
         assertThat(rowsRead(EventReader.CHAIN_HEAD, List.of(recorder.nodeId()))).containsOnly(1L);
+    }
+
+    @Test
+    void listing_the_nodes_reads_one_row_per_probe() throws SQLException {
+        String next = ChainVerifier.nextNode("evidence", false);
+        assertThat(rowsRead(next, List.of(""))).containsOnly(1L);
+        assertThat(rowsRead(next, List.of(recorder.nodeId() + '\0'))).as("past the only node's 600 records")
+                .allSatisfy(rows -> assertThat(rows).isLessThanOrEqualTo(1));
+        assertThat(recorder.verify().chains()).singleElement()
+                .satisfies(chain -> assertThat(chain.nodeId()).isEqualTo(recorder.nodeId()));
     }
 
     @Test
