@@ -19,7 +19,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.RuleErrors;
-import org.execpolicy.pdp.execution.RuntimeEvidence;
+import org.execpolicy.pdp.execution.ExecutionService;
 import org.execpolicy.pdp.model.SecretRedactor;
 import org.execpolicy.pdp.recorder.EvidenceStore;
 
@@ -36,7 +36,7 @@ final class Metrics {
     private final Meter.MeterProvider<Counter> decisions;
     private final Meter.MeterProvider<Counter> reasons;
 
-    Metrics(EvidenceStore recorder, RuleEngine engine, RuntimeEvidence runtime, SecretRedactor redactor) {
+    Metrics(EvidenceStore recorder, RuleEngine engine, ExecutionService runtime, SecretRedactor redactor) {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -47,9 +47,9 @@ final class Metrics {
                 .register(registry);
         FunctionCounter.builder("pdp.rule.errors", engine.ruleErrors(), RuleErrors::total)
                 .description("Decisions answered with the safe default because a rule failed").register(registry);
-        FunctionCounter.builder("pdp.exec.policy.violations", runtime, RuntimeEvidence::violationsRecorded)
+        FunctionCounter.builder("pdp.exec.policy.violations", runtime, ExecutionService::violationsRecorded)
                 .description("exec_policy_violation records: runtimes that ran other than granted").register(registry);
-        FunctionCounter.builder("pdp.trace.deadline.checks", runtime, RuntimeEvidence::deadlineChecksDone)
+        FunctionCounter.builder("pdp.trace.deadline.checks", runtime, ExecutionService::deadlineChecksDone)
                 .description("Trace deadline checks completed").register(registry);
         FunctionCounter.builder("pdp.secrets.redacted", redactor, SecretRedactor::redactions)
                 .description("Secrets replaced by [REDACTED] in free text before it was stored").register(registry);

@@ -28,7 +28,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.execpolicy.pdp.decision.DecisionService;
-import org.execpolicy.pdp.execution.RuntimeEvidence;
+import org.execpolicy.pdp.execution.ExecutionService;
 import org.execpolicy.pdp.execution.TraceDeadlineSchedule;
 import org.execpolicy.pdp.execution.TraceLimits;
 import org.execpolicy.pdp.engine.RuleEngine;
@@ -208,7 +208,7 @@ public final class PdpServer implements AutoCloseable {
         ChainCheckpoints checkpoints = null;
         try {
             SecretRedactor redactor = new SecretRedactor();
-            RuntimeEvidence runtime = new RuntimeEvidence(recorder, new TraceArtifacts(database, clock),
+            ExecutionService runtime = new ExecutionService(recorder, new TraceArtifacts(database, clock),
                     new TraceDeadlineScan(database), new TraceRetentionScan(database), clock, traces, engine, redactor);
             checkpoints = ChainCheckpoints.start(database, recorder.nodeId(), clock);
             AccessTokens tokens = options.tokensFile() == null ? AccessTokens.openOrCreate(options.dataDir())
@@ -256,7 +256,7 @@ public final class PdpServer implements AutoCloseable {
 
     private static Router router(Vertx vertx, Options options, AccessTokens tokens, ConnectionDeadlines deadlines,
                                  DecisionService decisions,
-                                 RuntimeEvidence runtime, RegistryStore registry,
+                                 ExecutionService runtime, RegistryStore registry,
                                  EvidenceStore recorder, RulesReloader reloader, RuleEngine engine, Clock clock,
                                  SecretRedactor redactor) {
         String yaml = resource("openapi.yaml");

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
-import org.execpolicy.pdp.execution.EvidenceRefusedException;
-import org.execpolicy.pdp.execution.RuntimeEvidence;
+import org.execpolicy.pdp.execution.ExecutionRefusedException;
+import org.execpolicy.pdp.execution.ExecutionService;
 import org.execpolicy.pdp.json.Json;
 
 /**
@@ -14,9 +14,9 @@ import org.execpolicy.pdp.json.Json;
  */
 final class ReportHandlers {
     private final Vertx vertx;
-    private final RuntimeEvidence evidence;
+    private final ExecutionService evidence;
 
-    ReportHandlers(Vertx vertx, RuntimeEvidence evidence) {
+    ReportHandlers(Vertx vertx, ExecutionService evidence) {
         this.vertx = vertx;
         this.evidence = evidence;
     }
@@ -27,8 +27,8 @@ final class ReportHandlers {
         Http.reply(ctx, 201, Http.blocking(vertx, () -> {
             try {
                 return answer(evidence.report(decisionId, body));
-            } catch (EvidenceRefusedException e) {
-                throw EvidenceRefusals.toApi(e);
+            } catch (ExecutionRefusedException e) {
+                throw ExecutionRefusals.toApi(e);
             }
         }));
     }
@@ -37,7 +37,7 @@ final class ReportHandlers {
      * The recorded report, the executed `llm_exec_policy` record, and what report.drl concluded: the
      * violation or the permitted downgrade (each null when not), with the rules that fired in order.
      */
-    private static ObjectNode answer(RuntimeEvidence.Reported reported) {
+    private static ObjectNode answer(ExecutionService.Reported reported) {
         ObjectNode answer = Json.object();
         answer.put("decision_id", reported.report().path("decision_id").asText());
         answer.set("report", reported.report());

@@ -12,7 +12,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Locale;
-import org.execpolicy.pdp.execution.RuntimeEvidence;
+import org.execpolicy.pdp.execution.ExecutionService;
 import org.execpolicy.pdp.recorder.TraceArtifacts;
 
 /**
@@ -34,11 +34,11 @@ final class TraceHandlers {
     private static final int MAX_ID_LENGTH = 64;
 
     private final Vertx vertx;
-    private final RuntimeEvidence evidence;
+    private final ExecutionService evidence;
     private final long idleTimeoutMs;
 
     /** @param idleTimeoutMs silence after which an upload is answered 504; 0: never */
-    TraceHandlers(Vertx vertx, RuntimeEvidence evidence, long idleTimeoutMs) {
+    TraceHandlers(Vertx vertx, ExecutionService evidence, long idleTimeoutMs) {
         this.vertx = vertx;
         this.evidence = evidence;
         this.idleTimeoutMs = idleTimeoutMs;
@@ -69,7 +69,7 @@ final class TraceHandlers {
             return;
         }
         Http.blocking(vertx, () -> evidence.beginUpload(decisionId))
-                .onFailure(e -> refuseUnread(ctx, EvidenceRefusals.translate(e)))
+                .onFailure(e -> refuseUnread(ctx, ExecutionRefusals.translate(e)))
                 .onSuccess(upload -> vertx.fileSystem().open(upload.file().toString(), new OpenOptions().setWrite(true))
                         .onFailure(e -> abort(upload).onComplete(done -> refuseUnread(ctx, e)))
                         .onSuccess(file -> new Transfer(ctx, upload, file).start()));
@@ -78,7 +78,7 @@ final class TraceHandlers {
     void get(RoutingContext ctx) {
         String decisionId = ctx.pathParam("decision_id");
         Http.blocking(vertx, () -> evidence.trace(decisionId))
-                .onFailure(e -> ctx.fail(EvidenceRefusals.translate(e)))
+                .onFailure(e -> ctx.fail(ExecutionRefusals.translate(e)))
                 .onSuccess(artifact -> {
                     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, NDJSON)
                             .putHeader(HttpHeaders.ETAG, "\"" + artifact.sha256() + "\"")
@@ -112,13 +112,13 @@ final class TraceHandlers {
     private final class Transfer {
         private final RoutingContext ctx;
         private final HttpServerRequest request;
-        private final RuntimeEvidence.Upload upload;
+        private final ExecutionService.Upload upload;
         private final AsyncFile file;
         private long bytes;
         private boolean over;
         private long idleTimer = -1;
 
-        Transfer(RoutingContext ctx, RuntimeEvidence.Upload upload, AsyncFile file) {
+        Transfer(RoutingContext ctx, ExecutionService.Upload upload, AsyncFile file) {
             this.ctx = ctx;
             this.request = ctx.request();
             this.upload = upload;
@@ -152,7 +152,7 @@ final class TraceHandlers {
                 file.close()
                         .compose(closed -> Http.blocking(vertx, () -> evidence.completeUpload(upload)))
                         .onSuccess(attached -> Http.json(ctx, 201, attached))
-                        .onFailure(e -> ctx.fail(EvidenceRefusals.translate(e)));
+                        .onFailure(e -> ctx.fail(ExecutionRefusals.translate(e)));
             });
             armIdleTimer();
             request.resume();
@@ -179,7 +179,7 @@ final class TraceHandlers {
         }
     }
 
-    private Future<Void> abort(RuntimeEvidence.Upload upload) {
+    private Future<Void> abort(ExecutionService.Upload upload) {
         return Http.blocking(vertx, () -> {
             evidence.abortUpload(upload);
             return null;

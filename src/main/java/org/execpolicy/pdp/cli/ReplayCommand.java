@@ -21,7 +21,7 @@ import org.execpolicy.pdp.engine.RuleSource;
 import org.execpolicy.pdp.engine.Ruleset;
 import org.execpolicy.pdp.engine.RulesCompileException;
 import org.execpolicy.pdp.json.CanonicalJson;
-import org.execpolicy.pdp.execution.RuntimeEvidence;
+import org.execpolicy.pdp.execution.ExecutionService;
 import org.execpolicy.pdp.json.Json;
 import org.execpolicy.pdp.recorder.Database;
 import org.execpolicy.pdp.recorder.EvidenceStore;
@@ -96,7 +96,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     private ObjectNode replay(EvidenceStore recorder) {
         ObjectNode recorded = recorder.eventsOfDecision(decisionId).stream()
-                .filter(RuntimeEvidence::isDecision).findFirst() // not the executed record a report adds
+                .filter(ExecutionService::isDecision).findFirst() // not the executed record a report adds
                 .orElseThrow(() -> new NotFound("no decision '" + decisionId + "' in " + data));
         JsonNode inputs = recorded.get("inputs");
         if (inputs == null || !inputs.isObject()) {

@@ -7,7 +7,7 @@ import org.execpolicy.pdp.engine.DecisionPipeline.Question;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.Ruleset;
 import org.execpolicy.pdp.engine.Warmup;
-import org.execpolicy.pdp.execution.RuntimeEvidence;
+import org.execpolicy.pdp.execution.ExecutionService;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
@@ -47,7 +47,7 @@ public final class DecisionService {
      * A decision as recorded: the `llm_exec_policy` record, its `policy_rule_fired` records in order,
      * and what the runtime did later (trace attached or missing, report, violations), oldest first.
      */
-    public record RecordedDecision(ObjectNode decision, List<ObjectNode> firings, List<ObjectNode> runtimeEvidence) {
+    public record RecordedDecision(ObjectNode decision, List<ObjectNode> firings, List<ObjectNode> execution) {
         public RecordedDecision(ObjectNode decision, List<ObjectNode> firings) {
             this(decision, firings, List.of());
         }
@@ -116,10 +116,10 @@ public final class DecisionService {
         List<ObjectNode> records = recorder.eventsOfDecision(decisionId);
         // the decided llm_exec_policy is the decision; a report adds an executed one and its own firings,
         // which are runtime evidence, never the decision or its firings (SPEC 4, v2)
-        Optional<ObjectNode> decision = records.stream().filter(RuntimeEvidence::isDecision).findFirst();
+        Optional<ObjectNode> decision = records.stream().filter(ExecutionService::isDecision).findFirst();
         return decision.map(d -> new RecordedDecision(d,
-                records.stream().filter(RuntimeEvidence::isDecisionFiring).toList(),
-                records.stream().filter(RuntimeEvidence::isRuntimeEvidence).toList()));
+                records.stream().filter(ExecutionService::isDecisionFiring).toList(),
+                records.stream().filter(ExecutionService::isExecutionRecord).toList()));
     }
 
     /** The retention checkpoint that purged this decision's records, if they were purged (SPEC 4, v2). */

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.execpolicy.pdp.decision.DecisionService.RecordedDecision;
-import org.execpolicy.pdp.execution.RuntimeEvidence;
+import org.execpolicy.pdp.execution.ExecutionService;
 import org.execpolicy.pdp.json.Json;
 
 /**
@@ -61,7 +61,7 @@ public final class DecisionView {
         decision.decision().path("cancelled_rules").forEach(match ->
                 entry(explain, "cancelled", match, match.get("rule_description")));
         // then how report.drl judged the runtime's report, marked so that no one takes it for the decision
-        decision.runtimeEvidence().stream().filter(record -> "policy_rule_fired".equals(record.path("type").asText()))
+        decision.execution().stream().filter(record -> "policy_rule_fired".equals(record.path("type").asText()))
                 .forEach(firing -> entry(explain, "fired", firing, firing.get("rule_description"))
                         .put("seq", firing.path("seq").asInt()).put("stage", "report"));
         return view;
@@ -81,14 +81,14 @@ public final class DecisionView {
      * changes), `trace_status` (attached, missing, expected or none), its report with the executed
      * llm_exec_policy record and the report rules' firings, any runtime_downgrade and any violations.
      */
-    private static void runtimeEvidence(ObjectNode view, RecordedDecision decision) {
-        String status = RuntimeEvidence.expectsTrace(decision.decision()) ? "expected" : "none";
+    private static void execution(ObjectNode view, RecordedDecision decision) {
+        String status = ExecutionService.expectsTrace(decision.decision()) ? "expected" : "none";
         ObjectNode report = null;
         ObjectNode executed = null;
         ObjectNode downgrade = null;
         ArrayNode violations = Json.MAPPER.createArrayNode();
         ArrayNode reportFirings = Json.MAPPER.createArrayNode();
-        for (ObjectNode record : decision.runtimeEvidence()) {
+        for (ObjectNode record : decision.execution()) {
             switch (record.path("type").asText()) {
                 case "layerwise_trace_attached" -> {
                     status = "attached";
@@ -127,7 +127,7 @@ public final class DecisionView {
     public static ObjectNode withFirings(RecordedDecision decision) {
         ObjectNode view = answer(decision);
         CONTEXT_FIELDS.forEach(field -> view.set(field, decision.decision().get(field)));
-        runtimeEvidence(view, decision);
+        execution(view, decision);
         ArrayNode firings = view.putArray("rule_firings");
         decision.firings().forEach(firing -> {
             ObjectNode item = firings.addObject();

@@ -20,7 +20,7 @@ public final class TraceDeadlineSchedule implements AutoCloseable {
         return thread;
     });
 
-    public TraceDeadlineSchedule(RuntimeEvidence evidence) {
+    public TraceDeadlineSchedule(ExecutionService evidence) {
         long every = evidence.limits().checkEvery().toMillis();
         scheduler.scheduleWithFixedDelay(() -> {
             try {

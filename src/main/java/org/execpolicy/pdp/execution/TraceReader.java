@@ -73,7 +73,7 @@ public final class TraceReader {
     }
 
     /**
-     * @throws EvidenceRefusedException MALFORMED for what is not JSON Lines, INVALID for a line that
+     * @throws ExecutionRefusedException MALFORMED for what is not JSON Lines, INVALID for a line that
      *     breaks the format or disagrees with the decision
      */
     public static Result read(InputStream in, Expected expected) throws IOException {
@@ -87,7 +87,7 @@ public final class TraceReader {
         try (JsonParser parser = MAPPER.createParser(in)) {
             JsonToken token = parser.nextToken();
             if (token == null) {
-                throw EvidenceRefusedException.invalid("/0", "the trace is empty: its first line must be the header");
+                throw ExecutionRefusedException.invalid("/0", "the trace is empty: its first line must be the header");
             }
             while (token != null) {
                 int line = index + 1;
@@ -126,34 +126,34 @@ public final class TraceReader {
         checkFields(node, 0, HEADER_ALLOWED, "the header");
         for (String field : HEADER_FIELDS) {
             if (!node.has(field)) {
-                throw EvidenceRefusedException.invalid("/0/" + field, "line 1: the header needs " + field);
+                throw ExecutionRefusedException.invalid("/0/" + field, "line 1: the header needs " + field);
             }
         }
         String traceId = id(node, 0, "trace_id");
         if (!traceId.equals(expected.traceId())) {
-            throw EvidenceRefusedException.invalid("/0/trace_id",
+            throw ExecutionRefusedException.invalid("/0/trace_id",
                     "line 1: the header's trace_id must be the decision's, " + expected.traceId());
         }
         JsonNode format = node.get("format");
         if (format != null && !(format.isTextual() && FORMAT.equals(format.asText()))) {
-            throw EvidenceRefusedException.invalid("/0/format", "line 1: format, when given, must be " + FORMAT);
+            throw ExecutionRefusedException.invalid("/0/format", "line 1: format, when given, must be " + FORMAT);
         }
         // the trace is evidence of the call the decision was for: another model's trace proves nothing about it
         String modelId = identifier(node, "model_id");
         if (!modelId.equals(expected.modelId())) {
-            throw EvidenceRefusedException.invalid("/0/model_id",
+            throw ExecutionRefusedException.invalid("/0/model_id",
                     "line 1: the header's model_id must be the decision's, " + expected.modelId());
         }
         JsonNode policy = policy(node.get("effective_exec_policy"));
         if (policy == null || !CanonicalJson.sha256Hex(policy).equals(expected.effectivePolicyHash())) {
-            throw EvidenceRefusedException.invalid("/0/effective_exec_policy", "line 1: effective_exec_policy must be "
+            throw ExecutionRefusedException.invalid("/0/effective_exec_policy", "line 1: effective_exec_policy must be "
                     + "the decision's effective policy (RFC 8785 SHA-256 " + expected.effectivePolicyHash() + ")");
         }
         String createdAt = id(node, 0, "created_at");
         try {
             OffsetDateTime.parse(createdAt);
         } catch (DateTimeParseException e) {
-            throw EvidenceRefusedException.invalid("/0/created_at", "line 1: created_at must be an RFC 3339 date-time "
+            throw ExecutionRefusedException.invalid("/0/created_at", "line 1: created_at must be an RFC 3339 date-time "
                     + "with an offset");
         }
         header = new Header(modelId, identifier(node, "tokenizer_id"), createdAt);
@@ -183,17 +183,17 @@ public final class TraceReader {
         long expectedIndex = index - 1L;
         if (tokenIndex == null || !tokenIndex.isIntegralNumber() || !tokenIndex.canConvertToLong()
                 || tokenIndex.asLong() != expectedIndex) {
-            throw EvidenceRefusedException.invalid(at + "token_index", line + "token_index must be " + expectedIndex
+            throw ExecutionRefusedException.invalid(at + "token_index", line + "token_index must be " + expectedIndex
                     + ": records come in order 0..n-1 with no gaps");
         }
         double tMs = number(node, index, "t_ms", true, Double.MAX_VALUE);
         if (tMs < previousTms) {
-            throw EvidenceRefusedException.invalid(at + "t_ms", line + "t_ms must not decrease (previous "
+            throw ExecutionRefusedException.invalid(at + "t_ms", line + "t_ms must not decrease (previous "
                     + previousTms + ")");
         }
         previousTms = tMs;
         if (!node.has("exit_layer") && !node.has("layers_used")) {
-            throw EvidenceRefusedException.invalid(at + "exit_layer", line + "a token record needs exit_layer or layers_used");
+            throw ExecutionRefusedException.invalid(at + "exit_layer", line + "a token record needs exit_layer or layers_used");
         }
         summary.addRecord();
         if (node.has("exit_layer")) {
@@ -228,10 +228,10 @@ public final class TraceReader {
             String path = "/" + index + "/" + shortened(name);
             String line = "line " + (index + 1) + ": ";
             if (TOKEN_FIELDS.contains(name)) {
-                throw EvidenceRefusedException.invalid(path, line + name
+                throw ExecutionRefusedException.invalid(path, line + name
                         + " is refused: a trace never carries token ids or token text");
             }
-            throw EvidenceRefusedException.invalid(path, line + "unknown field in " + what + " of " + FORMAT
+            throw ExecutionRefusedException.invalid(path, line + "unknown field in " + what + " of " + FORMAT
                     + "; it is refused and not stored");
         }
     }
@@ -243,7 +243,7 @@ public final class TraceReader {
     private static String id(JsonNode node, int index, String field) {
         JsonNode value = node.get(field);
         if (!value.isTextual() || value.asText().isEmpty() || value.asText().length() > MAX_ID_LENGTH) {
-            throw EvidenceRefusedException.invalid("/" + index + "/" + field, "line " + (index + 1) + ": " + field
+            throw ExecutionRefusedException.invalid("/" + index + "/" + field, "line " + (index + 1) + ": " + field
                     + " must be a string of 1 to " + MAX_ID_LENGTH + " characters");
         }
         return value.asText();
@@ -252,7 +252,7 @@ public final class TraceReader {
     private static String identifier(JsonNode node, String field) {
         String value = id(node, 0, field);
         if (!IDENTIFIER.matcher(value).matches()) {
-            throw EvidenceRefusedException.invalid("/0/" + field, "line 1: " + field + " must be " + IDENTIFIER_RULE
+            throw ExecutionRefusedException.invalid("/0/" + field, "line 1: " + field + " must be " + IDENTIFIER_RULE
                     + "; it is refused and not stored");
         }
         return value;
@@ -266,7 +266,7 @@ public final class TraceReader {
             return;
         }
         if (value.size() > TraceSummary.MAX_LAYER + 1) {
-            throw EvidenceRefusedException.invalid("/" + index + "/layers_used", "line " + (index + 1)
+            throw ExecutionRefusedException.invalid("/" + index + "/layers_used", "line " + (index + 1)
                     + ": layers_used lists more than " + (TraceSummary.MAX_LAYER + 1) + " layers");
         }
         for (int i = 0; i < value.size(); i++) {
@@ -281,7 +281,7 @@ public final class TraceReader {
     private static int checkLayer(JsonNode value, int index, String field) {
         if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 0
                 || value.asInt() > TraceSummary.MAX_LAYER) {
-            throw EvidenceRefusedException.invalid("/" + index + "/" + field, "line " + (index + 1) + ": " + field
+            throw ExecutionRefusedException.invalid("/" + index + "/" + field, "line " + (index + 1) + ": " + field
                     + " must be an integer from 0 to " + TraceSummary.MAX_LAYER);
         }
         return value.asInt();
@@ -294,23 +294,23 @@ public final class TraceReader {
         String line = "line " + (index + 1) + ": ";
         if (value == null) {
             if (required) {
-                throw EvidenceRefusedException.invalid(at, line + "a token record needs " + field);
+                throw ExecutionRefusedException.invalid(at, line + "a token record needs " + field);
             }
             return 0;
         }
         if (!value.isNumber() || !Double.isFinite(value.asDouble()) || value.asDouble() < 0 || value.asDouble() > max) {
-            throw EvidenceRefusedException.invalid(at, line + field + " must be a number "
+            throw ExecutionRefusedException.invalid(at, line + field + " must be a number "
                     + (max == 1 ? "from 0 to 1" : "at least 0"));
         }
         return value.asDouble();
     }
 
-    private static EvidenceRefusedException malformed(int index, String message) {
+    private static ExecutionRefusedException malformed(int index, String message) {
         return malformed("/" + index, message);
     }
 
-    private static EvidenceRefusedException malformed(String path, String message) {
-        return new EvidenceRefusedException(EvidenceRefusedException.Kind.MALFORMED, path, message);
+    private static ExecutionRefusedException malformed(String path, String message) {
+        return new ExecutionRefusedException(ExecutionRefusedException.Kind.MALFORMED, path, message);
     }
 
     /** Fails the read on a line longer than {@link #MAX_LINE_BYTES}, before the parser buffers it. */

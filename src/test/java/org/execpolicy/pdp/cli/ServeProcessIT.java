@@ -78,12 +78,10 @@ class ServeProcessIT {
             try (PdpProcess restarted = PdpProcess.start(data)) {
                 List<String> missing = new ArrayList<>();
                 for (String decisionId : answered) {
-                    HttpResponse<String> reply = http.send(HttpRequest.newBuilder(
-                            URI.create(restarted.baseUrl() + "/v1/decisions/" + decisionId)).build(),
-                            HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> reply = lookUp(restarted, decisionId);
                     JsonNode body = reply.statusCode() == 200 ? Json.MAPPER.readTree(reply.body()) : null;
                     if (body == null || body.path("rule_firings").isEmpty()) {
-                        missing.add(decisionId);
+                        missing.add(decisionId + " (" + reply.statusCode() + ": " + reply.body() + ")");
                     }
                 }
                 assertThat(missing).as("round %d: answered 200 before the kill, missing after restart", round).isEmpty();
@@ -101,6 +99,22 @@ class ServeProcessIT {
         assertThat(verify.waitFor()).as(report).isZero();
         assertThat(Json.MAPPER.readTree(report.substring(report.indexOf('{'))).path("records_checked").asLong())
                 .isGreaterThan(ROUNDS * 50L);
+    }
+
+    /**
+     * The decision as the restarted server has it. A 5xx is the server busy (a loaded machine can
+     * time a request out), not an answer: asked again, up to five times; a 404 is an answer.
+     */
+    private HttpResponse<String> lookUp(PdpProcess pdp, String decisionId) throws Exception {
+        HttpResponse<String> reply = null;
+        for (int attempt = 0; attempt < 5 && (reply == null || reply.statusCode() >= 500); attempt++) {
+            if (attempt > 0) {
+                Thread.sleep(200);
+            }
+            reply = http.send(HttpRequest.newBuilder(URI.create(pdp.baseUrl() + "/v1/decisions/" + decisionId)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+        return reply;
     }
 
     @Test

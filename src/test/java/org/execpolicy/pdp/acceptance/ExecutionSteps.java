@@ -22,7 +22,7 @@ import org.execpolicy.pdp.support.RunningPdp.Reply;
 import org.execpolicy.pdp.support.SyntheticTrace;
 
 /** Trace uploads, runtime reports and what the Flight Recorder makes of them (features/runtime_evidence.feature). */
-public class RuntimeEvidenceSteps {
+public class ExecutionSteps {
 
     @When("^the runtime uploads a trace of (\\d+) tokens for the decision(?: with \"([^\"]+)\" in every record)?"
             + "(?: whose header names model \"([^\"]+)\")?(?: whose header names format \"([^\"]+)\")?$")

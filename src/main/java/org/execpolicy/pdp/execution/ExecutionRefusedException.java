@@ -6,25 +6,25 @@ package org.execpolicy.pdp.execution;
  * pointer into a report, or into a trace seen as an array of lines ({@code /0/trace_id} is the
  * header's trace_id, {@code /3/token_id} a field of the third token record).
  */
-public final class EvidenceRefusedException extends RuntimeException {
+public final class ExecutionRefusedException extends RuntimeException {
     public enum Kind { UNKNOWN, CONFLICT, MALFORMED, INVALID, PURGED }
 
     private final Kind kind;
     private final String path;
 
-    public EvidenceRefusedException(Kind kind, String path, String message) {
+    public ExecutionRefusedException(Kind kind, String path, String message) {
         super(message);
         this.kind = kind;
         this.path = path;
     }
 
-    static EvidenceRefusedException unknown(String message) {
-        return new EvidenceRefusedException(Kind.UNKNOWN, "", message);
+    static ExecutionRefusedException unknown(String message) {
+        return new ExecutionRefusedException(Kind.UNKNOWN, "", message);
     }
 
     /** SPEC 4 (v2): the trace was purged by retention; {@code checkpoint} is the `trace_purged` record. */
-    static EvidenceRefusedException purged(String message, com.fasterxml.jackson.databind.node.ObjectNode checkpoint) {
-        EvidenceRefusedException e = new EvidenceRefusedException(Kind.PURGED, "", message);
+    static ExecutionRefusedException purged(String message, com.fasterxml.jackson.databind.node.ObjectNode checkpoint) {
+        ExecutionRefusedException e = new ExecutionRefusedException(Kind.PURGED, "", message);
         e.checkpoint = checkpoint;
         return e;
     }
@@ -36,12 +36,12 @@ public final class EvidenceRefusedException extends RuntimeException {
         return checkpoint;
     }
 
-    static EvidenceRefusedException conflict(String message) {
-        return new EvidenceRefusedException(Kind.CONFLICT, "", message);
+    static ExecutionRefusedException conflict(String message) {
+        return new ExecutionRefusedException(Kind.CONFLICT, "", message);
     }
 
-    static EvidenceRefusedException invalid(String path, String message) {
-        return new EvidenceRefusedException(Kind.INVALID, path, message);
+    static ExecutionRefusedException invalid(String path, String message) {
+        return new ExecutionRefusedException(Kind.INVALID, path, message);
     }
 
     public Kind kind() {

@@ -16,7 +16,7 @@ import org.execpolicy.pdp.json.Json;
  * uploaded (or that it never came), its report, and any violation of the decision. Each names
  * its decision; none carries token ids, token text or prompts.
  */
-final class EvidenceRecords {
+final class ExecutionRecords {
     static final String ATTACHED = "layerwise_trace_attached";
     static final String MISSING = "layerwise_trace_missing";
     static final String REPORT = "llm_exec_report";
@@ -37,7 +37,7 @@ final class EvidenceRecords {
     private static final List<String> EXECUTED_METRICS = List.of("mean_exit_layer", "exit_layer_histogram",
             "speculative", "offload");
 
-    private EvidenceRecords() {
+    private ExecutionRecords() {
     }
 
     static ObjectNode attached(ObjectNode decision, String sha256, long bytes, TraceReader.Result trace, Instant now) {

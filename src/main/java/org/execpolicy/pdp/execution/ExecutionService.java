@@ -46,11 +46,11 @@ import org.slf4j.LoggerFactory;
  * a report and the deadline check never both see "nothing yet" and both write. Call from worker
  * threads: it blocks on files and JDBC.
  */
-public final class RuntimeEvidence {
-    private static final Logger LOG = LoggerFactory.getLogger(RuntimeEvidence.class);
+public final class ExecutionService {
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutionService.class);
     /** The record types of what a runtime did after its decision. */
-    public static final Set<String> TYPES = Set.of(EvidenceRecords.ATTACHED, EvidenceRecords.MISSING,
-            EvidenceRecords.REPORT, EvidenceRecords.VIOLATION, EvidenceRecords.DOWNGRADE, EvidenceRecords.PURGED);
+    public static final Set<String> TYPES = Set.of(ExecutionRecords.ATTACHED, ExecutionRecords.MISSING,
+            ExecutionRecords.REPORT, ExecutionRecords.VIOLATION, ExecutionRecords.DOWNGRADE, ExecutionRecords.PURGED);
     private static final int STRIPES = 64;
     private static final int SCAN_PAGE = 500;
     /** A decision is committed a moment after its timestamp: each scan looks this far behind the last. */
@@ -72,7 +72,7 @@ public final class RuntimeEvidence {
     /** Decisions older than this were all resolved by an earlier scan; EPOCH after a start. */
     private Instant resolvedBefore = Instant.EPOCH;
 
-    public RuntimeEvidence(EvidenceStore recorder, TraceArtifacts store, TraceDeadlineScan scan,
+    public ExecutionService(EvidenceStore recorder, TraceArtifacts store, TraceDeadlineScan scan,
                            TraceRetentionScan retentionScan, Clock clock, TraceLimits limits, RuleEngine engine,
                            SecretRedactor redactor) {
         this.engine = engine;
@@ -105,19 +105,19 @@ public final class RuntimeEvidence {
      * evidence (trace, report, violation, downgrade), the executed `llm_exec_policy` record and the report
      * rules' firings. A reader of a decision takes the decided record and the firings without a stage.
      */
-    public static boolean isRuntimeEvidence(JsonNode record) {
-        return TYPES.contains(record.path("type").asText()) || EvidenceRecords.isReportFiring(record)
-                || (EvidenceRecords.DECISION.equals(record.path("type").asText()) && !EvidenceRecords.isDecided(record));
+    public static boolean isExecutionRecord(JsonNode record) {
+        return TYPES.contains(record.path("type").asText()) || ExecutionRecords.isReportFiring(record)
+                || (ExecutionRecords.DECISION.equals(record.path("type").asText()) && !ExecutionRecords.isDecided(record));
     }
 
     /** Whether a record is the decided `llm_exec_policy` (not the executed one a report adds). */
     public static boolean isDecision(JsonNode record) {
-        return EvidenceRecords.isDecided(record);
+        return ExecutionRecords.isDecided(record);
     }
 
     /** Whether a record is one of the decision's own rule firings (not a report's). */
     public static boolean isDecisionFiring(JsonNode record) {
-        return EvidenceRecords.FIRED.equals(record.path("type").asText()) && !EvidenceRecords.isReportFiring(record);
+        return ExecutionRecords.FIRED.equals(record.path("type").asText()) && !ExecutionRecords.isReportFiring(record);
     }
 
     /**
@@ -146,19 +146,19 @@ public final class RuntimeEvidence {
     /**
      * Admits an upload before any byte of it is read.
      *
-     * @throws EvidenceRefusedException UNKNOWN when the decision does not exist or expects no trace
+     * @throws ExecutionRefusedException UNKNOWN when the decision does not exist or expects no trace
      *     (trace_expected false); CONFLICT when its trace is attached, recorded missing, or being uploaded
      */
     public Upload beginUpload(String decisionId) {
         if (!uploading.add(decisionId)) {
-            throw EvidenceRefusedException.conflict("a trace for decision '" + decisionId + "' is being uploaded");
+            throw ExecutionRefusedException.conflict("a trace for decision '" + decisionId + "' is being uploaded");
         }
         try {
             // read once the upload is claimed: an upload that completes meanwhile is then seen
             List<ObjectNode> records = recorder.eventsOfDecision(decisionId);
             ObjectNode decision = decisionOf(records, decisionId);
             if (!expectsTrace(decision)) {
-                throw EvidenceRefusedException.unknown("decision '" + decisionId + "' expects no trace (trace_expected "
+                throw ExecutionRefusedException.unknown("decision '" + decisionId + "' expects no trace (trace_expected "
                         + "false, trace_artifact_null_reason: " + decision.path("trace_artifact_null_reason").asText()
                         + ")");
             }
@@ -196,7 +196,7 @@ public final class RuntimeEvidence {
             try {
                 refuseIfResolved(recorder.eventsOfDecision(upload.decisionId()), upload.decisionId());
                 kept = store.keep(upload.file(), sha256);
-                ObjectNode attached = EvidenceRecords.attached(upload.decision(), sha256, bytes, trace, now());
+                ObjectNode attached = ExecutionRecords.attached(upload.decision(), sha256, bytes, trace, now());
                 recorder.append(List.of(attached)).join();
                 kept = false; // named by a durable record now
                 return attached;
@@ -225,25 +225,25 @@ public final class RuntimeEvidence {
      * The stored artifact of a decision, read from the store every node shares: a trace uploaded through
      * another node is found here too.
      *
-     * @throws EvidenceRefusedException UNKNOWN when there is none; PURGED (410) when retention deleted it
+     * @throws ExecutionRefusedException UNKNOWN when there is none; PURGED (410) when retention deleted it
      *     (`trace_purged`) or the decision's records (`retention_checkpoint`)
      */
     public TraceArtifacts.Stored trace(String decisionId) {
         List<ObjectNode> records = recorder.eventsOfDecision(decisionId);
-        if (records.stream().noneMatch(EvidenceRecords::isDecided)) { // its records may have been purged
+        if (records.stream().noneMatch(ExecutionRecords::isDecided)) { // its records may have been purged
             recorder.retentionCheckpointCovering(decisionId).ifPresent(checkpoint -> {
-                throw EvidenceRefusedException.purged("decision '" + decisionId + "' and its trace were purged by "
+                throw ExecutionRefusedException.purged("decision '" + decisionId + "' and its trace were purged by "
                         + "retention (records before " + checkpoint.path("cutoff").asText() + ")", checkpoint);
             });
         }
         decisionOf(records, decisionId);
-        Optional<ObjectNode> purged = find(records, EvidenceRecords.PURGED);
+        Optional<ObjectNode> purged = find(records, ExecutionRecords.PURGED);
         if (purged.isPresent()) { // SPEC 4 (v2): 410 with the proof, never a bare 404
-            throw EvidenceRefusedException.purged("the trace of decision '" + decisionId + "' was purged by retention "
+            throw ExecutionRefusedException.purged("the trace of decision '" + decisionId + "' was purged by retention "
                     + "(--trace-retention-days " + purged.get().path("trace_retention_days").asLong() + ")", purged.get());
         }
-        ObjectNode attached = find(records, EvidenceRecords.ATTACHED)
-                .orElseThrow(() -> EvidenceRefusedException.unknown("no trace is attached to decision '" + decisionId + "'"));
+        ObjectNode attached = find(records, ExecutionRecords.ATTACHED)
+                .orElseThrow(() -> ExecutionRefusedException.unknown("no trace is attached to decision '" + decisionId + "'"));
         String sha256 = attached.path("trace_artifact_sha256").asText();
         return store.find(sha256).orElseThrow(() -> new IllegalStateException(
                 "trace " + sha256 + " of decision " + decisionId + " is recorded but not in the store"));
@@ -262,7 +262,7 @@ public final class RuntimeEvidence {
      * redactor first.
      *
      * @param body a report already validated against openapi.yaml (shape); ranges are the record schema's
-     * @throws EvidenceRefusedException UNKNOWN decision, CONFLICT for a second report, INVALID for
+     * @throws ExecutionRefusedException UNKNOWN decision, CONFLICT for a second report, INVALID for
      *     metrics out of range (naming the field)
      */
     public Reported report(String decisionId, ObjectNode body) {
@@ -271,28 +271,28 @@ public final class RuntimeEvidence {
         try {
             List<ObjectNode> records = recorder.eventsOfDecision(decisionId);
             ObjectNode decision = decisionOf(records, decisionId);
-            if (find(records, EvidenceRecords.REPORT).isPresent()) {
-                throw EvidenceRefusedException.conflict("decision '" + decisionId + "' was already reported");
+            if (find(records, ExecutionRecords.REPORT).isPresent()) {
+                throw ExecutionRefusedException.conflict("decision '" + decisionId + "' was already reported");
             }
             Instant now = now();
             String reason = body.hasNonNull("downgrade_reason")
                     ? redactor.redact(body.get("downgrade_reason").asText()) : null;
-            ObjectNode report = EvidenceRecords.report(decision, body, reason, now);
+            ObjectNode report = ExecutionRecords.report(decision, body, reason, now);
             try {
                 schemas.validate(report); // the ranges, checked whether or not the recorder checks every record
             } catch (RecordRejectedException e) {
-                throw EvidenceRefusedException.invalid(e.location(), "out of range: " + reason(e));
+                throw ExecutionRefusedException.invalid(e.location(), "out of range: " + reason(e));
             }
             ReportEvaluation judged = engine.evaluateReport(ReportedRun.of(decision, report,
-                    find(records, EvidenceRecords.MISSING).isPresent()));
+                    find(records, ExecutionRecords.MISSING).isPresent()));
             List<String> kinds = judged.outcome().getViolations();
-            ObjectNode violation = kinds.isEmpty() ? null : EvidenceRecords.violation(decision, report, kinds, now);
+            ObjectNode violation = kinds.isEmpty() ? null : ExecutionRecords.violation(decision, report, kinds, now);
             ObjectNode downgrade = judged.outcome().isPermittedDowngrade()
-                    ? EvidenceRecords.downgrade(decision, report, judged.rulesetDigest(), now) : null;
-            String traceSha256 = find(records, EvidenceRecords.ATTACHED)
+                    ? ExecutionRecords.downgrade(decision, report, judged.rulesetDigest(), now) : null;
+            String traceSha256 = find(records, ExecutionRecords.ATTACHED)
                     .map(attached -> attached.path("trace_artifact_sha256").asText()).orElse(null);
-            ObjectNode executed = EvidenceRecords.executed(decision, report, traceSha256, now);
-            List<ObjectNode> firings = EvidenceRecords.reportFirings(decision, report, judged.firings(),
+            ObjectNode executed = ExecutionRecords.executed(decision, report, traceSha256, now);
+            List<ObjectNode> firings = ExecutionRecords.reportFirings(decision, report, judged.firings(),
                     judged.rulesetDigest(), now);
             List<ObjectNode> append = new ArrayList<>();
             append.add(report);
@@ -307,10 +307,10 @@ public final class RuntimeEvidence {
             try {
                 recorder.append(append).join();
             } catch (RecordRejectedException e) {
-                if (!EvidenceRecords.REPORT.equals(e.type())) {
+                if (!ExecutionRecords.REPORT.equals(e.type())) {
                     throw e;
                 }
-                throw EvidenceRefusedException.invalid(e.location(), "out of range: " + reason(e));
+                throw ExecutionRefusedException.invalid(e.location(), "out of range: " + reason(e));
             }
             if (violation != null) {
                 violationRecorded();
@@ -342,7 +342,7 @@ public final class RuntimeEvidence {
                 ReentrantLock lock = lockOf(attached.path("decision_id").asText());
                 lock.lock();
                 try {
-                    recorder.append(List.of(EvidenceRecords.purged(attached, cutoff, limits.retention(), now()))).join();
+                    recorder.append(List.of(ExecutionRecords.purged(attached, cutoff, limits.retention(), now()))).join();
                     // content-addressed: the same bytes attached to a decision still kept keep their file
                     String sha256 = attached.path("trace_artifact_sha256").asText();
                     if (!retentionScan.attachedSince(attached.path("trace_id").asText(), sha256, cutoff)) {
@@ -405,15 +405,15 @@ public final class RuntimeEvidence {
         lock.lock();
         try {
             List<ObjectNode> records = recorder.eventsOfDecision(decisionId);
-            if (uploading.contains(decisionId) || find(records, EvidenceRecords.ATTACHED).isPresent()
-                    || find(records, EvidenceRecords.MISSING).isPresent()) {
+            if (uploading.contains(decisionId) || find(records, ExecutionRecords.ATTACHED).isPresent()
+                    || find(records, ExecutionRecords.MISSING).isPresent()) {
                 return false;
             }
             Instant now = now();
             List<ObjectNode> append = new ArrayList<>();
-            append.add(EvidenceRecords.missing(decision, limits.deadline(), now));
+            append.add(ExecutionRecords.missing(decision, limits.deadline(), now));
             boolean violated = false;
-            Optional<ObjectNode> report = find(records, EvidenceRecords.REPORT);
+            Optional<ObjectNode> report = find(records, ExecutionRecords.REPORT);
             if (report.isPresent()) {
                 // The report came before the deadline: report.drl judges it again, now knowing the trace is
                 // missing, and what it concludes beyond what was recorded at report time is recorded now,
@@ -426,14 +426,14 @@ public final class RuntimeEvidence {
                     return true;
                 }
                 Set<String> recordedBefore = new HashSet<>();
-                find(records, EvidenceRecords.VIOLATION)
+                find(records, ExecutionRecords.VIOLATION)
                         .ifPresent(v -> v.path("violations").forEach(kind -> recordedBefore.add(kind.asText())));
                 List<String> kinds = judged.outcome().getViolations().stream()
                         .filter(kind -> !recordedBefore.contains(kind)).toList();
                 if (!kinds.isEmpty()) {
-                    append.addAll(EvidenceRecords.reportFirings(decision, report.get(), judged.firings(),
+                    append.addAll(ExecutionRecords.reportFirings(decision, report.get(), judged.firings(),
                             judged.rulesetDigest(), now));
-                    append.add(EvidenceRecords.violation(decision, report.get(), kinds, now));
+                    append.add(ExecutionRecords.violation(decision, report.get(), kinds, now));
                     violated = true;
                 }
             }
@@ -452,19 +452,19 @@ public final class RuntimeEvidence {
     }
 
     private static void refuseIfResolved(List<ObjectNode> records, String decisionId) {
-        if (find(records, EvidenceRecords.ATTACHED).isPresent()) {
-            throw EvidenceRefusedException.conflict("a trace is already attached to decision '" + decisionId + "'");
+        if (find(records, ExecutionRecords.ATTACHED).isPresent()) {
+            throw ExecutionRefusedException.conflict("a trace is already attached to decision '" + decisionId + "'");
         }
-        if (find(records, EvidenceRecords.MISSING).isPresent()) {
-            throw EvidenceRefusedException.conflict("the trace deadline of decision '" + decisionId
+        if (find(records, ExecutionRecords.MISSING).isPresent()) {
+            throw ExecutionRefusedException.conflict("the trace deadline of decision '" + decisionId
                     + "' has passed: it is recorded as missing (layerwise_trace_missing)");
         }
     }
 
     /** The decided `llm_exec_policy` record: never the executed one a report adds (SPEC 4, v2). */
     private static ObjectNode decisionOf(List<ObjectNode> records, String decisionId) {
-        return records.stream().filter(EvidenceRecords::isDecided).findFirst()
-                .orElseThrow(() -> EvidenceRefusedException.unknown("no decision '" + decisionId + "'"));
+        return records.stream().filter(ExecutionRecords::isDecided).findFirst()
+                .orElseThrow(() -> ExecutionRefusedException.unknown("no decision '" + decisionId + "'"));
     }
 
     private static Optional<ObjectNode> find(List<ObjectNode> records, String type) {

@@ -1,16 +1,16 @@
 package org.execpolicy.pdp.api;
 
 import java.util.List;
-import org.execpolicy.pdp.execution.EvidenceRefusedException;
+import org.execpolicy.pdp.execution.ExecutionRefusedException;
 import org.execpolicy.pdp.json.FieldError;
 
 /** The HTTP answer to a refused trace upload or runtime report (SPEC.md section 5: all `invalid_request`). */
-final class EvidenceRefusals {
-    private EvidenceRefusals() {
+final class ExecutionRefusals {
+    private ExecutionRefusals() {
     }
 
-    static ApiException toApi(EvidenceRefusedException refused) {
-        if (refused.kind() == EvidenceRefusedException.Kind.PURGED) {
+    static ApiException toApi(ExecutionRefusedException refused) {
+        if (refused.kind() == ExecutionRefusedException.Kind.PURGED) {
             return ApiException.purged(refused.getMessage(), refused.checkpoint());
         }
         int status = switch (refused.kind()) {
@@ -29,6 +29,6 @@ final class EvidenceRefusals {
     static Throwable translate(Throwable failure) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
-        return cause instanceof EvidenceRefusedException refused ? toApi(refused) : failure;
+        return cause instanceof ExecutionRefusedException refused ? toApi(refused) : failure;
     }
 }
