@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.execpolicy.pdp.json.Json;
+import org.execpolicy.pdp.support.ChildJvm;
 import org.execpolicy.pdp.support.PdpProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code <next_cursor>} are the ones of the latest answer that had one; optional {@code [--flag ...]}
  * of a synopsis are dropped. Shell variables a command sets ({@code OP=...}) are kept for the
  * commands after it, as in one terminal. Commands the README marks "offline (PDP stopped)" run with
- * the server stopped (SIGTERM, after the recorder flushed).
+ * the server stopped (SIGTERM, after the recorder flushed). Every {@code java} runs with the JIT flags
+ * of {@link ChildJvm} (given to the commands as {@code JDK_JAVA_OPTIONS}): the commands are as written.
  */
 class ReadmeCommandsIT {
     /** README commands this test does not run, by a text only they contain, and why. */
@@ -355,8 +357,12 @@ class ReadmeCommandsIT {
         }
         Path out = scratch.resolve(".readme-stdout");
         Path err = scratch.resolve(".readme-stderr");
-        Process process = new ProcessBuilder(argv).directory(scratch.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(argv).directory(scratch.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        // the JIT flags of the tests' other child JVMs, for the `java` a command runs (see ChildJvm);
+        // the java launcher notes them on stderr, which no step reads
+        builder.environment().put("JDK_JAVA_OPTIONS", String.join(" ", ChildJvm.FLAGS));
+        Process process = builder.start();
         assertThat(process.waitFor(5, TimeUnit.MINUTES)).as("README line %d finished", command.line()).isTrue();
         String stdout = Files.readString(out);
         return new Run(typed, process.exitValue(), stdout, Files.readString(err), answers(stdout));

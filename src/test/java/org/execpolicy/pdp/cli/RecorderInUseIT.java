@@ -19,7 +19,7 @@ class RecorderInUseIT {
     void the_store_of_a_running_pdp_is_said_to_be_in_use_exit_2_and_nothing_written() throws Exception {
         Path data = dir.resolve("data");
         Path out = dir.resolve("export.jsonl");
-        try (PdpProcess running = PdpProcess.start(data)) {
+        try (PdpProcess running = PdpProcess.startWithoutWarmup(data)) {
             CommandRun verify = CommandRun.of("recorder", "verify", "--data", data.toString());
             CommandRun export = CommandRun.of("recorder", "export", "--data", data.toString(), "--out", out.toString());
 

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.execpolicy.pdp.json.Json;
+import org.execpolicy.pdp.support.ChildJvm;
 import org.execpolicy.pdp.support.PdpProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +42,7 @@ class ServeProcessIT {
         Random random = new Random();
         for (int round = 1; round <= ROUNDS; round++) {
             ConcurrentLinkedQueue<String> answered = new ConcurrentLinkedQueue<>();
-            try (PdpProcess pdp = PdpProcess.start(data)) {
+            try (PdpProcess pdp = PdpProcess.startWithoutWarmup(data)) {
                 AtomicBoolean killed = new AtomicBoolean();
                 ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
                 for (int c = 0; c < CLIENTS; c++) {
@@ -75,7 +76,7 @@ class ServeProcessIT {
                 assertThat(clients.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
             }
 
-            try (PdpProcess restarted = PdpProcess.start(data)) {
+            try (PdpProcess restarted = PdpProcess.startWithoutWarmup(data)) {
                 List<String> missing = new ArrayList<>();
                 for (String decisionId : answered) {
                     HttpResponse<String> reply = lookUp(restarted, decisionId);
@@ -92,8 +93,8 @@ class ServeProcessIT {
                 restarted.kill();
             }
         }
-        Process verify = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", "target/pdp.jar", "recorder", "verify", "--data", data.toString())
+        Process verify = new ProcessBuilder(ChildJvm.java(
+                "-jar", "target/pdp.jar", "recorder", "verify", "--data", data.toString()))
                 .redirectErrorStream(true).start();
         String report = new String(verify.getInputStream().readAllBytes());
         assertThat(verify.waitFor()).as(report).isZero();
@@ -120,7 +121,7 @@ class ServeProcessIT {
     @Test
     void sigterm_stops_the_server_and_keeps_what_it_answered() throws Exception {
         String decisionId;
-        try (PdpProcess pdp = PdpProcess.start(data)) {
+        try (PdpProcess pdp = PdpProcess.startWithoutWarmup(data)) {
             HttpResponse<String> reply = http.send(decision(pdp.baseUrl(), "sigterm-1"),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(reply.statusCode()).isEqualTo(200);
@@ -128,7 +129,7 @@ class ServeProcessIT {
             int exit = pdp.terminate();
             assertThat(exit).as("SIGTERM exit status").isIn(0, 143);
         }
-        try (PdpProcess restarted = PdpProcess.start(data)) {
+        try (PdpProcess restarted = PdpProcess.startWithoutWarmup(data)) {
             HttpResponse<String> reply = http.send(HttpRequest.newBuilder(
                     URI.create(restarted.baseUrl() + "/v1/decisions/" + decisionId)).build(),
                     HttpResponse.BodyHandlers.ofString());

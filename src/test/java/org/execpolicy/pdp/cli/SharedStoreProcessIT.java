@@ -43,8 +43,8 @@ class SharedStoreProcessIT {
             String[] asA = {"--database", postgres.url(), "--node-id", "node-a"};
             String[] asB = {"--database", postgres.url(), "--node-id", "node-b"};
             ConcurrentLinkedQueue<String> answered = new ConcurrentLinkedQueue<>();
-            try (PdpProcess nodeB = PdpProcess.start(temp.resolve("b"), asB)) {
-                try (PdpProcess nodeA = PdpProcess.start(temp.resolve("a"), asA)) {
+            try (PdpProcess nodeB = PdpProcess.startWithoutWarmup(temp.resolve("b"), asB)) {
+                try (PdpProcess nodeA = PdpProcess.startWithoutWarmup(temp.resolve("a"), asA)) {
                     AtomicBoolean stop = new AtomicBoolean();
                     ExecutorService clients = Executors.newFixedThreadPool(CLIENTS_A + CLIENTS_B);
                     ConcurrentLinkedQueue<String> answeredByA = new ConcurrentLinkedQueue<>();
@@ -74,7 +74,7 @@ class SharedStoreProcessIT {
                         "SELECT COALESCE(MAX(chain_seq + record_count - 1), 0) FROM evidence WHERE node_id = 'node-a'")
                         .strip());
 
-                try (PdpProcess restartedA = PdpProcess.start(temp.resolve("a"), asA)) {
+                try (PdpProcess restartedA = PdpProcess.startWithoutWarmup(temp.resolve("a"), asA)) {
                     for (PdpProcess reader : List.of(restartedA, nodeB)) {
                         List<String> missing = new ArrayList<>();
                         for (String decisionId : answered) {

@@ -12,10 +12,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The real `java -jar target/pdp.jar serve` as a child process, as an operator would start it. */
+/**
+ * The real `java -jar target/pdp.jar serve` as a child process, as an operator would start it (with the
+ * JIT flags of {@link ChildJvm}).
+ */
 public final class PdpProcess implements AutoCloseable {
-    /** The warm-up of a test process unless its flags say otherwise. */
-    private static final long WARMUP_MS = 1000;
     private static final Pattern LISTENING = Pattern.compile("^listening on http://127\\.0\\.0\\.1:(\\d+)$");
 
     private final Process process;
@@ -26,15 +27,23 @@ public final class PdpProcess implements AutoCloseable {
         this.port = port;
     }
 
+    /**
+     * As {@link #start}, without the start's warm-up ({@code --warmup-ms 0}): for tests about what the
+     * server keeps and answers, not how fast its first answers are. The warm-up keeps every core busy
+     * until the JIT compiler settles (up to 20 s), which on a 2-core machine is time every other test waits for; the
+     * README's own {@code serve} (ReadmeCommandsIT) keeps the default, so the warm-up still runs.
+     */
+    public static PdpProcess startWithoutWarmup(Path dataDir, String... moreFlags)
+            throws IOException, InterruptedException {
+        List<String> flags = new ArrayList<>(List.of("--warmup-ms", "0"));
+        flags.addAll(List.of(moreFlags));
+        return start(dataDir, flags.toArray(String[]::new));
+    }
+
     /** Starts on port 0 (with {@code moreFlags} after the usual ones) and waits for the `listening on` line. */
     public static PdpProcess start(Path dataDir, String... moreFlags) throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-jar",
-                "target/pdp.jar", "serve", "--port", "0", "--data", dataDir.toString(), "--rules", "rules"));
-        if (!List.of(moreFlags).contains("--warmup-ms")) {
-            // the whole path is rehearsed, scratch store included, but not until the JIT settles (up to 20 s)
-            command.addAll(List.of("--warmup-ms", String.valueOf(WARMUP_MS)));
-        }
+        List<String> command = ChildJvm.java("-jar",
+                "target/pdp.jar", "serve", "--port", "0", "--data", dataDir.toString(), "--rules", "rules");
         command.addAll(List.of(moreFlags)); // e.g. --database URL --node-id ID
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
