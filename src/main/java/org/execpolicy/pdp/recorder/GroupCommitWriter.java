@@ -28,6 +28,14 @@ final class GroupCommitWriter implements AutoCloseable {
     static final int MAX_APPENDS_PER_BATCH = 256;
     /** How long the writer waits for work before, unhealthy, it probes the store. */
     private static final long IDLE_POLL_MS = 1000;
+    /**
+     * While decisions arrive together (the last batch held more than one), the writer gathers a little
+     * longer before it writes: every batch costs a chunk of rewritten index pages and a force, whatever
+     * its size, so fewer, fuller batches spend less CPU and leave less garbage in the file (and, on H2,
+     * fewer chunks whose bookkeeping stays in memory: 66,000 of them held 17 MB after five minutes of
+     * load). A lone caller (the last batch held one) is written at once.
+     */
+    static final long GATHER_NANOS = 1_000_000;
     private static final String INSERT = "INSERT INTO evidence (node_id, chain_seq, record_count, prev_hash,"
             + " head_hash, event_id, type, ts, trace_id, decision_id, trace_reserved, body)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -35,6 +43,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private static final PendingAppend STOP = new PendingAppend(List.of(), null, new CompletableFuture<>());
 
     private final Database db;
+    private final long gatherNanos;
     private final StorageForce force;
     private final HashChain chain; // writer thread only
     private final BlockingQueue<PendingAppend> queue = new LinkedBlockingQueue<>();
@@ -46,8 +55,15 @@ final class GroupCommitWriter implements AutoCloseable {
     private volatile String lastFailure; // why the last commit failed, while unhealthy
     private volatile CommitListener listener = (appends, records, nanos) -> { };
     private Connection connection; // writer thread only
+    private int lastBatchSize; // writer thread only
 
     GroupCommitWriter(Database db, StorageForce force, HashChain chain) {
+        this(db, force, chain, GATHER_NANOS);
+    }
+
+    /** As above, gathering for {@code gatherNanos} while appends arrive together. */
+    GroupCommitWriter(Database db, StorageForce force, HashChain chain, long gatherNanos) {
+        this.gatherNanos = gatherNanos;
         this.db = db;
         this.force = force;
         this.chain = chain;
@@ -133,6 +149,10 @@ final class GroupCommitWriter implements AutoCloseable {
             }
             batch.add(first);
             queue.drainTo(batch, MAX_APPENDS_PER_BATCH - 1);
+            if (lastBatchSize > 1) {
+                gather(batch);
+            }
+            lastBatchSize = batch.size();
             stopping = batch.remove(STOP);
             if (!batch.isEmpty()) {
                 try {
@@ -148,6 +168,26 @@ final class GroupCommitWriter implements AutoCloseable {
             force.close();
         } catch (IOException e) {
             LOG.warn("closing the storage sync failed", e);
+        }
+    }
+
+    /** Adds what arrives within the gathering window to {@code batch}, up to its maximum or STOP. */
+    private void gather(List<PendingAppend> batch) {
+        long deadline = System.nanoTime() + gatherNanos;
+        long left;
+        while (batch.size() < MAX_APPENDS_PER_BATCH && !batch.contains(STOP)
+                && (left = deadline - System.nanoTime()) > 0) {
+            PendingAppend next;
+            try {
+                next = queue.poll(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                return; // write what is gathered
+            }
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            queue.drainTo(batch, MAX_APPENDS_PER_BATCH - batch.size());
         }
     }
 
