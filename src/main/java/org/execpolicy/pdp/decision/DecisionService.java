@@ -115,7 +115,7 @@ public final class DecisionService {
     public Optional<RecordedDecision> find(String decisionId) {
         List<ObjectNode> records = recorder.eventsOfDecision(decisionId);
         // the decided llm_exec_policy is the decision; a report adds an executed one and its own firings,
-        // which are runtime evidence, never the decision or its firings (SPEC 4, v2)
+        // which are execution records, never the decision or its firings (SPEC 4, v2)
         Optional<ObjectNode> decision = records.stream().filter(ExecutionService::isDecision).findFirst();
         return decision.map(d -> new RecordedDecision(d,
                 records.stream().filter(ExecutionService::isDecisionFiring).toList(),

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The Flight Recorder as the rest of the PDP uses it: evidence appended durably (committed and forced
  * to the device before the future completes), read back, exported and verified. The rules engine
- * knows nothing of it (RoomsTest keeps it so); decisions, runtime evidence, the API and the CLI see
+ * knows nothing of it (RoomsTest keeps it so); decisions, execution (traces and reports), the API and the CLI see
  * only this.
  * <p>
  * {@link FlightRecorder} is the implementation: records folded into units with their content hashes,
