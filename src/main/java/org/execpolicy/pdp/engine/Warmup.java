@@ -8,11 +8,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.execpolicy.pdp.json.Json;
 
@@ -61,7 +61,7 @@ public final class Warmup {
         List<JsonNode> requests = requests();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger done = new AtomicInteger();
-        List<RuntimeException> failures = Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < Runtime.getRuntime().availableProcessors(); t++) {
             Thread thread = new Thread(() -> {
@@ -74,7 +74,7 @@ public final class Warmup {
                         done.incrementAndGet();
                     }
                 } catch (RuntimeException e) {
-                    failures.add(e);
+                    failure.compareAndSet(null, e);
                     stop.set(true);
                 }
             }, "pdp-warmup-" + t);
@@ -86,8 +86,8 @@ public final class Warmup {
         for (Thread thread : threads) {
             joinUninterruptibly(thread);
         }
-        if (!failures.isEmpty()) {
-            throw failures.get(0);
+        if (failure.get() != null) {
+            throw failure.get();
         }
         return done.get();
     }

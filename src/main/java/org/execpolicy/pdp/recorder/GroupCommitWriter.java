@@ -175,7 +175,8 @@ final class GroupCommitWriter implements AutoCloseable {
     private void gather(List<PendingAppend> batch) {
         long deadline = System.nanoTime() + gatherNanos;
         long left;
-        while (batch.size() < MAX_APPENDS_PER_BATCH && !batch.contains(STOP)
+        // STOP is queued last of all (close() shuts the gate first), so once taken it ends the batch
+        while (batch.size() < MAX_APPENDS_PER_BATCH && batch.get(batch.size() - 1) != STOP
                 && (left = deadline - System.nanoTime()) > 0) {
             PendingAppend next;
             try {
