@@ -8,10 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.kie.api.KieBase;
 import org.kie.api.KieServices;
@@ -26,6 +26,14 @@ import org.kie.api.io.ResourceType;
  * concatenated in name order, so it names exactly the policy that decided.
  */
 public final class Ruleset {
+    /**
+     * The last ruleset compiled, reused when exactly the same files are compiled again (a reload or
+     * a watcher event that changed nothing, a replay under the serving rules, servers started in one
+     * JVM): the KieBase is never changed once built and opens sessions for any number of callers.
+     * One entry, so at most one KieBase beyond the serving one stays in memory.
+     */
+    private static final AtomicReference<Ruleset> LAST_COMPILED = new AtomicReference<>();
+
     private final KieBase kieBase;
     private final String digest;
     private final List<RuleFile> files;
@@ -76,17 +84,19 @@ public final class Ruleset {
         if (sources.isEmpty()) {
             throw new RulesCompileException(List.of(new RuleMessage("?", 0, "no .drl files")));
         }
+        List<RuleFile> files = sources.stream().map(source -> new RuleFile(source.name(), Sha256.hex(source.bytes())))
+                .toList();
+        Ruleset last = LAST_COMPILED.get();
+        if (last != null && last.files.equals(files)) {
+            return new Ruleset(last.kieBase, last.digest, files, sources, last.rules, Instant.now());
+        }
         KieServices kie = KieServices.Factory.get();
         KieFileSystem kfs = kie.newKieFileSystem();
-        List<RuleFile> files = new ArrayList<>();
         Map<String, String> texts = new HashMap<>();
         for (RuleSource source : sources) {
-            byte[] bytes = source.bytes();
-            String name = source.name();
-            texts.put(name, new String(bytes, StandardCharsets.UTF_8));
-            files.add(new RuleFile(name, Sha256.hex(bytes)));
-            kfs.write(kie.getResources().newByteArrayResource(bytes)
-                    .setSourcePath("org/execpolicy/rules/" + name).setResourceType(ResourceType.DRL));
+            texts.put(source.name(), new String(source.bytes(), StandardCharsets.UTF_8));
+            kfs.write(kie.getResources().newByteArrayResource(source.bytes())
+                    .setSourcePath("org/execpolicy/rules/" + source.name()).setResourceType(ResourceType.DRL));
         }
         KieBuilder builder = kie.newKieBuilder(kfs).buildAll();
         List<RuleMessage> errors = builder.getResults().getMessages(Message.Level.ERROR).stream()
@@ -97,7 +107,9 @@ public final class Ruleset {
         }
         KieBase kieBase = kie.newKieContainer(builder.getKieModule().getReleaseId()).getKieBase();
         List<RuleInfo> rules = RuleHygiene.check(kieBase, texts);
-        return new Ruleset(kieBase, digestOf(sources), files, sources, rules, Instant.now());
+        Ruleset compiled = new Ruleset(kieBase, digestOf(sources), files, sources, rules, Instant.now());
+        LAST_COMPILED.set(compiled);
+        return compiled;
     }
 
     private static List<Path> drlFiles(Path rulesDir) {

@@ -10,6 +10,7 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import org.execpolicy.pdp.json.CanonicalJson;
 
@@ -49,7 +50,7 @@ public final class RegistryStore {
     private final RegistryTable waivers = new RegistryTable("waivers", "waiver_id");
     private volatile String activeProfileId;
     /** Profiles this node knows are marked used in the store; only ever grows (a mark is never undone). */
-    private final java.util.Set<String> usedProfiles = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> usedProfiles = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The registry version the in-memory copy holds; what each decision records. */
     private volatile long version;
     /**
@@ -184,9 +185,9 @@ public final class RegistryStore {
     }
 
     /** The ids of the profiles any decision has used, read from the store (so marks by other nodes count). */
-    public java.util.Set<String> usedProfileIds() {
+    public Set<String> usedProfileIds() {
         try (Connection c = db.connection()) {
-            java.util.Set<String> used = loadUsedProfileIds(c);
+            Set<String> used = loadUsedProfileIds(c);
             usedProfiles.addAll(used);
             return used;
         } catch (SQLException e) {
@@ -216,6 +217,11 @@ public final class RegistryStore {
     /** Sorted by profile id. */
     public List<ObjectNode> profiles() {
         return profiles.all();
+    }
+
+    /** The stored profile ids, sorted (a read-only view). */
+    public Set<String> profileIds() {
+        return profiles.ids();
     }
 
     /** Every saved version of a profile, newest first; empty when there is no such profile. */
@@ -278,6 +284,11 @@ public final class RegistryStore {
         return roles.all();
     }
 
+    /** The stored role ids, sorted (a read-only view). */
+    public Set<String> roleIds() {
+        return roles.ids();
+    }
+
     /** Waivers are never deleted; revoking one is a put with {@code revoked_at} set. */
     public synchronized void putWaiver(String id, ObjectNode body, ChangeRecords records) {
         put(waivers, id, body, records, NOTHING_MORE);
@@ -308,6 +319,11 @@ public final class RegistryStore {
     /** Sorted by waiver id. */
     public List<ObjectNode> waivers() {
         return waivers.all();
+    }
+
+    /** The stored waiver ids, sorted (a read-only view). */
+    public Set<String> waiverIds() {
+        return waivers.ids();
     }
 
     /** What else a put writes in its transaction, given the stored copy, its text and the time. */
@@ -435,8 +451,8 @@ public final class RegistryStore {
         }
     }
 
-    private static java.util.Set<String> loadUsedProfileIds(Connection c) throws SQLException {
-        java.util.Set<String> used = new java.util.HashSet<>();
+    private static Set<String> loadUsedProfileIds(Connection c) throws SQLException {
+        Set<String> used = new java.util.HashSet<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT profile_id FROM profiles WHERE used_at IS NOT NULL");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {

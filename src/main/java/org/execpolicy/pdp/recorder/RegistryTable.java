@@ -6,8 +6,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
@@ -84,6 +86,11 @@ final class RegistryTable {
     Optional<ObjectNode> get(String id) {
         ObjectNode body = cache.get(id);
         return body == null ? Optional.empty() : Optional.of(body.deepCopy());
+    }
+
+    /** The stored ids, sorted (a read-only view: no entry is copied). */
+    Set<String> ids() {
+        return Collections.unmodifiableSet(cache.keySet());
     }
 
     /** Sorted by id. */

@@ -52,7 +52,7 @@ public final class RegistryService {
                 throw usedProfile(store.usedProfileRefusal(id)); // before any other check: no edit helps
             }
             ObjectNode before = store.profile(id).orElse(null);
-            refuseCaseTwin("profile_id", id, store.profiles());
+            refuseCaseTwin("profile_id", id, store.profileIds());
             Instant now = clock.instant();
             refuseUncovered(waiverCoverage.ofProfile(id, before, profile, now));
             try {
@@ -117,7 +117,7 @@ public final class RegistryService {
         synchronized (store) {
             store.catchUp(); // what the change is checked against and records as 'before' is the stored state
             ObjectNode before = store.role(id).orElse(null);
-            refuseCaseTwin("role_id", id, store.roles());
+            refuseCaseTwin("role_id", id, store.roleIds());
             Instant now = clock.instant();
             String activeId = store.activeProfileId().orElse(null);
             refuseUncovered(waiverCoverage.ofDynamicRole(before, role,
@@ -155,7 +155,7 @@ public final class RegistryService {
             if (store.waiver(id).isPresent()) {
                 throw RegistryRefusedException.conflict("waiver '" + id + "' exists; waivers are never replaced");
             }
-            refuseCaseTwin("waiver_id", id, store.waivers());
+            refuseCaseTwin("waiver_id", id, store.waiverIds());
             store.putWaiver(id, waiver, was -> List.of(RegistryChangeRecords.waiverGranted(waiver, operator, now)));
         }
         return waiver;
@@ -221,8 +221,8 @@ public final class RegistryService {
     }
 
     /** The id when it differs from a stored one only by case (wv-1 beside WV-1); nothing is stored. */
-    private static void refuseCaseTwin(String field, String id, List<ObjectNode> stored) {
-        RegistryEntryChecks.caseTwin(field, id, stored.stream().map(entry -> entry.path(field).asText()).toList())
+    private static void refuseCaseTwin(String field, String id, Set<String> storedIds) {
+        RegistryEntryChecks.caseTwin(field, id, storedIds)
                 .ifPresent(twin -> {
                     throw new RegistryRefusedException(RegistryRefusedException.Kind.CONFLICT, twin.message(),
                             List.of(twin));
