@@ -28,9 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Every command of README.md, run as a new user would run it, so the README cannot rot.
  *
  * <p>The README's fenced {@code sh}, {@code bash}, plain and {@code python} blocks are split into
- * commands (a command runs on over lines while a quote is open or a line ends in a backslash). Each
+ * commands (a command runs on over lines while a quote is open or a line ends in a backslash); a code
+ * span in the prose that starts with {@code java}, {@code curl}, {@code mvn}, {@code bash},
+ * {@code apt-get} or {@code python3} is a command too (its line breaks are spaces). Each
  * command is either a {@link Step} of {@link #PLAN}, run in that order with bash in a scratch
- * directory holding {@code target/pdp.jar}, {@code rules/} and {@code examples/}, or listed in
+ * directory holding {@code target/pdp.jar}, a copy of {@code rules/} and {@code examples/}, or listed in
  * {@link #NOT_RUN} with the reason. A README command that is neither fails the test, so a new
  * command cannot be added untested; a step or listing that no longer names exactly one command
  * fails it too.
@@ -41,7 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code <next_cursor>} are the ones of the latest answer that had one; optional {@code [--flag ...]}
  * of a synopsis are dropped. Shell variables a command sets ({@code OP=...}) are kept for the
  * commands after it, as in one terminal. Commands the README marks "offline (PDP stopped)" run with
- * the server stopped (SIGTERM, after the recorder flushed). Every {@code java} runs with the JIT flags
+ * the server stopped (SIGTERM, after the recorder flushed). "A change, end to end" runs last: the test
+ * makes the change its first step describes in the copy of {@code rules/presets.drl}, and the output
+ * the README quotes is read from the README. Every {@code java} runs with the JIT flags
  * of {@link ChildJvm} (given to the commands as {@code JDK_JAVA_OPTIONS}): the commands are as written.
  */
 class ReadmeCommandsIT {
@@ -68,6 +72,14 @@ class ReadmeCommandsIT {
                         + " SharedStoreProcessIT runs two `serve` processes on one throwaway PostgreSQL");
         NOT_RUN.put("bench/vs-opa.sh",
                 "needs OPA_BIN (an OPA build) and minutes of wrk load: a benchmark, run by hand");
+        NOT_RUN.put("target/pdp.jar bench",
+                "a benchmark (20 s of load on both cores, or a 50 MB upload), run by hand; BenchCommandTest runs"
+                        + " `bench` for a second, TraceUploadTest uploads traces through the same endpoint");
+        NOT_RUN.put("apt-get install -y chromium chromium-driver",
+                "installs Debian packages as root; .ci/run installs them when they are missing");
+        NOT_RUN.put("mvn -B -o verify", "`mvn -B verify` offline: CI runs `mvn -B verify`, and this test is part of it");
+        NOT_RUN.put("mvn verify", "CI runs `mvn -B verify`, and this test is part of it");
+        NOT_RUN.put("bash .ci/run", "CI's own entry point, which runs `mvn -B verify`, and this test is part of it");
     }
 
     private static final String SECOND_OPERATOR = "second-operator";
@@ -93,12 +105,19 @@ class ReadmeCommandsIT {
         void check(Run run, ReadmeCommandsIT test) throws Exception;
     }
 
-    /** One README command (found by a text only it contains), where the server must be, what to check. */
-    private record Step(String contains, Server server, Check check) {}
+    /** One README command (found by a text only it contains), where the server must be, its exit status, what to check. */
+    private record Step(String contains, Server server, int exit, Check check) {}
 
     private static Step step(String contains, Server server, Check check) {
-        return new Step(contains, server, check);
+        return new Step(contains, server, 0, check);
     }
+
+    private static Step step(String contains, Server server, int exit, Check check) {
+        return new Step(contains, server, exit, check);
+    }
+
+    /** The first command of "A change, end to end", run once the test has made the change its step 1 says. */
+    private static final String AFTER_THE_CHANGE = "java -jar target/pdp.jar rules check --coverage\n";
 
     private static final Check EXIT_0 = (run, test) -> { };
 
@@ -209,7 +228,28 @@ class ReadmeCommandsIT {
                 assertThat(run.answer().path("approved_by").asText()).isEqualTo(SECOND_OPERATOR);
             }),
             step("# running PDP: from where the last call left off", Server.UP, (run, test) ->
-                    assertThat(run.answer().path("intact").asBoolean()).as(run.out()).isTrue()));
+                    assertThat(run.answer().path("intact").asBoolean()).as(run.out()).isTrue()),
+            // A change, end to end: fast_exact made to mean mem_offload in the copy of rules/
+            step(AFTER_THE_CHANGE, Server.ANY, 1, (run, test) -> {
+                Matcher quoted = Pattern.compile("now prints `(FAIL [^`]+)`.*? ending with `(\\d+ passed, \\d+ failed)`")
+                        .matcher(oneLine(Files.readString(Path.of("README.md"))));
+                assertThat(quoted.find()).as("the README quotes the failing case and the summary").isTrue();
+                assertThat(oneLine(run.out())).contains(quoted.group(1)).contains(quoted.group(2));
+            }),
+            step("--fixtures examples/registry.yaml --explain\n", Server.ANY, (run, test) -> {
+                assertThat(run.answer().path("mode").isTextual()).as(run.out()).isTrue();
+                assertThat(run.answer().path("explain").findValuesAsText("description")).as(run.out()).isNotEmpty();
+            }),
+            step("/v1/rules/reload", Server.UP, (run, test) -> {
+                assertThat(run.answer().path("digest").isTextual()).as(run.out()).isTrue();
+                assertThat(run.answer().has("previous_digest")).as(run.out()).isTrue();
+                test.reloadedDigest = run.answer().path("digest").asText();
+            }),
+            step("type=policy_ruleset_loaded&limit=1", Server.UP, (run, test) ->
+                    assertThat(run.answer().path("items").path(0).path("digest").asText()).as(run.out())
+                            .isEqualTo(test.reloadedDigest)),
+            step("?explain=full", Server.UP, (run, test) ->
+                    assertThat(run.answer().path("explain").isEmpty()).as(run.out()).isFalse()));
 
     private static final Pattern OPTIONAL_FLAG = Pattern.compile("\\s*\\[--[^\\]]*\\]");
     private static final Pattern ASSIGNMENT = Pattern.compile("^([A-Za-z_][A-Za-z0-9_]*)=");
@@ -219,6 +259,7 @@ class ReadmeCommandsIT {
     Path scratch;
 
     private PdpProcess pdp;
+    private String reloadedDigest;
     private String decisionId;
     private String nextCursor;
 
@@ -236,7 +277,7 @@ class ReadmeCommandsIT {
         Path project = Path.of("").toAbsolutePath();
         Files.createDirectories(scratch.resolve("target"));
         Files.createSymbolicLink(scratch.resolve("target/pdp.jar"), project.resolve("target/pdp.jar"));
-        Files.createSymbolicLink(scratch.resolve("rules"), project.resolve("rules"));
+        copyTree(project.resolve("rules"), scratch.resolve("rules")); // "A change, end to end" edits it
         Files.createSymbolicLink(scratch.resolve("examples"), project.resolve("examples"));
         try {
             for (Step step : PLAN) {
@@ -244,10 +285,13 @@ class ReadmeCommandsIT {
                 if (step.contains().contains("\"waiver_id\": \"wv-2\"")) {
                     addSecondOperatorAndRestart(); // "added to data/tokens.json before a restart"
                 }
+                if (step.contains().equals(AFTER_THE_CHANGE)) {
+                    makeFastExactMeanMemOffload();
+                }
                 prepare(step.server());
                 Run run = run(command);
                 assertThat(run.exit()).as("exit of README line %d:%n%s%nstdout: %s%nstderr: %s",
-                        command.line(), run.command(), run.out(), run.err()).isZero();
+                        command.line(), run.command(), run.out(), run.err()).isEqualTo(step.exit());
                 step.check().check(run, this);
                 remember(run);
             }
@@ -299,6 +343,35 @@ class ReadmeCommandsIT {
     private void stopServer() throws InterruptedException {
         assertThat(pdp.terminate()).as("SIGTERM exit status").isIn(0, 143);
         pdp = null;
+    }
+
+    /**
+     * Step 1 of "A change, end to end", as the README says it: in the rule "preset: fast_exact is
+     * speculative decoding, exact" of presets.drl, the consequence becomes mem_offload.
+     */
+    private void makeFastExactMeanMemOffload() throws IOException {
+        Path presets = scratch.resolve("rules/presets.drl");
+        String text = Files.readString(presets);
+        int rule = text.indexOf("rule \"preset: fast_exact is speculative decoding, exact\"");
+        assertThat(rule).as("the rule the README's change names, in rules/presets.drl").isNotNegative();
+        int end = text.indexOf("\nend", rule);
+        String changed = text.substring(rule, end).replace("ExecPolicy.of( \"spec_decode\", \"exact\" )",
+                "ExecPolicy.of( \"mem_offload\", \"exact\" )");
+        assertThat(changed).as("the consequence the README's change names").contains("mem_offload");
+        Files.writeString(presets, text.substring(0, rule) + changed + text.substring(end));
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, to.resolve(from.relativize(file).toString()));
+            }
+        }
+    }
+
+    /** Text with every run of white space one space, as Markdown reads it. */
+    private static String oneLine(String text) {
+        return text.replaceAll("\\s+", " ");
     }
 
     /** The README's way to a second operator: a token of another name in data/tokens.json, then a restart. */
@@ -381,8 +454,11 @@ class ReadmeCommandsIT {
         return answers;
     }
 
-    /** The ids a later command's placeholders stand for. */
+    /** The ids a later command's placeholders stand for; `decide` records nothing, so its ids stand for nothing. */
     private void remember(Run run) {
+        if (run.command().contains("target/pdp.jar decide")) {
+            return;
+        }
         for (JsonNode answer : run.answers()) {
             if (answer.path("decision_id").isTextual()) {
                 decisionId = answer.path("decision_id").asText();
@@ -396,13 +472,25 @@ class ReadmeCommandsIT {
     /** One command of a fenced block, with the README line it starts on. */
     record Command(int line, String text, boolean python) {}
 
-    /** The commands of README.md's sh, bash, plain and python blocks (json and yaml blocks are data). */
+    /** A code span of the prose that is a command, not a name: what a user would type at a prompt. */
+    private static final Pattern INLINE_COMMAND = Pattern.compile("`((?:java|curl|mvn|bash|apt-get|python3) [^`]+)`");
+
+    /**
+     * The commands of README.md's sh, bash, plain and python blocks (json and yaml blocks are data),
+     * and the commands written as code spans in its prose.
+     */
     static List<Command> readmeCommands(Path readme) throws IOException {
         List<String> lines = Files.readAllLines(readme);
         List<Command> commands = new ArrayList<>();
+        StringBuilder prose = new StringBuilder(); // the lines outside fenced blocks
+        List<Integer> proseStarts = new ArrayList<>(); // where each of them starts in prose
+        List<Integer> proseLines = new ArrayList<>(); // and its README line
         for (int i = 0; i < lines.size(); i++) {
             Matcher fence = Pattern.compile("^```(\\w*)\\s*$").matcher(lines.get(i));
             if (!fence.matches()) {
+                proseStarts.add(prose.length());
+                proseLines.add(i + 1);
+                prose.append(lines.get(i)).append('\n');
                 continue;
             }
             String language = fence.group(1);
@@ -418,6 +506,14 @@ class ReadmeCommandsIT {
                 commands.addAll(shellCommands(body, start + 1));
             }
             i = end;
+        }
+        Matcher inline = INLINE_COMMAND.matcher(prose);
+        while (inline.find()) {
+            int line = proseStarts.size() - 1;
+            while (proseStarts.get(line) > inline.start()) {
+                line--;
+            }
+            commands.add(new Command(proseLines.get(line), oneLine(inline.group(1)) + "\n", false));
         }
         return commands;
     }
