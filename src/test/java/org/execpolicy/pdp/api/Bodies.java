@@ -1,6 +1,5 @@
 package org.execpolicy.pdp.api;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
@@ -153,14 +152,6 @@ final class Bodies {
     static ObjectNode withPolicy(ObjectNode request, ObjectNode policy) {
         ObjectNode settings = request.has("settings") ? (ObjectNode) request.get("settings") : request.putObject("settings");
         settings.set("exec_policy", policy);
-        return request;
-    }
-
-    static ObjectNode supporting(ObjectNode request, String... modes) {
-        ArrayNode list = request.putObject("runtime").putArray("supported_modes");
-        for (String mode : modes) {
-            list.add(mode);
-        }
         return request;
     }
 }

@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.execpolicy.pdp.engine.Ruleset;
+import org.execpolicy.pdp.support.FixtureRules;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,6 +57,19 @@ class RulesCheckCommandTest {
                 .contains("coverage: " + ruleCount + "/" + ruleCount + " rules fired (100%)");
         assertThat(run.lastLine()).matches("[1-9][0-9]* passed, 0 failed");
         assertThat(run.lastLine()).as("every case of tests/*.yaml ran").isEqualTo(casesIn(RULES) + " passed, 0 failed");
+    }
+
+    /** DecisionApiTest and DecideCommandTest rely on what the echo fixture decides: its own cases say it. */
+    @Test
+    void every_case_of_the_echo_fixture_passes_and_every_rule_is_fired() throws IOException {
+        Path echo = FixtureRules.ECHO;
+        int echoRules = Ruleset.compile(echo).rules().size();
+
+        CommandRun run = CommandRun.of("rules", "check", "--rules", echo.toString(), "--coverage");
+
+        assertThat(run.exit()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("coverage: " + echoRules + "/" + echoRules + " rules fired (100%)");
+        assertThat(run.lastLine()).isEqualTo(casesIn(echo) + " passed, 0 failed");
     }
 
     @Test

@@ -13,6 +13,11 @@ import java.util.stream.Stream;
 public final class FixtureRules {
     /** Every decision is {@code spec_decode}/{@code exact}; {@link #setOneMode} changes that mode. */
     public static final Path ONE_MODE = Path.of("src/test/resources/rulesets/one-mode");
+    /**
+     * Answers with the policy it is given (the request's, else the work profile's exec_policy_override for
+     * the role, else standard/exact); approximate reserves a trace artifact; a tool call is standard/exact.
+     */
+    public static final Path ECHO = Path.of("src/test/resources/rulesets/echo");
     /** Every evaluation takes 300 ms and concludes nothing (the safe default, RULE_ERROR). */
     public static final Path SLOW = Path.of("src/test/resources/rulesets/slow");
 
