@@ -79,6 +79,7 @@ Feature: Approximate execution only under a work profile that allows it, backed 
       Given waiver "w-revoked" covers role "worker" and expires in 30 days
       And waiver "w-revoked" has been revoked
       And waiver "w-frontend-only" covers role "frontend" and expires in 30 days
+      And waiver "w-other-check" waives the check "cloud_escalation" for role "worker" and expires in 30 days
       And no waiver "w-nowhere" has ever been granted
       When an operator saves a work profile "p1" where the worker uses preset "fast_approx" with approximate allowed under waiver "<waiver>"
       Then it is refused with status 422 as a problem
@@ -91,6 +92,7 @@ Feature: Approximate execution only under a work profile that allows it, backed 
         | w-nowhere       | WAIVER_UNKNOWN        |
         | w-revoked       | WAIVER_REVOKED        |
         | w-frontend-only | WAIVER_SCOPE_MISMATCH |
+        | w-other-check   | WAIVER_SCOPE_MISMATCH |
 
     Scenario: The waiver covers another work packet
       Given waiver "w1" covers role "worker" in work packet "wp-7" and expires in 30 days

@@ -158,6 +158,14 @@ public class RegistrySteps {
         grant(name, scope, Pdp.now().plus(days, ChronoUnit.DAYS));
     }
 
+    @Given("^waiver \"([^\"]+)\" waives the check \"([^\"]+)\" for role \"([^\"]+)\" and expires in (\\d+) days?$")
+    public void waiverOfAnotherCheckCoversRole(String name, String check, String role, int days) {
+        ObjectNode waiver = waiver(name, scopeOfRole(role), Pdp.now().plus(days, ChronoUnit.DAYS), "acceptance scenario");
+        waiver.put("check_waived", check);
+        Reply reply = Pdp.server().post("/v1/waivers", waiver.toString());
+        assertThat(reply.status()).as("POST /v1/waivers: %s", reply.body()).isEqualTo(201);
+    }
+
     @Given("^waiver \"([^\"]+)\" of risk \"(LOW|MEDIUM|HIGH)\" covers role \"([^\"]+)\" and expires in (\\d+) days?$")
     public void waiverOfRiskCoversRole(String name, String risk, String role, int days) {
         ObjectNode waiver = waiver(name, scopeOfRole(role), Pdp.now().plus(days, ChronoUnit.DAYS), "acceptance scenario");
