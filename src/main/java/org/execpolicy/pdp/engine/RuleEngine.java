@@ -1,6 +1,7 @@
 package org.execpolicy.pdp.engine;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.execpolicy.pdp.model.Effective;
 import org.execpolicy.pdp.model.Outcome;
@@ -9,6 +10,7 @@ import org.execpolicy.pdp.model.ReportedRun;
 import org.execpolicy.pdp.model.Requested;
 import org.drools.base.definitions.rule.impl.RuleImpl;
 import org.kie.api.runtime.KieSession;
+import org.kie.api.runtime.rule.AgendaGroup;
 import org.kie.api.runtime.rule.Match;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,9 @@ public final class RuleEngine {
     static final int MAX_FIRINGS = 1000;
 
     private static final Logger LOG = LoggerFactory.getLogger(RuleEngine.class);
+    /** The globals the engine gives a session: what a decision's rules fill in, and a report's verdict. */
+    private static final String OUTCOME = "outcome";
+    private static final String VERDICT = "verdict";
 
     private final AtomicReference<Ruleset> serving;
     private final RuleErrors ruleErrors = new RuleErrors();
@@ -65,7 +70,10 @@ public final class RuleEngine {
             FiringRecorder firings = new FiringRecorder();
             session.addEventListener(firings);
             Outcome outcome = new Outcome();
-            session.setGlobal("outcome", outcome);
+            // a ruleset whose rules never write the outcome need not declare it (Drools refuses an undeclared global)
+            if (ruleset.declaresGlobal(OUTCOME)) {
+                session.setGlobal(OUTCOME, outcome);
+            }
             // rules give reason codes as facts (ReasonCode); they reach the answer in the order inserted
             session.addEventListener(new ReasonCodes(outcome));
             session.insert(facts.request());
@@ -109,11 +117,17 @@ public final class RuleEngine {
             FiringRecorder firings = new FiringRecorder();
             session.addEventListener(firings);
             ReportOutcome verdict = new ReportOutcome();
-            session.setGlobal("verdict", verdict);
+            if (ruleset.declaresGlobal(VERDICT)) { // a ruleset without report rules declares none
+                session.setGlobal(VERDICT, verdict);
+            }
             session.insert(run);
             // Decision rules can start from no facts at all (the runtime default), so the report rules
             // are an agenda group of their own: focused here, never in a decision, and nothing else fires.
-            session.getAgenda().getAgendaGroup(REPORT_AGENDA_GROUP).setFocus();
+            AgendaGroup reportRules = session.getAgenda().getAgendaGroup(REPORT_AGENDA_GROUP);
+            if (reportRules == null) { // a ruleset without report rules: nothing to judge with, no verdict
+                return new ReportEvaluation(verdict, List.of(), ruleset.digest());
+            }
+            reportRules.setFocus();
             try {
                 if (session.fireAllRules(RuleEngine::isReportRule, MAX_FIRINGS) >= MAX_FIRINGS) {
                     throw new RulesDidNotSettleException(MAX_FIRINGS, firings.firings());

@@ -11,13 +11,16 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.kie.api.KieBase;
 import org.kie.api.KieServices;
 import org.kie.api.builder.KieBuilder;
 import org.kie.api.builder.KieFileSystem;
 import org.kie.api.builder.Message;
+import org.kie.api.definition.rule.Global;
 import org.kie.api.io.ResourceType;
 
 /**
@@ -35,6 +38,8 @@ public final class Ruleset {
     private static final AtomicReference<Ruleset> LAST_COMPILED = new AtomicReference<>();
 
     private final KieBase kieBase;
+    /** The names of the globals the files declare: the engine gives a session only those (Drools refuses others). */
+    private final Set<String> globals;
     private final String digest;
     private final List<RuleFile> files;
     private final List<RuleSource> sources;
@@ -44,6 +49,8 @@ public final class Ruleset {
     private Ruleset(KieBase kieBase, String digest, List<RuleFile> files, List<RuleSource> sources,
                     List<RuleInfo> rules, Instant loadedAt) {
         this.kieBase = kieBase;
+        this.globals = kieBase.getKiePackages().stream().flatMap(pkg -> pkg.getGlobalVariables().stream())
+                .map(Global::getName).collect(Collectors.toUnmodifiableSet());
         this.digest = digest;
         this.files = List.copyOf(files);
         this.sources = List.copyOf(sources);
@@ -142,6 +149,11 @@ public final class Ruleset {
 
     KieBase kieBase() {
         return kieBase;
+    }
+
+    /** True when a file declares the global (e.g. {@code global Outcome outcome;}). */
+    boolean declaresGlobal(String name) {
+        return globals.contains(name);
     }
 
     public String digest() {
