@@ -91,6 +91,14 @@ final class Bodies {
         return approximate(preset("fast_approx"), true, waiverRef);
     }
 
+    /**
+     * A compute block asking for approximate layer_skip by its exec_policy_override, allowed under the given
+     * waiver: what the waiver-gate fixture ruleset grants or refuses by the waiver alone.
+     */
+    static ObjectNode approximateOverrideAllowed(String waiverRef) {
+        return approximate(override(policy("layer_skip", "approximate")), true, waiverRef);
+    }
+
     static ObjectNode role(String roleId, String inherits, ObjectNode compute) {
         ObjectNode role = Json.object();
         role.put("role_id", roleId);

@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.execpolicy.pdp.support.FixtureRules;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
 import org.junit.jupiter.api.AfterAll;
@@ -251,26 +252,33 @@ class RegistryApiTest {
 
     @Test
     void a_role_turning_approximate_on_is_checked_on_its_own_waiver_only() {
-        // SPEC 3.4 (v2): a role only narrows the work profile's control, so saving it asks whether its own waiver
-        // covers it, not whether a profile enables approximate execution for its class (none does here)
-        String waiver = uid("wv");
-        Steps.createWaiver(pdp, Bodies.waiver(waiver));
-        String id = uid("summarizer");
-        ObjectNode role = Bodies.role(id, "worker", Bodies.approximate(Bodies.preset("fast_approx"), true, waiver));
-        String revoked = uid("wv");
-        Steps.createWaiver(pdp, Bodies.waiver(revoked));
-        Steps.revoke(pdp, revoked, null);
-        String other = uid("summarizer");
-        ObjectNode underRevoked = Bodies.role(other, "worker",
-                Bodies.approximate(Bodies.preset("fast_approx"), true, revoked));
+        // the save asks the rules whether the role's own waiver covers it and reads their WAIVER_* refusals; on the
+        // waiver-gate fixture (a waiver in the registry and not revoked grants) so that no change to the shipped
+        // governance changes what this test sees. No profile enables approximate execution here (SPEC 3.4, v2:
+        // a role only narrows the profile's control, which the save leaves out of the question).
+        try (RunningPdp gate = RunningPdp.start(RunningPdp.freshDataDir(), FixtureRules.WAIVER_GATE, false)) {
+            String waiver = uid("wv");
+            Steps.createWaiver(gate, Bodies.waiver(waiver));
+            String id = uid("summarizer");
+            ObjectNode role = Bodies.role(id, "worker", Bodies.approximateOverrideAllowed(waiver));
+            String revoked = uid("wv");
+            Steps.createWaiver(gate, Bodies.waiver(revoked));
+            Steps.revoke(gate, revoked, null);
+            String other = uid("summarizer");
+            ObjectNode underRevoked = Bodies.role(other, "worker", Bodies.approximateOverrideAllowed(revoked));
+            int recordsBefore = Steps.countEvents(gate);
 
-        Reply saved = pdp.put("/v1/roles/" + id, role.toString());
-        JsonNode problem = problem(pdp.put("/v1/roles/" + other, underRevoked.toString()), 422);
+            Reply saved = gate.put("/v1/roles/" + id, role.toString());
+            JsonNode problem = problem(gate.put("/v1/roles/" + other, underRevoked.toString()), 422);
 
-        assertThat(saved.status()).as(saved.body()).isEqualTo(201);
-        assertFieldError(problem, "/compute/approximate/waiver_ref");
-        assertThat(problem.get("detail").asText()).contains("WAIVER_REVOKED").doesNotContain("WAIVER_MISSING");
-        problem(pdp.get("/v1/roles/" + other), 404);
+            assertThat(saved.status()).as(saved.body()).isEqualTo(201);
+            assertFieldError(problem, "/compute/approximate/waiver_ref");
+            assertThat(problem.get("detail").asText()).contains("WAIVER_REVOKED").contains(revoked)
+                    .doesNotContain("WAIVER_MISSING");
+            problem(gate.get("/v1/roles/" + other), 404);
+            assertThat(Steps.countEvents(gate)).as("only the saved role's change is recorded")
+                    .isEqualTo(recordsBefore + 1);
+        }
     }
 
     @Test

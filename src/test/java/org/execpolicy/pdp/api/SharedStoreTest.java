@@ -2,7 +2,6 @@ package org.execpolicy.pdp.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.execpolicy.pdp.api.Bodies.decision;
-import static org.execpolicy.pdp.api.Bodies.fastApproxAllowed;
 import static org.execpolicy.pdp.api.Bodies.uid;
 import static org.execpolicy.pdp.api.Steps.decide;
 
@@ -20,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.execpolicy.pdp.cli.CommandRun;
 import org.execpolicy.pdp.recorder.TraceArtifacts;
+import org.execpolicy.pdp.support.FixtureRules;
 import org.execpolicy.pdp.support.PostgresCluster;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
@@ -35,6 +35,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Two PDP nodes on one real PostgreSQL (SPEC 7): each writes its own chain, any node answers any
  * read (trace artifacts included), the registry changed through one governs the other's decisions
  * within 1 second, and one profile saved through both at once is stored once, the other save a 409.
+ * Both nodes run the waiver-gate fixture ruleset (approximate only under a waiver in the registry, approved
+ * and not revoked): the sync is seen through a decision's answer whatever the shipped governance decides.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the last ones truncate a chain and stop PostgreSQL
 class SharedStoreTest {
@@ -70,7 +72,8 @@ class SharedStoreTest {
     }
 
     static RunningPdp node(String nodeId, Path tokens) {
-        return RunningPdp.start(new PdpServer.Options("127.0.0.1", 0, RunningPdp.freshDataDir(), Path.of("rules"), false)
+        return RunningPdp.start(new PdpServer.Options("127.0.0.1", 0, RunningPdp.freshDataDir(), FixtureRules.WAIVER_GATE,
+                false)
                 .withStore(postgres.url(), nodeId, tokens));
     }
 
@@ -167,6 +170,7 @@ class SharedStoreTest {
         long tookMs = (System.nanoTime() - revoked) / 1_000_000;
 
         assertThat(reasons(after)).containsExactly("WAIVER_REVOKED");
+        assertThat(after.path("exactness").asText()).isEqualTo("exact");
         assertThat(recordOf(nodeA, after).get("registry_version").asLong()).as("the version node B decided with")
                 .isGreaterThan(recordOf(nodeA, before).get("registry_version").asLong());
         assertThat(tookMs).as("node B honoured the revocation after %d ms", tookMs).isLessThan(1_000);
@@ -352,15 +356,19 @@ class SharedStoreTest {
         }
     }
 
-    /** Decides through {@code node} until {@code done} holds, for at most 3 s; returns the answer that held. */
-    /** Grants the waiver and saves, through node A, a profile whose worker runs fast_approx under it; its id. */
+    /**
+     * Grants the waiver and saves, through node A, a profile whose worker asks for approximate layer_skip
+     * under it (its exec_policy_override); its id.
+     */
     private static String profileUnderWaiver(com.fasterxml.jackson.databind.node.ObjectNode waiver) {
         Steps.createWaiver(nodeA, waiver);
         String wp = uid("wp");
-        Steps.putProfile(nodeA, Bodies.profile(wp, "worker", fastApproxAllowed(waiver.path("waiver_id").asText())));
+        Steps.putProfile(nodeA, Bodies.profile(wp, "worker",
+                Bodies.approximateOverrideAllowed(waiver.path("waiver_id").asText())));
         return wp;
     }
 
+    /** Decides through {@code node} until {@code done} holds, for at most 3 s; returns the answer that held. */
     private static JsonNode decideWithin(RunningPdp node, String profileId,
                                          java.util.function.Predicate<JsonNode> done) {
         long deadline = System.nanoTime() + 3_000_000_000L;

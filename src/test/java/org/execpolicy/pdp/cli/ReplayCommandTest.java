@@ -39,6 +39,15 @@ class ReplayCommandTest {
               "validator":{"primary_model_id":"m-7b","local_only":true},
               "worker":{"primary_model_id":"m-7b","local_only":true,
                         "compute":{"speed_preset":"%s","approximate":{"allowed":true,"waiver_ref":"wv-1"}}}}}""";
+    /** The worker asks for approximate layer_skip under wv-1: the waiver-gate fixture grants it while wv-1 stands. */
+    private static final String PROFILE_UNDER_WAIVER = """
+            {"schema_version":"hsk.work_profile@0.6","governance":{"automation_level":"HYBRID","allow_cloud_escalation":false},"profile_id":"fast","name":"Fast worker","model_assignments":{
+              "frontend":{"primary_model_id":"m-7b","local_only":true},
+              "orchestrator":{"primary_model_id":"m-7b","local_only":true},
+              "validator":{"primary_model_id":"m-7b","local_only":true},
+              "worker":{"primary_model_id":"m-7b","local_only":true,
+                        "compute":{"exec_policy_override":{"mode":"layer_skip","exactness":"approximate"},
+                                   "approximate":{"allowed":true,"waiver_ref":"wv-1"}}}}}""";
     private static final String REQUEST = """
             {"trace_id":"%s","role":"worker","task_type":"chat","model_id":"m-7b","backend":"local",
              "runtime":{"supported_modes":["standard","spec_decode","layer_skip"]},
@@ -64,15 +73,19 @@ class ReplayCommandTest {
         return run.out().isBlank() ? null : Json.parseObject(run.out());
     }
 
+    // On the waiver-gate fixture (approximate only under a waiver in the registry and not revoked), so that no
+    // change to the shipped governance changes what is replayed; replay reads the ruleset the decision recorded.
     @Test
     void a_decision_replays_with_its_recorded_inputs_even_after_the_waiver_is_revoked() throws SQLException {
         JsonNode granted;
-        try (RunningPdp pdp = RunningPdp.start(data)) {
+        try (RunningPdp pdp = RunningPdp.start(data, FixtureRules.WAIVER_GATE, false)) {
             ok(pdp.post("/v1/waivers", WAIVER));
-            ok(pdp.put("/v1/profiles/fast", PROFILE.formatted("fast_approx")));
+            ok(pdp.put("/v1/profiles/fast", PROFILE_UNDER_WAIVER));
             ok(pdp.post("/v1/profiles/fast/activate", ""));
             granted = decide(pdp, "trace-granted");
         }
+        assertThat(granted.path("exactness").asText()).isEqualTo("approximate");
+        assertThat(granted.path("waiver_ref").asText()).isEqualTo("wv-1");
         String grantedId = granted.path("decision_id").asText();
 
         JsonNode report = replay(grantedId, 0);
@@ -86,11 +99,12 @@ class ReplayCommandTest {
         assertThat(report.path("notes")).isEmpty();
 
         JsonNode revoked;
-        try (RunningPdp pdp = RunningPdp.start(data)) {
+        try (RunningPdp pdp = RunningPdp.start(data, FixtureRules.WAIVER_GATE, false)) {
             ok(pdp.post("/v1/waivers/wv-1/revoke", "{}"));
             revoked = decide(pdp, "trace-revoked");
         }
-        // the premise, whatever the rules decide: revoking the waiver changed the answer
+        // the premise: revoking the waiver changed the answer
+        assertThat(revoked.path("reason_codes").toString()).isEqualTo("[\"WAIVER_REVOKED\"]");
         assertThat(revoked.path("effective_policy_hash").asText()).isNotEqualTo(granted.path("effective_policy_hash").asText());
 
         JsonNode old = replay(grantedId, 0); // the recorded waiver snapshot, not today's registry

@@ -72,6 +72,19 @@ class RulesCheckCommandTest {
         assertThat(run.lastLine()).isEqualTo(casesIn(echo) + " passed, 0 failed");
     }
 
+    /** SharedStoreTest, RegistryApiTest and ReplayCommandTest rely on what the waiver-gate fixture decides. */
+    @Test
+    void every_case_of_the_waiver_gate_fixture_passes_and_every_rule_is_fired() throws IOException {
+        Path gate = FixtureRules.WAIVER_GATE;
+        int gateRules = Ruleset.compile(gate).rules().size();
+
+        CommandRun run = CommandRun.of("rules", "check", "--rules", gate.toString(), "--coverage");
+
+        assertThat(run.exit()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("coverage: " + gateRules + "/" + gateRules + " rules fired (100%)");
+        assertThat(run.lastLine()).isEqualTo(casesIn(gate) + " passed, 0 failed");
+    }
+
     @Test
     void a_failing_case_is_reported_with_what_differed_and_exits_one() throws IOException {
         Path rules = copyOfRules();

@@ -18,6 +18,13 @@ public final class FixtureRules {
      * the role, else standard/exact); approximate reserves a trace artifact; a tool call is standard/exact.
      */
     public static final Path ECHO = Path.of("src/test/resources/rulesets/echo");
+    /**
+     * Approximate execution (asked by the request, or by the role's compute block's exec_policy_override) only
+     * under a waiver that block names, in the registry, approved and not revoked; else standard/exact with
+     * WAIVER_MISSING, WAIVER_UNKNOWN, WAIVER_PENDING or WAIVER_REVOKED. For the waiver machinery: registry
+     * sync between nodes, the registry's save-time check, replay from recorded waiver snapshots.
+     */
+    public static final Path WAIVER_GATE = Path.of("src/test/resources/rulesets/waiver-gate");
     /** Every evaluation takes 300 ms and concludes nothing (the safe default, RULE_ERROR). */
     public static final Path SLOW = Path.of("src/test/resources/rulesets/slow");
 
