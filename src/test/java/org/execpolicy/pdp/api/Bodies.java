@@ -86,14 +86,10 @@ final class Bodies {
         return compute;
     }
 
-    /** The fast_approx preset, allowed and backed by the given waiver. */
-    static ObjectNode fastApproxAllowed(String waiverRef) {
-        return approximate(preset("fast_approx"), true, waiverRef);
-    }
-
     /**
      * A compute block asking for approximate layer_skip by its exec_policy_override, allowed under the given
-     * waiver: what the waiver-gate fixture ruleset grants or refuses by the waiver alone.
+     * waiver: what the waiver-gate fixture ruleset grants or refuses by the waiver alone (and echo grants), so
+     * a test of machinery never depends on what the shipped rules make of a speed preset.
      */
     static ObjectNode approximateOverrideAllowed(String waiverRef) {
         return approximate(override(policy("layer_skip", "approximate")), true, waiverRef);

@@ -5,11 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
+import org.execpolicy.pdp.support.FixtureRules;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
 import org.junit.jupiter.api.Test;
 
-/** A decision answered 200 is on disk: it survives the server being stopped and started on the same data. */
+/**
+ * A decision answered 200 is on disk: it survives the server being stopped and started on the same data.
+ * It runs on the fixture ruleset {@code waiver-gate} (src/test/resources/rulesets/README.md), which grants
+ * approximate execution only under a waiver in the registry: the same approximate answer after the restart
+ * shows the waiver, the profile and its activation survived too, whatever the shipped rules/ grant.
+ */
 class DurabilityTest {
 
     @Test
@@ -20,17 +26,19 @@ class DurabilityTest {
         List<JsonNode> recordsBefore;
         String waiverId = Bodies.uid("wv");
         String profileId = Bodies.uid("wp");
-        try (RunningPdp first = RunningPdp.start()) {
+        try (RunningPdp first = RunningPdp.start(RunningPdp.freshDataDir(), FixtureRules.WAIVER_GATE, false)) {
             dataDir = first.dataDir();
             Steps.createWaiver(first, Bodies.waiver(waiverId));
-            Steps.putProfile(first, Bodies.profile(profileId, "worker", Bodies.fastApproxAllowed(waiverId)));
+            Steps.putProfile(first, Bodies.profile(profileId, "worker", Bodies.approximateOverrideAllowed(waiverId)));
             Steps.activate(first, profileId);
             answer = Steps.decide(first, Bodies.decision("worker"));
+            assertThat(answer.get("exactness").asText()).as("granted under the waiver").isEqualTo("approximate");
+            assertThat(answer.get("waiver_ref").asText()).isEqualTo(waiverId);
             before = first.get("/v1/decisions/" + answer.get("decision_id").asText()).json();
             recordsBefore = Steps.allEvents(first, null, 500);
         }
 
-        try (RunningPdp second = RunningPdp.start(dataDir)) {
+        try (RunningPdp second = RunningPdp.start(dataDir, FixtureRules.WAIVER_GATE, false)) {
             Reply reply = second.get("/v1/decisions/" + answer.get("decision_id").asText());
 
             assertThat(reply.status()).as(reply.body()).isEqualTo(200);
@@ -47,10 +55,12 @@ class DurabilityTest {
                     .isEqualTo(recordsBefore);
             assertThat(recordsAfter.get(0).get("type").asText()).isEqualTo("policy_ruleset_loaded");
             assertThat(recordsAfter.get(0).get("source").asText()).isEqualTo("startup");
-            // the registry survives too: the same request decides the same way
+            // the registry survives too: the same request decides the same way (a lost waiver: WAIVER_UNKNOWN,
+            // exact; a lost activation: no profile, standard/exact)
             JsonNode again = Steps.decide(second, Bodies.decision("worker"));
             assertThat(second.get("/v1/profiles").json().get("active_profile_id").asText()).isEqualTo(profileId);
             assertThat(again.get("effective_policy")).isEqualTo(answer.get("effective_policy"));
+            assertThat(again.get("exactness").asText()).isEqualTo("approximate");
             assertThat(again.get("waiver_ref").asText()).isEqualTo(waiverId);
         }
     }

@@ -19,13 +19,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import org.execpolicy.pdp.support.FixtureRules;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** What an auditor reads back: GET /v1/decisions/{id} and the Flight Recorder under GET /v1/events. */
+/**
+ * What an auditor reads back: GET /v1/decisions/{id} and the Flight Recorder under GET /v1/events. It runs
+ * on the fixture ruleset {@code waiver-gate} (src/test/resources/rulesets/README.md): it grants approximate
+ * execution under the test's own waiver and refuses it, downgraded with a reason code, without one, so
+ * both kinds of record are read back whatever the shipped rules/ decide.
+ */
 class EvidenceApiTest {
     static final List<String> ANSWER_FIELDS = List.of(
             "decision_id", "event_id", "trace_id", "requested_source", "requested_policy",
@@ -41,17 +47,21 @@ class EvidenceApiTest {
             "layerwise_trace_attached", "layerwise_trace_missing", "llm_exec_report", "exec_policy_violation");
 
     static RunningPdp pdp;
-    /** A profile whose worker runs fast_approx under a valid waiver: the richest decision. */
+    /** A profile whose worker runs approximate layer_skip under a valid waiver: the richest decision. */
     static String grantedProfile;
+    /** A profile naming no waiver: approximate execution asked for is refused (WAIVER_MISSING). */
+    static String refusedProfile;
     static String waiverId;
 
     @BeforeAll
     static void start() {
-        pdp = RunningPdp.start();
+        pdp = RunningPdp.start(RunningPdp.freshDataDir(), FixtureRules.WAIVER_GATE, false);
         waiverId = uid("wv");
         Steps.createWaiver(pdp, Bodies.waiver(waiverId));
         grantedProfile = uid("wp");
-        Steps.putProfile(pdp, Bodies.profile(grantedProfile, "worker", Bodies.fastApproxAllowed(waiverId)));
+        Steps.putProfile(pdp, Bodies.profile(grantedProfile, "worker", Bodies.approximateOverrideAllowed(waiverId)));
+        refusedProfile = uid("wp");
+        Steps.putProfile(pdp, Bodies.profile(refusedProfile));
     }
 
     @AfterAll
@@ -67,10 +77,9 @@ class EvidenceApiTest {
         return decide(pdp, request);
     }
 
+    /** Approximate execution asked for with no waiver named: standard/exact, downgraded, WAIVER_MISSING. */
     static JsonNode refusedDecision() {
-        ObjectNode request = Bodies.withPolicy(decision("worker", grantedProfile), Bodies.policy("layer_skip", "approximate"));
-        request.put("task_type", "tool_call");
-        return decide(pdp, request);
+        return decide(pdp, Bodies.withPolicy(decision("worker", refusedProfile), Bodies.policy("layer_skip", "approximate")));
     }
 
     static JsonNode getJson(String path) {
@@ -210,11 +219,13 @@ class EvidenceApiTest {
         assertThat(granted.get("exactness").asText()).isEqualTo("approximate");
         assertThat(granted.get("downgraded").asBoolean()).isFalse();
         assertThat(granted.get("waiver_ref").asText()).isEqualTo(waiverId);
-        assertThat(granted.get("requested_policy_hash").asText()).isNotEqualTo(granted.get("effective_policy_hash").asText());
+        // the fixture grants the very policy asked for; refusing it changes it: each hash is of its own policy
+        assertThat(granted.get("requested_policy_hash").asText()).isEqualTo(granted.get("effective_policy_hash").asText());
+        assertThat(refused.get("requested_policy_hash").asText()).isNotEqualTo(refused.get("effective_policy_hash").asText());
         assertThat(refused.get("exactness").asText()).isEqualTo("exact");
         assertThat(refused.get("downgraded").asBoolean()).isTrue();
-        assertThat(refused.get("downgrade_reason").asText()).contains("TASK_TOOL_CALL_EXACT_ONLY");
-        assertThat(texts(refused.get("reason_codes"))).containsExactly("TASK_TOOL_CALL_EXACT_ONLY");
+        assertThat(refused.get("downgrade_reason").asText()).contains("WAIVER_MISSING");
+        assertThat(texts(refused.get("reason_codes"))).containsExactly("WAIVER_MISSING");
         assertThat(refused.get("waiver_ref").isNull()).isTrue();
     }
 
@@ -288,7 +299,8 @@ class EvidenceApiTest {
 
     @Test
     void the_default_page_is_50_records() {
-        for (int i = 0; i < 4 && allEvents(pdp, null, 500).size() <= 50; i++) {
+        // a granted decision is a handful of records on the fixture: decide until there are more than 50
+        for (int i = 0; i < 60 && allEvents(pdp, null, 500).size() <= 50; i++) {
             grantedDecision();
         }
 

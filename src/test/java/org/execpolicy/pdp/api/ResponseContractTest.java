@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import org.execpolicy.pdp.support.FixtureRules;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
 import org.execpolicy.pdp.support.SyntheticTrace;
@@ -23,21 +24,22 @@ import org.junit.jupiter.api.Test;
  * Real answers of a real server against openapi.yaml, the document clients generate from: each
  * request below produces a status cheaply, and its answer must be one the operation declares, with a
  * body valid against the declared schema (see {@link ResponseContract}). A handler that answers an
- * undeclared status, or a body the schema does not describe, fails here.
+ * undeclared status, or a body the schema does not describe, fails here. It runs on the fixture ruleset
+ * {@code echo} (src/test/resources/rulesets/README.md), which grants the approximate policy a profile asks
+ * for (naming a waiver, reserving a trace artifact), so the answers do not depend on what rules/ grant.
  */
 class ResponseContractTest {
     static final ResponseContract CONTRACT = new ResponseContract();
     static RunningPdp pdp;
-    static String waiverId;
+    /** A profile whose worker asks for approximate layer_skip, which echo grants with a trace artifact. */
     static String profileId;
 
     @BeforeAll
     static void start() {
-        pdp = RunningPdp.start();
-        waiverId = uid("wv");
-        Steps.createWaiver(pdp, Bodies.waiver(waiverId));
+        pdp = RunningPdp.start(RunningPdp.freshDataDir(), FixtureRules.ECHO, false);
         profileId = uid("wp");
-        Steps.putProfile(pdp, Bodies.profile(profileId, "worker", Bodies.fastApproxAllowed(waiverId)));
+        Steps.putProfile(pdp, Bodies.profile(profileId, "worker",
+                Bodies.override(Bodies.policy("layer_skip", "approximate"))));
     }
 
     @AfterAll
@@ -65,7 +67,10 @@ class ResponseContractTest {
     }
 
     static JsonNode approximateDecision() {
-        return expect("createDecision", 200, pdp.post("/v1/decisions", decision("worker", profileId).toString(), null)).json();
+        JsonNode answer = expect("createDecision", 200,
+                pdp.post("/v1/decisions", decision("worker", profileId).toString(), null)).json();
+        assertThat(answer.path("exactness").asText()).as(answer.toString()).isEqualTo("approximate");
+        return answer;
     }
 
     // ---- the checker itself: it must catch what it is here to catch
@@ -255,7 +260,7 @@ class ResponseContractTest {
     @Test
     void with_tokens_required_a_missing_token_is_401_and_a_token_of_another_scope_403_as_declared() {
         RunningPdp strict = RunningPdp.start(new PdpServer.Options("127.0.0.1", 0, RunningPdp.freshDataDir(),
-                Path.of("rules"), false).withAuth(AuthMode.REQUIRED));
+                FixtureRules.ECHO, false).withAuth(AuthMode.REQUIRED));
         try {
             String request = decision("worker").toString();
             expect("createDecision", 401, strict.post("/v1/decisions", request, null));

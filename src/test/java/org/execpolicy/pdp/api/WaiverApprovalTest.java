@@ -16,6 +16,7 @@ import java.util.List;
 import org.execpolicy.pdp.execution.TraceLimits;
 import org.execpolicy.pdp.json.CanonicalJson;
 import org.execpolicy.pdp.json.Json;
+import org.execpolicy.pdp.support.FixtureRules;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.RunningPdp.Reply;
 import org.execpolicy.pdp.support.SettableClock;
@@ -26,7 +27,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Waiver risk and the second operator (SPEC 2 "Waiver", v2), through a real server whose token file
  * names two operators, alice and bob: a MEDIUM or HIGH waiver covers nothing until the other one
- * approves it, and every refused approval stores nothing.
+ * approves it, and every refused approval stores nothing. It runs on the fixture ruleset {@code waiver-gate}
+ * (src/test/resources/rulesets/README.md), which refuses approximate execution under a pending waiver
+ * (WAIVER_PENDING) and grants it once approved, whatever the shipped rules/ grant.
  */
 class WaiverApprovalTest {
     static final SettableClock clock = new SettableClock();
@@ -46,7 +49,7 @@ class WaiverApprovalTest {
         tokens.addObject().put("name", "runtime").put("token", "pdp_runtime_" + "y".repeat(24))
                 .set("scopes", Json.array(List.of("runtime")));
         Files.writeString(data.resolve("tokens.json"), file.toString());
-        pdp = RunningPdp.start(data, clock, TraceLimits.defaults());
+        pdp = RunningPdp.start(data, FixtureRules.WAIVER_GATE, clock, TraceLimits.defaults());
         alice = pdp.token("alice");
         bob = pdp.token("bob");
     }
@@ -226,7 +229,7 @@ class WaiverApprovalTest {
                         java.net.URI.create(pdp.baseUrl() + "/v1/profiles/" + profileId))
                 .header("content-type", "application/json").header("authorization", "Bearer " + alice)
                 .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(
-                        Bodies.profile(profileId, "worker", Bodies.fastApproxAllowed(id)).toString())));
+                        Bodies.profile(profileId, "worker", Bodies.approximateOverrideAllowed(id)).toString())));
         assertThat(saved.status()).as(saved.body()).isEqualTo(201);
         String runtime = pdp.token("runtime");
 

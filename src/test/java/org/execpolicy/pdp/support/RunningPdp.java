@@ -16,8 +16,9 @@ import org.execpolicy.pdp.execution.TraceLimits;
 import org.execpolicy.pdp.json.Json;
 
 /**
- * A real PDP for tests: the shipped rules in ./rules, a real H2 file database in
- * a fresh temporary directory, an HTTP server on a free loopback port.
+ * A real PDP for tests: the shipped rules in ./rules (or the rules directory given, e.g. a fixture
+ * ruleset of {@link FixtureRules}), a real H2 file database in a fresh temporary directory, an HTTP
+ * server on a free loopback port.
  */
 public final class RunningPdp implements AutoCloseable {
     private final Path dataDir;
@@ -66,8 +67,13 @@ public final class RunningPdp implements AutoCloseable {
      * {@code clock}, with the given trace limits (size, deadline, how often the deadline is checked).
      */
     public static RunningPdp start(Path dataDir, Clock clock, TraceLimits traces) {
+        return start(dataDir, Path.of("rules"), clock, traces);
+    }
+
+    /** As {@link #start(Path, Clock, TraceLimits)}, on its own rules directory (e.g. a fixture ruleset), not watched. */
+    public static RunningPdp start(Path dataDir, Path rulesDir, Clock clock, TraceLimits traces) {
         return new RunningPdp(dataDir, PdpServer.start(
-                new PdpServer.Options("127.0.0.1", 0, dataDir, Path.of("rules"), false), clock, traces));
+                new PdpServer.Options("127.0.0.1", 0, dataDir, rulesDir, false), clock, traces));
     }
 
     /** A new empty temporary directory for a server's data. */
