@@ -22,7 +22,8 @@ public final class FixtureRules {
      * Approximate execution (asked by the request, or by the role's compute block's exec_policy_override) only
      * under a waiver that block names, in the registry, approved and not revoked; else standard/exact with
      * WAIVER_MISSING, WAIVER_UNKNOWN, WAIVER_PENDING or WAIVER_REVOKED. For the waiver machinery: registry
-     * sync between nodes, the registry's save-time check, replay from recorded waiver snapshots.
+     * sync between nodes, the registry's save-time check, replay from recorded waiver snapshots, the second
+     * operator's approval, the registry surviving a restart, granted and refused records read back.
      */
     public static final Path WAIVER_GATE = Path.of("src/test/resources/rulesets/waiver-gate");
     /** Every evaluation takes 300 ms and concludes nothing (the safe default, RULE_ERROR). */
