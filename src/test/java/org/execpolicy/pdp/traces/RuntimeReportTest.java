@@ -32,7 +32,7 @@ class RuntimeReportTest {
 
     @BeforeAll
     static void start() {
-        pdp = RunningPdp.start();
+        pdp = Evidence.start(RunningPdp.freshDataDir());
         Evidence.grantApproximateToWorker(pdp);
     }
 

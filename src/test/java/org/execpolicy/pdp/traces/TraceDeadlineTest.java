@@ -35,7 +35,7 @@ class TraceDeadlineTest {
         Instant lateDecidedAt;
         String onTime;
         String young;
-        try (RunningPdp pdp = RunningPdp.start(data, clock, limits)) {
+        try (RunningPdp pdp = Evidence.start(data, clock, limits)) {
             Evidence.grantApproximateToWorker(pdp);
             JsonNode lateDecision = approximateDecision(pdp);
             late = lateDecision.path("decision_id").asText();
@@ -49,7 +49,7 @@ class TraceDeadlineTest {
         }
         clock.advance(Duration.ofMinutes(6)); // late: 16 minutes old; young: 6
 
-        try (RunningPdp pdp = RunningPdp.start(data, clock, limits)) {
+        try (RunningPdp pdp = Evidence.start(data, clock, limits)) {
             List<JsonNode> missing = eventually(() -> records(pdp, "layerwise_trace_missing", late), r -> !r.isEmpty());
 
             assertThat(missing).singleElement().satisfies(record -> {
@@ -88,7 +88,7 @@ class TraceDeadlineTest {
         SettableClock clock = new SettableClock();
         TraceLimits limits = TraceLimits.defaults().withDeadline(Duration.ofMinutes(5))
                 .withCheckEvery(Duration.ofMillis(50));
-        try (RunningPdp pdp = RunningPdp.start(Files.createTempDirectory("pdp-deadline-"), clock, limits)) {
+        try (RunningPdp pdp = Evidence.start(Files.createTempDirectory("pdp-deadline-"), clock, limits)) {
             Evidence.grantApproximateToWorker(pdp);
             String id = approximateDecision(pdp).path("decision_id").asText();
             clock.advance(Duration.ofMinutes(4));
