@@ -72,7 +72,10 @@ class RulesCheckCommandTest {
         assertThat(run.lastLine()).isEqualTo(casesIn(echo) + " passed, 0 failed");
     }
 
-    /** SharedStoreTest, RegistryApiTest and ReplayCommandTest rely on what the waiver-gate fixture decides. */
+    /**
+     * SharedStoreTest, RegistryApiTest, ReplayCommandTest, WaiverApprovalTest, DurabilityTest, EvidenceApiTest and the
+     * trace and report tests (traces/) rely on what the waiver-gate fixture decides and its report rules conclude.
+     */
     @Test
     void every_case_of_the_waiver_gate_fixture_passes_and_every_rule_is_fired() throws IOException {
         Path gate = FixtureRules.WAIVER_GATE;

@@ -23,7 +23,10 @@ public final class FixtureRules {
      * under a waiver that block names, in the registry, approved and not revoked; else standard/exact with
      * WAIVER_MISSING, WAIVER_UNKNOWN, WAIVER_PENDING or WAIVER_REVOKED. For the waiver machinery: registry
      * sync between nodes, the registry's save-time check, replay from recorded waiver snapshots, the second
-     * operator's approval, the registry surviving a restart, granted and refused records read back.
+     * operator's approval, the registry surviving a restart, granted and refused records read back. An exact
+     * decision asking for a trace artifact expects one when its trace id samples in. Its report rules
+     * (report.drl) judge a report against the grant without a fallback chain: the trace upload, deadline,
+     * retention and runtime report machinery (traces/) runs on it.
      */
     public static final Path WAIVER_GATE = Path.of("src/test/resources/rulesets/waiver-gate");
     /** Every evaluation takes 300 ms and concludes nothing (the safe default, RULE_ERROR). */

@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The data directory holds all the evidence: only its owner may read it, as tokens.json already
  * was. Directories 0700, files 0600: the H2 database, node_id, trace artifacts, whatever the
- * server writes there (issue 10, item 9).
+ * server writes there (issue 10, item 9). It runs on the fixture ruleset {@code waiver-gate}
+ * ({@link Evidence#start}), which grants the approximate decision whose trace is written, whatever the
+ * shipped rules/ grant.
  */
 class DataDirectoryPermissionsTest {
     @TempDir
@@ -67,7 +69,7 @@ class DataDirectoryPermissionsTest {
     void a_new_data_directory_and_all_the_server_writes_there_are_owner_only() {
         Path data = temp.resolve("data"); // not there yet: the server creates it
 
-        try (RunningPdp pdp = RunningPdp.start(data)) {
+        try (RunningPdp pdp = Evidence.start(data)) {
             writeEverything(pdp);
 
             assertThat(modes(data)).containsKeys(".", "pdp.mv.db", "node_id", "tokens.json", "traces/incoming");
@@ -78,7 +80,7 @@ class DataDirectoryPermissionsTest {
     @Test
     void a_data_directory_open_to_others_is_tightened_at_start_and_said_so() throws IOException {
         Path data = temp.resolve("data");
-        try (RunningPdp pdp = RunningPdp.start(data)) {
+        try (RunningPdp pdp = Evidence.start(data)) {
             writeEverything(pdp);
         }
         try (Stream<Path> entries = Files.walk(data)) {
@@ -91,7 +93,7 @@ class DataDirectoryPermissionsTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream stderr = System.err;
         System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8)); // slf4j-simple writes to System.err
-        try (RunningPdp pdp = RunningPdp.start(data)) {
+        try (RunningPdp pdp = Evidence.start(data)) {
             System.setErr(stderr);
             assertOwnerOnly(data);
             assertThat(approximateDecision(pdp).path("exactness").asText()).isEqualTo("approximate");

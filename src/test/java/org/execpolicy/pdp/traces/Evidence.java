@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.execpolicy.pdp.json.Json;
+import org.execpolicy.pdp.support.FixtureRules;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.SyntheticTrace;
 
@@ -29,7 +30,26 @@ final class Evidence {
     private Evidence() {
     }
 
-    /** A waiver and an active profile under which the worker runs layer_skip, approximate. */
+    /**
+     * A fresh server on the fixture ruleset {@code waiver-gate} (src/test/resources/rulesets/README.md), telling
+     * time by {@code clock}: it grants approximate execution only under the waiver the role's compute block names
+     * and reserves a trace artifact, so these tests see the trace and report machinery whatever the shipped rules/
+     * grant.
+     */
+    static RunningPdp start(Path dataDir, java.time.Clock clock, org.execpolicy.pdp.execution.TraceLimits limits) {
+        return RunningPdp.start(dataDir, FixtureRules.WAIVER_GATE, clock, limits);
+    }
+
+    /** As {@link #start(Path, java.time.Clock, org.execpolicy.pdp.execution.TraceLimits)}, on the system clock and default limits. */
+    static RunningPdp start(Path dataDir) {
+        return start(dataDir, java.time.Clock.systemUTC(), org.execpolicy.pdp.execution.TraceLimits.defaults());
+    }
+
+    /**
+     * A waiver and an active profile under which the worker runs layer_skip, approximate: its compute block asks
+     * for it by exec_policy_override and names the waiver, which is what waiver-gate grants (a speed preset is
+     * the shipped rules' business, not these tests').
+     */
     static void grantApproximateToWorker(RunningPdp pdp) {
         ok(pdp.post("/v1/waivers", """
                 {"waiver_id": "%s", "check_waived": "approximate_execution", "scope": {"roles": ["worker"]},
@@ -43,7 +63,7 @@ final class Evidence {
                    "validator": {"primary_model_id": "llama-7b", "local_only": true},
                    "worker": {"primary_model_id": "llama-7b", "local_only": true,
                               "allowed_models": ["meta-llama/Llama-2-7b-chat-hf"],
-                              "compute": {"speed_preset": "fast_approx",
+                              "compute": {"exec_policy_override": {"mode": "layer_skip", "exactness": "approximate"},
                                           "approximate": {"allowed": true, "waiver_ref": "%s"}}}}}"""
                 .formatted(PROFILE, WAIVER));
         int saved = pdp.put("/v1/profiles/" + PROFILE, profile.toString()).status();
@@ -53,7 +73,7 @@ final class Evidence {
         ok(pdp.post("/v1/profiles/" + PROFILE + "/activate", "{}"), 200);
     }
 
-    /** An approximate decision for the worker (the profile's preset). */
+    /** An approximate decision for the worker (the profile's exec_policy_override, granted under the waiver). */
     static JsonNode approximateDecision(RunningPdp pdp) {
         return approximateDecision(pdp, "llama-7b");
     }
@@ -69,7 +89,7 @@ final class Evidence {
         return decision;
     }
 
-    /** An exact decision for the validator (exact only): no trace reserved. */
+    /** An exact decision for the validator (its block asks for nothing: standard, exact): no trace reserved. */
     static JsonNode exactDecision(RunningPdp pdp) {
         return decide(pdp, """
                 {"trace_id": "%s", "role": "validator", "task_type": "chat", "model_id": "llama-7b", "backend": "local"}"""

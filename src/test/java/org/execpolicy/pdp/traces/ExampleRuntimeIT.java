@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The whole loop as a runtime plays it: examples/ExampleRuntime.java against a real server, as its
- * own program ({@code java -cp target/pdp.jar:CLASSES ExampleRuntime ...}).
+ * own program ({@code java -cp target/pdp.jar:CLASSES ExampleRuntime ...}), against a server on the fixture
+ * ruleset {@code waiver-gate} ({@link Evidence#start}): the approximate execution it asks for is granted under
+ * the test's own waiver and its reports judged by the fixture's report rules, whatever the shipped rules/ grant
+ * (ReadmeCommandsIT runs the README's command against the shipped rules).
  *
  * <p>The source is compiled once for the class, with the JDK's compiler in this JVM, rather than by
  * the {@code java} source launcher on every run: the launcher compiles it again each time (a javac
@@ -35,7 +38,7 @@ class ExampleRuntimeIT {
     @BeforeAll
     static void start() throws IOException {
         classes = compileExample();
-        pdp = RunningPdp.start();
+        pdp = Evidence.start(RunningPdp.freshDataDir());
         Evidence.grantApproximateToWorker(pdp);
     }
 

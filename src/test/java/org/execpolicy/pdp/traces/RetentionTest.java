@@ -24,7 +24,11 @@ import org.execpolicy.pdp.support.RunningPdp;
 import org.execpolicy.pdp.support.SettableClock;
 import org.junit.jupiter.api.Test;
 
-/** SPEC 4 Retention (v2): what retention purged answers 410 with the proof, never a bare 404. */
+/**
+ * SPEC 4 Retention (v2): what retention purged answers 410 with the proof, never a bare 404. It runs on the
+ * fixture ruleset {@code waiver-gate} ({@link Evidence#start}), which grants the approximate decisions whose
+ * traces are purged under the test's own waiver, whatever the shipped rules/ grant.
+ */
 class RetentionTest {
 
     @Test
@@ -33,7 +37,7 @@ class RetentionTest {
         SettableClock clock = new SettableClock();
         TraceLimits limits = TraceLimits.defaults().withCheckEvery(Duration.ofMillis(100))
                 .withRetention(Duration.ofDays(7));
-        try (RunningPdp pdp = RunningPdp.start(data, clock, limits)) {
+        try (RunningPdp pdp = Evidence.start(data, clock, limits)) {
             Evidence.grantApproximateToWorker(pdp);
             JsonNode old = approximateDecision(pdp);
             String oldId = old.path("decision_id").asText();
@@ -79,7 +83,7 @@ class RetentionTest {
         Path data = Files.createTempDirectory("pdp-retention-");
         String decisionId;
         String eventId;
-        try (RunningPdp pdp = RunningPdp.start(data)) {
+        try (RunningPdp pdp = Evidence.start(data)) {
             JsonNode decision = Evidence.exactDecision(pdp);
             decisionId = decision.path("decision_id").asText();
             eventId = decision.path("event_id").asText();
@@ -89,7 +93,7 @@ class RetentionTest {
             assertThat(new Retention(db, recorder).purgeOlderThan(Instant.now().plus(Duration.ofMillis(1)))).isNotEmpty();
         }
 
-        try (RunningPdp pdp = RunningPdp.start(data)) {
+        try (RunningPdp pdp = Evidence.start(data)) {
             for (String path : List.of("/v1/decisions/" + decisionId, "/v1/events/" + eventId,
                     "/v1/traces/" + decisionId)) {
                 RunningPdp.Reply reply = pdp.get(path);

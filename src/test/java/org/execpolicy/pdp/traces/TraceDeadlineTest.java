@@ -21,7 +21,12 @@ import org.execpolicy.pdp.support.SettableClock;
 import org.execpolicy.pdp.support.RunningPdp;
 import org.junit.jupiter.api.Test;
 
-/** An approximate decision whose trace never comes: recorded missing after the deadline, with an injected clock. */
+/**
+ * An approximate decision whose trace never comes: recorded missing after the deadline, with an injected clock.
+ * It runs on the fixture ruleset {@code waiver-gate} ({@link Evidence#start}): the decision is granted under the
+ * test's own waiver, and the fixture's report.drl concludes trace_missing (waiver-gate/tests/report.yaml), so the
+ * deadline machinery is seen whatever the shipped rules/ grant and conclude.
+ */
 class TraceDeadlineTest {
 
     @Test
@@ -35,7 +40,7 @@ class TraceDeadlineTest {
         Instant lateDecidedAt;
         String onTime;
         String young;
-        try (RunningPdp pdp = RunningPdp.start(data, clock, limits)) {
+        try (RunningPdp pdp = Evidence.start(data, clock, limits)) {
             Evidence.grantApproximateToWorker(pdp);
             JsonNode lateDecision = approximateDecision(pdp);
             late = lateDecision.path("decision_id").asText();
@@ -49,7 +54,7 @@ class TraceDeadlineTest {
         }
         clock.advance(Duration.ofMinutes(6)); // late: 16 minutes old; young: 6
 
-        try (RunningPdp pdp = RunningPdp.start(data, clock, limits)) {
+        try (RunningPdp pdp = Evidence.start(data, clock, limits)) {
             List<JsonNode> missing = eventually(() -> records(pdp, "layerwise_trace_missing", late), r -> !r.isEmpty());
 
             assertThat(missing).singleElement().satisfies(record -> {
@@ -60,10 +65,10 @@ class TraceDeadlineTest {
             });
             assertThat(records(pdp, "exec_policy_violation", late)).singleElement()
                     .satisfies(v -> assertThat(v.path("violations").toString()).isEqualTo("[\"trace_missing\"]"));
-            // concluded by report.drl, judging the stored report again at the deadline: its firing is the evidence
+            // concluded by the fixture's report.drl, judging the stored report again at the deadline: its firing is the evidence
             assertThat(records(pdp, "policy_rule_fired", late)).filteredOn(f -> "report".equals(f.path("stage").asText()))
                     .extracting(f -> f.path("rule_name").asText())
-                    .contains("report: approximate execution with its trace recorded missing");
+                    .contains("waiver-gate report: approximate with its trace recorded missing");
             // absence only after a whole check has run (the counter counts finished checks), not after a wait
             assertThat(eventually(() -> deadlineChecks(pdp), done -> done >= 1)).isPositive();
             assertThat(records(pdp, "layerwise_trace_missing", onTime)).isEmpty();
@@ -88,7 +93,7 @@ class TraceDeadlineTest {
         SettableClock clock = new SettableClock();
         TraceLimits limits = TraceLimits.defaults().withDeadline(Duration.ofMinutes(5))
                 .withCheckEvery(Duration.ofMillis(50));
-        try (RunningPdp pdp = RunningPdp.start(Files.createTempDirectory("pdp-deadline-"), clock, limits)) {
+        try (RunningPdp pdp = Evidence.start(Files.createTempDirectory("pdp-deadline-"), clock, limits)) {
             Evidence.grantApproximateToWorker(pdp);
             String id = approximateDecision(pdp).path("decision_id").asText();
             clock.advance(Duration.ofMinutes(4));

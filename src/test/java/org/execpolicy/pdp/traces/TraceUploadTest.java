@@ -28,7 +28,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** PUT and GET /v1/traces/{decision_id} against a real server: what is stored, what is refused and left behind. */
+/**
+ * PUT and GET /v1/traces/{decision_id} against a real server: what is stored, what is refused and left behind.
+ * It runs on the fixture ruleset {@code waiver-gate} ({@link Evidence#start}): the approximate decision whose
+ * trace is uploaded is granted under the test's own waiver, whatever the shipped rules/ grant.
+ */
 class TraceUploadTest {
     /** Small, so that an over-limit trace is cheap to send. */
     static final long LIMIT = 64 * 1024;
@@ -37,7 +41,7 @@ class TraceUploadTest {
 
     @BeforeAll
     static void start() throws Exception {
-        pdp = RunningPdp.start(Files.createTempDirectory("pdp-traces-"), Clock.systemUTC(),
+        pdp = Evidence.start(Files.createTempDirectory("pdp-traces-"), Clock.systemUTC(),
                 TraceLimits.defaults().withMaxBytes(LIMIT));
         Evidence.grantApproximateToWorker(pdp);
     }
