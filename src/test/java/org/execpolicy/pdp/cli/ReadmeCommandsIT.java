@@ -78,6 +78,7 @@ class ReadmeCommandsIT {
         NOT_RUN.put("apt-get install -y chromium chromium-driver",
                 "installs Debian packages as root; .ci/run installs them when they are missing");
         NOT_RUN.put("mvn verify", "CI runs `mvn -B verify`, and this test is part of it");
+        NOT_RUN.put("bash .ci/run", "CI's own entry point, which runs `mvn -B verify`, and this test is part of it");
     }
 
     private static final String SECOND_OPERATOR = "second-operator";
