@@ -32,22 +32,20 @@ class ReplayCommandTest {
              "justification":"latency SLO","approver":"ops-lead","expires_at":"%s"}"""
             .formatted(java.time.Instant.now().plus(java.time.Duration.ofDays(300))
                     .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-    private static final String PROFILE = """
+    /** The profile "fast"; the worker's compute block is the %s. */
+    private static final String PROFILE_WITH_WORKER_COMPUTE = """
             {"schema_version":"hsk.work_profile@0.6","governance":{"automation_level":"HYBRID","allow_cloud_escalation":false},"profile_id":"fast","name":"Fast worker","model_assignments":{
               "frontend":{"primary_model_id":"m-7b","local_only":true},
               "orchestrator":{"primary_model_id":"m-7b","local_only":true},
               "validator":{"primary_model_id":"m-7b","local_only":true},
-              "worker":{"primary_model_id":"m-7b","local_only":true,
-                        "compute":{"speed_preset":"%s","approximate":{"allowed":true,"waiver_ref":"wv-1"}}}}}""";
+              "worker":{"primary_model_id":"m-7b","local_only":true,"compute":%s}}}""";
+    /** The worker's preset is the %s, approximate allowed under wv-1. */
+    private static final String PROFILE = PROFILE_WITH_WORKER_COMPUTE.formatted(
+            "{\"speed_preset\":\"%s\",\"approximate\":{\"allowed\":true,\"waiver_ref\":\"wv-1\"}}");
     /** The worker asks for approximate layer_skip under wv-1: the waiver-gate fixture grants it while wv-1 stands. */
-    private static final String PROFILE_UNDER_WAIVER = """
-            {"schema_version":"hsk.work_profile@0.6","governance":{"automation_level":"HYBRID","allow_cloud_escalation":false},"profile_id":"fast","name":"Fast worker","model_assignments":{
-              "frontend":{"primary_model_id":"m-7b","local_only":true},
-              "orchestrator":{"primary_model_id":"m-7b","local_only":true},
-              "validator":{"primary_model_id":"m-7b","local_only":true},
-              "worker":{"primary_model_id":"m-7b","local_only":true,
-                        "compute":{"exec_policy_override":{"mode":"layer_skip","exactness":"approximate"},
-                                   "approximate":{"allowed":true,"waiver_ref":"wv-1"}}}}}""";
+    private static final String PROFILE_UNDER_WAIVER = PROFILE_WITH_WORKER_COMPUTE.formatted("""
+            {"exec_policy_override":{"mode":"layer_skip","exactness":"approximate"},
+             "approximate":{"allowed":true,"waiver_ref":"wv-1"}}""");
     private static final String REQUEST = """
             {"trace_id":"%s","role":"worker","task_type":"chat","model_id":"m-7b","backend":"local",
              "runtime":{"supported_modes":["standard","spec_decode","layer_skip"]},

@@ -16,6 +16,8 @@ import org.execpolicy.pdp.support.FixtureRules;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * `rules check` in-process: the shipped cases pass (the one Java test that runs rules/tests: it is `rules check`),
@@ -59,33 +61,25 @@ class RulesCheckCommandTest {
         assertThat(run.lastLine()).as("every case of tests/*.yaml ran").isEqualTo(casesIn(RULES) + " passed, 0 failed");
     }
 
-    /** DecisionApiTest and DecideCommandTest rely on what the echo fixture decides: its own cases say it. */
-    @Test
-    void every_case_of_the_echo_fixture_passes_and_every_rule_is_fired() throws IOException {
-        Path echo = FixtureRules.ECHO;
-        int echoRules = Ruleset.compile(echo).rules().size();
+    /**
+     * The machinery tests rely on what the fixtures decide, and their own cases say it: DecisionApiTest and
+     * DecideCommandTest on echo; SharedStoreTest, RegistryApiTest, ReplayCommandTest, WaiverApprovalTest,
+     * DurabilityTest, EvidenceApiTest and the trace and report tests (traces/) on waiver-gate and its report rules.
+     */
+    @ParameterizedTest
+    @MethodSource("fixturesTestsRelyOn")
+    void every_case_of_a_fixture_the_tests_rely_on_passes_and_every_rule_is_fired(Path fixture) throws IOException {
+        int fixtureRules = Ruleset.compile(fixture).rules().size();
 
-        CommandRun run = CommandRun.of("rules", "check", "--rules", echo.toString(), "--coverage");
+        CommandRun run = CommandRun.of("rules", "check", "--rules", fixture.toString(), "--coverage");
 
         assertThat(run.exit()).as(run.out() + run.err()).isZero();
-        assertThat(run.out()).contains("coverage: " + echoRules + "/" + echoRules + " rules fired (100%)");
-        assertThat(run.lastLine()).isEqualTo(casesIn(echo) + " passed, 0 failed");
+        assertThat(run.out()).contains("coverage: " + fixtureRules + "/" + fixtureRules + " rules fired (100%)");
+        assertThat(run.lastLine()).isEqualTo(casesIn(fixture) + " passed, 0 failed");
     }
 
-    /**
-     * SharedStoreTest, RegistryApiTest, ReplayCommandTest, WaiverApprovalTest, DurabilityTest, EvidenceApiTest and the
-     * trace and report tests (traces/) rely on what the waiver-gate fixture decides and its report rules conclude.
-     */
-    @Test
-    void every_case_of_the_waiver_gate_fixture_passes_and_every_rule_is_fired() throws IOException {
-        Path gate = FixtureRules.WAIVER_GATE;
-        int gateRules = Ruleset.compile(gate).rules().size();
-
-        CommandRun run = CommandRun.of("rules", "check", "--rules", gate.toString(), "--coverage");
-
-        assertThat(run.exit()).as(run.out() + run.err()).isZero();
-        assertThat(run.out()).contains("coverage: " + gateRules + "/" + gateRules + " rules fired (100%)");
-        assertThat(run.lastLine()).isEqualTo(casesIn(gate) + " passed, 0 failed");
+    static Stream<Path> fixturesTestsRelyOn() {
+        return Stream.of(FixtureRules.ECHO, FixtureRules.WAIVER_GATE);
     }
 
     @Test
