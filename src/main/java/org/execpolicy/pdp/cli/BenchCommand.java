@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +24,9 @@ import org.execpolicy.pdp.api.PdpServer;
 import org.execpolicy.pdp.engine.RuleSource;
 import org.execpolicy.pdp.engine.Ruleset;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Decisions per second over HTTP with N concurrent clients, against a PDP it
@@ -32,6 +35,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure decisions per second over HTTP and print the figures.")
 final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--url", description = "A running PDP; default: start one on a free port with a fresh data directory.")
     String url;
 
@@ -61,14 +67,15 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
         if (traceMb > 0) {
-            return TraceBench.run(rules, traceMb);
+            return TraceBench.run(rules, traceMb, out);
         }
         PdpServer server = null;
         Path served = rules;
         String operatorToken = null;
         if (url == null) {
-            printCompileTimes();
+            printCompileTimes(out);
             served = reloads > 0 ? copyOf(rules) : rules;
             Path data = Files.createTempDirectory("pdp-bench-");
             server = PdpServer.start(new PdpServer.Options("127.0.0.1", 0, data, served, false)
@@ -76,7 +83,7 @@ final class BenchCommand implements Callable<Integer> {
             operatorToken = AccessTokens.secretOf(data, "operator");
             url = "http://127.0.0.1:" + server.port();
         } else if (reloads > 0) {
-            System.err.println("--reloads needs the PDP bench starts itself (no --url)");
+            spec.commandLine().getErr().println("--reloads needs the PDP bench starts itself (no --url)");
             return 2;
         }
         try {
@@ -85,13 +92,13 @@ final class BenchCommand implements Callable<Integer> {
             long heapBefore = usedHeapAfterGc();
             Reloads reloading = reloads > 0 ? Reloads.start(http, url, operatorToken, served, reloads, seconds) : null;
             Result result = run(http, seconds);
-            System.out.printf("clients=%d seconds=%d decisions=%d failed=%d throughput=%.0f decisions/s "
+            out.printf("clients=%d seconds=%d decisions=%d failed=%d throughput=%.0f decisions/s "
                             + "latency_ms p50=%.2f p99=%.2f max=%.2f%n",
                     clients, seconds, result.ok, result.failed, result.ok / (double) seconds,
                     result.percentile(50), result.percentile(99), result.percentile(100));
-            boolean reloadsOk = reloading == null || reloading.finishAndPrint();
+            boolean reloadsOk = reloading == null || reloading.finishAndPrint(out);
             if (server != null) {
-                System.out.printf("heap_used_after_gc_mb before=%.1f after=%.1f%n",
+                out.printf("heap_used_after_gc_mb before=%.1f after=%.1f%n",
                         heapBefore / 1048576.0, usedHeapAfterGc() / 1048576.0);
             }
             return result.failed == 0 && reloadsOk ? 0 : 1;
@@ -114,14 +121,14 @@ final class BenchCommand implements Callable<Integer> {
      * warm one compiles the files with a newline added to the last: an edit, as a reload compiles it
      * (the same files again would be the last compiled ruleset, reused without compiling).
      */
-    private void printCompileTimes() {
+    private void printCompileTimes(PrintWriter out) {
         List<RuleSource> sources = Ruleset.sourcesOf(rules);
         long cold = System.nanoTime();
         Ruleset ruleset = Ruleset.compile(sources);
         long warm = System.nanoTime();
         Ruleset.compile(edited(sources));
         long end = System.nanoTime();
-        System.out.printf("ruleset %s: %d rules in %d files, compile_ms cold=%.0f warm=%.0f%n",
+        out.printf("ruleset %s: %d rules in %d files, compile_ms cold=%.0f warm=%.0f%n",
                 ruleset.digest().substring(0, 12), ruleset.rules().size(), ruleset.files().size(),
                 (warm - cold) / 1e6, (end - warm) / 1e6);
     }

@@ -1,6 +1,7 @@
 package org.execpolicy.pdp.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,12 +41,12 @@ final class Reloads {
     }
 
     /** Prints the reload figures; true when every reload answered 200. */
-    boolean finishAndPrint() {
+    boolean finishAndPrint(PrintWriter out) {
         List<long[]> outcomes = done.join();
         long failed = outcomes.stream().filter(o -> o[0] != 200).count();
         double averageMs = outcomes.stream().mapToLong(o -> o[1]).average().orElse(0);
         long maxMs = outcomes.stream().mapToLong(o -> o[1]).max().orElse(0);
-        System.out.printf("reloads=%d reload_failed=%d reload_ms avg=%.0f max=%d%n",
+        out.printf("reloads=%d reload_failed=%d reload_ms avg=%.0f max=%d%n",
                 outcomes.size(), failed, averageMs, maxMs);
         return failed == 0;
     }

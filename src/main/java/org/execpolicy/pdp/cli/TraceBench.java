@@ -3,6 +3,7 @@ package org.execpolicy.pdp.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
+import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.URI;
@@ -35,7 +36,7 @@ final class TraceBench {
     private TraceBench() {
     }
 
-    static int run(Path rules, int traceMb) throws Exception {
+    static int run(Path rules, int traceMb, PrintWriter out) throws Exception {
         Path data = Files.createTempDirectory("pdp-trace-bench-");
         TraceLimits limits = TraceLimits.defaults().withMaxBytes(Math.max(TraceLimits.DEFAULT_MAX_BYTES, (traceMb + 1) * MIB));
         Path trace = Files.createTempFile("pdp-trace-bench-", ".jsonl");
@@ -74,12 +75,12 @@ final class TraceBench {
             sampler.join();
             long heapAfter = usedHeapAfterGc();
 
-            System.out.printf("trace bytes=%d (%.1f MB) records=%d upload+check+store+record seconds=%.2f throughput=%.1f MB/s%n",
+            out.printf("trace bytes=%d (%.1f MB) records=%d upload+check+store+record seconds=%.2f throughput=%.1f MB/s%n",
                     bytes, bytes / 1e6, records, seconds, bytes / 1e6 / seconds);
-            System.out.printf("heap_used_after_gc_mb before=%.1f after=%.1f; heap_used_peak_while_streaming_mb=%.1f "
+            out.printf("heap_used_after_gc_mb before=%.1f after=%.1f; heap_used_peak_while_streaming_mb=%.1f "
                             + "(garbage included); max_heap_mb=%.0f%n", heapBefore / 1048576.0, heapAfter / 1048576.0,
                     peak.get() / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0);
-            System.out.println("attached: sha256=" + Json.MAPPER.readTree(attached).path("trace_artifact_sha256").asText());
+            out.println("attached: sha256=" + Json.MAPPER.readTree(attached).path("trace_artifact_sha256").asText());
             return 0;
         } finally {
             Files.deleteIfExists(trace);

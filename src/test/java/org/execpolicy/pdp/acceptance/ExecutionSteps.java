@@ -128,11 +128,7 @@ public class ExecutionSteps {
     @Then("^the Flight Recorder records the decision's trace as purged by retention$")
     public void theTraceIsRecordedPurged() throws InterruptedException {
         // the retention purge runs with the deadline check, every 200 ms in the acceptance server (Pdp)
-        List<JsonNode> purged = ofDecision("trace_purged");
-        for (int i = 0; i < 50 && purged.isEmpty(); i++) {
-            Thread.sleep(100);
-            purged = ofDecision("trace_purged");
-        }
+        List<JsonNode> purged = awaitOfDecision("trace_purged");
         assertThat(purged).as("trace_purged of " + World.decisionId()).singleElement().satisfies(record -> {
             assertThat(record.path("trace_artifact_sha256").asText()).isEqualTo(World.uploadedTraceSha256);
             assertThat(record.path("trace_retention_days").asInt()).isEqualTo(7);
@@ -195,16 +191,22 @@ public class ExecutionSteps {
     @Then("^the Flight Recorder records the decision's trace as missing$")
     public void theTraceIsRecordedMissing() throws InterruptedException {
         // the deadline check runs every 200 ms in the acceptance server (Pdp)
-        List<JsonNode> missing = ofDecision("layerwise_trace_missing");
-        for (int i = 0; i < 50 && missing.isEmpty(); i++) {
-            Thread.sleep(100);
-            missing = ofDecision("layerwise_trace_missing");
-        }
+        List<JsonNode> missing = awaitOfDecision("layerwise_trace_missing");
         assertThat(missing).as("layerwise_trace_missing of " + World.decisionId()).hasSize(1);
         assertThat(missing.get(0).get("trace_artifact_sha256").isNull()).isTrue();
         assertThat(missing.get(0).path("reason").asText()).isNotBlank();
         Reply decision = Pdp.server().get("/v1/decisions/" + World.decisionId());
         assertThat(decision.json().path("trace_status").asText()).isEqualTo("missing");
+    }
+
+    /** The decision's records of this type, once there are any (asked again every 100 ms, for up to 5 s). */
+    private static List<JsonNode> awaitOfDecision(String type) throws InterruptedException {
+        List<JsonNode> records = ofDecision(type);
+        for (int i = 0; i < 50 && records.isEmpty(); i++) {
+            Thread.sleep(100);
+            records = ofDecision(type);
+        }
+        return records;
     }
 
     private static List<JsonNode> ofDecision(String type) {

@@ -2,9 +2,6 @@ package org.execpolicy.pdp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.execpolicy.pdp.support.FixtureRules;
@@ -22,16 +19,9 @@ class BenchCommandTest {
 
     @Test
     void bench_starts_a_pdp_decides_over_http_and_prints_throughput_latency_and_compile_times() {
-        PrintStream stdout = System.out;
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        CommandRun run;
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8)); // bench prints its figures there
-        try {
-            run = CommandRun.of("bench", "--seconds", "1", "--clients", "2", "--rules", FixtureRules.ONE_MODE.toString());
-        } finally {
-            System.setOut(stdout);
-        }
-        String out = printed.toString(StandardCharsets.UTF_8);
+        CommandRun run = CommandRun.of("bench", "--seconds", "1", "--clients", "2",
+                "--rules", FixtureRules.ONE_MODE.toString());
+        String out = run.out();
 
         assertThat(run.exit()).as("%s%n%s", out, run.err()).isZero();
         Matcher decisions = DECISIONS.matcher(out);
