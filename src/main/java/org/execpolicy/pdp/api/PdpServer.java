@@ -217,7 +217,7 @@ public final class PdpServer implements AutoCloseable {
                     tokens.file().toAbsolutePath(), options.auth().name().toLowerCase(java.util.Locale.ROOT));
             reloader.recordStartup();
             long warmStart = System.nanoTime();
-            int rehearsed = decisions.warmUp(Duration.ofMillis(options.warmupMs()));
+            int rehearsed = HttpRehearsal.run(options, clock, Duration.ofMillis(options.warmupMs()));
             LOG.info("warmed up: {} decisions rehearsed in {} ms", rehearsed, (System.nanoTime() - warmStart) / 1_000_000);
             watcher = options.watchRules() ? new RulesWatcher(options.rulesDir(), reloader) : null;
             ConnectionDeadlines deadlines = new ConnectionDeadlines(vertx, options.requestTimeoutMs() > 0

@@ -65,7 +65,7 @@ public final class RuleEngine {
      */
     public Evaluation evaluate(Facts facts) {
         Ruleset ruleset = serving.get();
-        KieSession session = ruleset.kieBase().newKieSession();
+        KieSession session = ruleset.newSession();
         try {
             FiringRecorder firings = new FiringRecorder();
             session.addEventListener(firings);
@@ -112,7 +112,7 @@ public final class RuleEngine {
      */
     public ReportEvaluation evaluateReport(ReportedRun run) {
         Ruleset ruleset = serving.get();
-        KieSession session = ruleset.kieBase().newKieSession();
+        KieSession session = ruleset.newSession();
         try {
             FiringRecorder firings = new FiringRecorder();
             session.addEventListener(firings);

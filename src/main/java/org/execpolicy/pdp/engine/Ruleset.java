@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.kie.api.KieBase;
+import org.kie.api.runtime.KieSession;
+import org.kie.api.runtime.KieSessionsPool;
 import org.kie.api.KieServices;
 import org.kie.api.builder.KieBuilder;
 import org.kie.api.builder.KieFileSystem;
@@ -45,6 +47,12 @@ public final class Ruleset {
     private final List<RuleSource> sources;
     private final List<RuleInfo> rules;
     private final Instant loadedAt;
+    /**
+     * Sessions for evaluations, reused: a disposed session is reset (facts, agenda, globals and
+     * listeners cleared) and handed out again, keeping the node memories a new session would build
+     * anew for every decision. Made on first use, so a ruleset compiled only to be checked has none.
+     */
+    private volatile KieSessionsPool sessions;
 
     private Ruleset(KieBase kieBase, String digest, List<RuleFile> files, List<RuleSource> sources,
                     List<RuleInfo> rules, Instant loadedAt) {
@@ -149,6 +157,21 @@ public final class Ruleset {
 
     KieBase kieBase() {
         return kieBase;
+    }
+
+    /** A clean session of this ruleset; {@link KieSession#dispose()} hands it back for reuse. */
+    KieSession newSession() {
+        KieSessionsPool pool = sessions;
+        if (pool == null) {
+            synchronized (this) {
+                pool = sessions;
+                if (pool == null) {
+                    pool = kieBase.newKieSessionsPool(Runtime.getRuntime().availableProcessors());
+                    sessions = pool;
+                }
+            }
+        }
+        return pool.newKieSession();
     }
 
     /** True when a file declares the global (e.g. {@code global Outcome outcome;}). */

@@ -52,6 +52,11 @@ public final class Warmup {
      * returns how many. A failure of {@code decide} ends the warm-up and is thrown.
      */
     public static int run(Duration budget, Consumer<DecisionPipeline.Question> decide) {
+        return run(budget, Runtime.getRuntime().availableProcessors(), decide);
+    }
+
+    /** As {@link #run(Duration, Consumer)}, on {@code threadCount} threads (callers that wait on I/O want more). */
+    public static int run(Duration budget, int threadCount, Consumer<DecisionPipeline.Question> decide) {
         if (budget.isZero() || budget.isNegative()) {
             return 0;
         }
@@ -63,7 +68,7 @@ public final class Warmup {
         AtomicInteger done = new AtomicInteger();
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < Runtime.getRuntime().availableProcessors(); t++) {
+        for (int t = 0; t < threadCount; t++) {
             Thread thread = new Thread(() -> {
                 try {
                     for (int i = 0; !stop.get(); i++) {
@@ -131,7 +136,8 @@ public final class Warmup {
         }
     }
 
-    static List<JsonNode> requests() {
+    /** The synthetic decision requests: every core role and task type, with and without a policy asked for. */
+    public static List<JsonNode> requests() {
         List<JsonNode> requests = new ArrayList<>();
         String[][] policies = {null, {"standard", "exact"}, {"spec_decode", "exact"},
                 {"layer_skip", "approximate"}, {"early_exit", "approximate"}, {"mem_offload", "exact"}};
@@ -159,7 +165,8 @@ public final class Warmup {
         return requests;
     }
 
-    private static JsonNode profile() {
+    /** The synthetic Work Profile: a worker on fast_approx under {@link #waiver}, a validator on fast_exact. */
+    public static JsonNode profile() {
         ObjectNode profile = Json.object();
         profile.put("schema_version", "hsk.work_profile@0.6").put("profile_id", "warmup").put("name", "warm-up");
         profile.putObject("governance").put("automation_level", "HYBRID").put("allow_cloud_escalation", false);
@@ -177,7 +184,8 @@ public final class Warmup {
         return profile;
     }
 
-    private static JsonNode waiver(Instant now) {
+    /** The waiver the synthetic profile names, valid for a day from {@code now}. */
+    public static JsonNode waiver(Instant now) {
         ObjectNode waiver = Json.object();
         waiver.put("waiver_id", WAIVER_ID).put("check_waived", "approximate_execution")
                 .put("justification", "warm-up").put("approver", "warm-up")
