@@ -1,17 +1,14 @@
 package org.execpolicy.pdp.decision;
 
-import org.execpolicy.pdp.engine.DecisionInputs;
 import org.execpolicy.pdp.engine.DecisionPipeline;
 import org.execpolicy.pdp.engine.DecisionPipeline.Decided;
 import org.execpolicy.pdp.engine.DecisionPipeline.Question;
 import org.execpolicy.pdp.engine.RuleEngine;
 import org.execpolicy.pdp.engine.Ruleset;
-import org.execpolicy.pdp.engine.Warmup;
 import org.execpolicy.pdp.execution.ExecutionService;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -20,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import org.execpolicy.pdp.json.Json;
 import org.execpolicy.pdp.json.TimeOrderedIds;
 import org.execpolicy.pdp.recorder.EvidenceStore;
-import org.execpolicy.pdp.recorder.Rehearsal;
 import org.execpolicy.pdp.recorder.RegistryStore;
 
 /**
@@ -78,23 +74,6 @@ public final class DecisionService {
         String usedProfileId = decided.question().profile() == null ? null : decided.question().profileId();
         return registry.appendDecision(usedProfileId, decisionId, records)
                 .thenApply(done -> new RecordedDecision(records.get(0), records.subList(1, records.size())));
-    }
-
-    /**
-     * Runs the whole decision path on synthetic decisions ({@link Warmup}) without storing anything in
-     * the Flight Recorder: facts, rules, records, their canonical form and hashes, and the writer on a
-     * scratch store ({@link Rehearsal}). Called before the server says ready.
-     *
-     * @return how many decisions were rehearsed
-     */
-    public int warmUp(Duration budget) {
-        if (budget.isZero() || budget.isNegative()) {
-            return 0;
-        }
-        try (Rehearsal rehearsal = recorder.rehearsal()) {
-            return Warmup.run(budget, question -> rehearsal.append(
-                    pipeline.decide(question).records(TimeOrderedIds.next(), DecisionInputs.Snapshots.HASH_ONLY)));
-        }
     }
 
     /** The profile a decision uses and the id it records (an active id may name a profile since deleted). */

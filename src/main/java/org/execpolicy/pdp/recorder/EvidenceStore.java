@@ -30,9 +30,6 @@ public interface EvidenceStore extends AutoCloseable {
      */
     CompletableFuture<Void> append(List<ObjectNode> records);
 
-    /** A rehearsal of the write path, storing nothing here: warms it before the node serves. */
-    Rehearsal rehearsal();
-
     /** The rules of each loaded ruleset, which firing records refer to instead of repeating them. */
     RuleCatalog ruleCatalog();
 

@@ -124,27 +124,6 @@ public final class FlightRecorder implements EvidenceStore {
         return writer.submit(units, alongside);
     }
 
-    /**
-     * On H2, a scratch store next to the real one ({@link ScratchRehearsal}); on PostgreSQL, whose
-     * commit path is the server's, encoding only.
-     */
-    @Override
-    public Rehearsal rehearsal() {
-        if (db.shared()) {
-            return new Rehearsal() {
-                @Override
-                public void append(List<ObjectNode> records) {
-                    codec.encode(records);
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-        }
-        return new ScratchRehearsal(db.dataDir(), codec);
-    }
-
     /** The rules of each loaded ruleset, which firing records refer to instead of repeating them. */
     @Override
     public RuleCatalog ruleCatalog() {
