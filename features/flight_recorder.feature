@@ -97,6 +97,12 @@ Feature: Every decision is in the Flight Recorder with the requested and the eff
     And the runtime asks again with the same request
     Then both answers give byte-identical effective policies and hashes
 
+  Scenario: A plain decision request and the same request with a charset are decided alike
+    Given a work profile "p1" is active where the worker uses preset "fast_exact"
+    When the runtime asks for a decision for role "worker" with no execution policy
+    And the runtime asks again with the same request sent as "application/json; charset=utf-8"
+    Then both answers are the same but for their decision and event ids
+
   Scenario: A secret pasted into free text is redacted before it is stored
     When an operator grants waiver "w-secret" justified by "batch SLO; db password=hunter2, key sk-abcdefghijklmnop1234"
     And an operator revokes waiver "w-secret" because "leaked in Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.abc"

@@ -259,12 +259,10 @@ public final class PdpServer implements AutoCloseable {
                                  ExecutionService runtime, RegistryStore registry,
                                  EvidenceStore recorder, RulesReloader reloader, RuleEngine engine, Clock clock,
                                  SecretRedactor redactor) {
-        String yaml = resource("openapi.yaml");
-        JsonObject rawContract = yamlToJson(yaml);
-        OperationScopes scopes = OperationScopes.takeFrom(rawContract);
-        LoaderContract.strip(rawContract);
-        OpenAPIContract contract = await(OpenAPIContract.from(vertx, rawContract)
-                .toCompletionStage().toCompletableFuture());
+        ServedContract served = loadContract(vertx);
+        String yaml = served.yaml();
+        OperationScopes scopes = served.scopes();
+        OpenAPIContract contract = served.contract();
         scopes.requireOnEveryV1Operation(contract);
         RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
 
@@ -310,7 +308,7 @@ public final class PdpServer implements AutoCloseable {
         // validation against the contract, the operation. Authorised by the route the router chose.
         BodyHandler body = BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES);
         JsonLimits jsonLimits = new JsonLimits();
-        RequestValidator validator = RequestValidator.create(vertx, new CachedSchemaContract(contract));
+        RequestValidator validator = requestValidator(vertx, contract);
         operations.forEach((operationId, handler) -> builder.getRoute(operationId).setDoValidation(false)
                 .addHandler(new AccessControl(operationId, scopes, options.auth()))
                 .addHandler(body::handle) // as a plain handler: Vert.x would refuse a body handler after another
@@ -397,6 +395,29 @@ public final class PdpServer implements AutoCloseable {
             database.close();
             vertx.close();
         }
+    }
+
+    /**
+     * openapi.yaml as this server routes and validates by: its scopes taken out (AccessControl holds them),
+     * then loaded without what the loader cannot read. Tests that compare against the validator load it here
+     * too, so they check the contract the server really serves.
+     */
+    record ServedContract(String yaml, OperationScopes scopes, OpenAPIContract contract) {
+    }
+
+    static ServedContract loadContract(Vertx vertx) {
+        String yaml = resource("openapi.yaml");
+        JsonObject rawContract = yamlToJson(yaml);
+        OperationScopes scopes = OperationScopes.takeFrom(rawContract);
+        LoaderContract.strip(rawContract);
+        OpenAPIContract contract = await(OpenAPIContract.from(vertx, rawContract)
+                .toCompletionStage().toCompletableFuture());
+        return new ServedContract(yaml, scopes, contract);
+    }
+
+    /** The one request validator of every operation, with a schema validator per schema (CachedSchemaContract). */
+    static RequestValidator requestValidator(Vertx vertx, OpenAPIContract contract) {
+        return RequestValidator.create(vertx, new CachedSchemaContract(contract));
     }
 
     private static String resource(String name) {

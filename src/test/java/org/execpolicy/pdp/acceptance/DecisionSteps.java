@@ -25,6 +25,35 @@ public class DecisionSteps {
         decide(World.decisionRequest.deepCopy());
     }
 
+    /**
+     * The same request with another content type: a charset (or ?explain) takes a decision request past
+     * DecisionRequestShape to the full OpenAPI validator, so the two answers compare the two paths.
+     */
+    @When("^the runtime asks again with the same request sent as \"([^\"]+)\"$")
+    public void theRuntimeAsksAgainAs(String contentType) {
+        World.previousDecision = World.decision;
+        World.reply = Pdp.server().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(Pdp.server().baseUrl() + "/v1/decisions"))
+                .header("content-type", contentType)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(World.decisionRequest.toString())));
+        assertThat(World.reply.status()).as("POST /v1/decisions: %s", World.reply.body()).isEqualTo(200);
+        World.record = null;
+        World.decision = World.reply.json();
+    }
+
+    @Then("^both answers are the same but for their decision and event ids$")
+    public void bothAnswersAreTheSameButForIds() {
+        JsonNode first = World.previousDecision;
+        assertThat(first).as("an earlier answer in this scenario").isNotNull();
+        ObjectNode before = first.deepCopy();
+        ObjectNode after = World.decision.deepCopy();
+        assertThat(after.path("decision_id").asText()).isNotEqualTo(before.path("decision_id").asText());
+        for (ObjectNode answer : List.of(before, after)) {
+            answer.remove(List.of("decision_id", "event_id"));
+        }
+        assertThat(after).as("the second answer").isEqualTo(before);
+    }
+
     static void decide(ObjectNode request) {
         World.decisionRequest = request;
         // as a runtime on loopback does: no token
