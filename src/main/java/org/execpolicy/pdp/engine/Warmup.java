@@ -52,11 +52,6 @@ public final class Warmup {
      * returns how many. A failure of {@code decide} ends the warm-up and is thrown.
      */
     public static int run(Duration budget, Consumer<DecisionPipeline.Question> decide) {
-        return run(budget, Runtime.getRuntime().availableProcessors(), decide);
-    }
-
-    /** As {@link #run(Duration, Consumer)}, on {@code threadCount} threads (callers that wait on I/O want more). */
-    public static int run(Duration budget, int threadCount, Consumer<DecisionPipeline.Question> decide) {
         if (budget.isZero() || budget.isNegative()) {
             return 0;
         }
@@ -68,7 +63,7 @@ public final class Warmup {
         AtomicInteger done = new AtomicInteger();
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < threadCount; t++) {
+        for (int t = 0; t < Runtime.getRuntime().availableProcessors(); t++) {
             Thread thread = new Thread(() -> {
                 try {
                     for (int i = 0; !stop.get(); i++) {
@@ -97,8 +92,11 @@ public final class Warmup {
         return done.get();
     }
 
-    /** Returns once the budget is spent, {@code stop} is set, or the JIT compiler has settled. */
-    private static void awaitSettled(Duration budget, AtomicBoolean stop) {
+    /**
+     * Returns once the budget is spent, {@code stop} is set, or the JIT compiler has settled (for a
+     * warm-up that drives the work itself, rather than through {@link #run}).
+     */
+    public static void awaitSettled(Duration budget, AtomicBoolean stop) {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean measurable = jit != null && jit.isCompilationTimeMonitoringSupported();
         long start = System.nanoTime();
