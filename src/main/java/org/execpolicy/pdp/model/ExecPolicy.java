@@ -39,6 +39,14 @@ public final class ExecPolicy {
                     "artifact", Map.of("enabled", Map.of(), "format", Map.of())));
 
     private final ObjectNode json;
+    /**
+     * {@link #toString()}'s text and the canonical JSON, kept until the policy changes: every rule
+     * firing that matched a fact holding this policy records the fact's text, several times a
+     * decision, and the records hash the policy more than once. Every method that changes
+     * {@code json} calls {@link #changed()}; {@code json} never leaves this class but as a copy.
+     */
+    private String text;
+    private String canonical;
 
     private ExecPolicy(ObjectNode json) {
         this.json = json;
@@ -91,6 +99,7 @@ public final class ExecPolicy {
     }
 
     public void setExactness(String exactness) {
+        changed();
         json.put("exactness", exactness);
     }
 
@@ -99,12 +108,14 @@ public final class ExecPolicy {
      * rule prunes it, so that the pruning is a recorded firing.
      */
     public void switchTo(String mode, String exactness) {
+        changed();
         json.put("mode", mode);
         json.put("exactness", exactness);
     }
 
     /** Drops every mode-settings block except the one of the current mode. */
     public void keepOnlyOwnSettings() {
+        changed();
         String mode = getMode();
         for (String block : SETTINGS_BLOCKS) {
             if (!block.equals(mode)) {
@@ -120,11 +131,13 @@ public final class ExecPolicy {
     }
 
     public void removePolicyId() {
+        changed();
         json.remove("policy_id");
     }
 
     /** Turns tracing on with the given level and sample rate and an artifact of the given format. */
     public void forceTrace(String level, double sampleRate, String artifactFormat) {
+        changed();
         ObjectNode trace = json.putObject("trace");
         trace.put("level", level);
         trace.put("sample_rate", sampleRate);
@@ -153,6 +166,7 @@ public final class ExecPolicy {
      * @return the JSON Pointers (RFC 6901, relative to the policy) of the members removed, in document order
      */
     public List<String> dropUnknownMembers() {
+        changed();
         List<String> pointers = unknownMembers(json, KNOWN, "", new ArrayList<>());
         removeUnknown(json, KNOWN);
         return pointers;
@@ -209,7 +223,15 @@ public final class ExecPolicy {
 
     /** The RFC 8785 text of the policy, the form it is recorded and hashed in. */
     public String canonicalJson() {
-        return CanonicalJson.canonicalize(json);
+        if (canonical == null) {
+            canonical = CanonicalJson.canonicalize(json);
+        }
+        return canonical;
+    }
+
+    private void changed() {
+        text = null;
+        canonical = null;
     }
 
     public String hash() {
@@ -218,6 +240,9 @@ public final class ExecPolicy {
 
     @Override
     public String toString() {
-        return "ExecPolicy" + json;
+        if (text == null) {
+            text = "ExecPolicy" + json;
+        }
+        return text;
     }
 }
