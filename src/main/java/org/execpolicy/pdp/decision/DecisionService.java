@@ -55,6 +55,13 @@ public final class DecisionService {
      * @return completes once every record is committed; fails with the recorder's exception otherwise
      */
     public CompletableFuture<RecordedDecision> decide(JsonNode request) {
+        // announced, so that the writer gathers decisions made together into one batch
+        try (EvidenceStore.Expected expected = recorder.expectAppend()) {
+            return decideAndAppend(request);
+        }
+    }
+
+    private CompletableFuture<RecordedDecision> decideAndAppend(JsonNode request) {
         // Microseconds: what the store keeps, so a record's timestamp is an exact since/until bound.
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         // the version recorded is the one of the entries the facts were made from (one registry state)

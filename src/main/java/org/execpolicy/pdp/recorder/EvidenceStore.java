@@ -30,6 +30,19 @@ public interface EvidenceStore extends AutoCloseable {
      */
     CompletableFuture<Void> append(List<ObjectNode> records);
 
+    /**
+     * Says that an append is being prepared (a decision is in its rules): while any is, the writer
+     * holds a batch open for it, up to its gathering window, so that decisions made together are
+     * stored together. Close it once the append is made, or abandoned.
+     */
+    Expected expectAppend();
+
+    /** An announced append; closing it more than once is harmless. */
+    interface Expected extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** The rules of each loaded ruleset, which firing records refer to instead of repeating them. */
     RuleCatalog ruleCatalog();
 

@@ -104,6 +104,11 @@ public final class FlightRecorder implements EvidenceStore {
         return append(records, null);
     }
 
+    @Override
+    public Expected expectAppend() {
+        return writer.expect();
+    }
+
     /** As {@link #append(List)}, with {@code alongside} run in the same transaction (registry changes). */
     CompletableFuture<Void> append(List<ObjectNode> records, SqlWork alongside) {
         Set<String> eventIds = new HashSet<>();

@@ -11,6 +11,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -29,13 +31,16 @@ final class GroupCommitWriter implements AutoCloseable {
     /** How long the writer waits for work before, unhealthy, it probes the store. */
     private static final long IDLE_POLL_MS = 1000;
     /**
-     * While decisions arrive together (the last batch held more than one), the writer gathers a little
-     * longer before it writes: every batch costs a chunk of rewritten index pages and a force, whatever
-     * its size, so fewer, fuller batches spend less CPU and leave less garbage in the file (and, on H2,
-     * fewer chunks whose bookkeeping stays in memory: 66,000 of them held 17 MB after five minutes of
-     * load). A lone caller (the last batch held one) is written at once.
+     * While appends are being prepared ({@link #expect()}: decisions in their rules), the writer holds
+     * its batch open for them, up to this long: every batch costs a chunk of rewritten index pages and
+     * a force, whatever its size, so fewer, fuller batches spend less CPU and leave less garbage in the
+     * file (and, on H2, fewer chunks whose bookkeeping stays in memory). Under the benchmark's load
+     * 10 ms gathered 19 decisions a batch against 6.5 at 1 ms, at 4.8 instead of 8.0 KB on disk a
+     * decision and no fewer decisions a second. Nothing being prepared, the batch is written at once.
      */
-    static final long GATHER_NANOS = 1_000_000;
+    static final long GATHER_NANOS = 10_000_000;
+    /** How often, while gathering, the writer looks whether anything is still being prepared. */
+    private static final long GATHER_SLICE_NANOS = 200_000;
     private static final String INSERT = "INSERT INTO evidence (node_id, chain_seq, record_count, prev_hash,"
             + " head_hash, event_id, type, ts, trace_id, decision_id, trace_reserved, body)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -55,7 +60,8 @@ final class GroupCommitWriter implements AutoCloseable {
     private volatile String lastFailure; // why the last commit failed, while unhealthy
     private volatile CommitListener listener = (appends, records, nanos) -> { };
     private Connection connection; // writer thread only
-    private int lastBatchSize; // writer thread only
+    /** Appends announced and not yet made ({@link #expect()}). */
+    private final AtomicInteger preparing = new AtomicInteger();
 
     GroupCommitWriter(Database db, StorageForce force, HashChain chain) {
         this(db, force, chain, GATHER_NANOS);
@@ -87,6 +93,17 @@ final class GroupCommitWriter implements AutoCloseable {
             gate.readLock().unlock();
         }
         return pending.done();
+    }
+
+    /** Announces an append: the writer gathers for it until the returned handle is closed. */
+    EvidenceStore.Expected expect() {
+        preparing.incrementAndGet();
+        AtomicBoolean open = new AtomicBoolean(true);
+        return () -> {
+            if (open.compareAndSet(true, false)) {
+                preparing.decrementAndGet();
+            }
+        };
     }
 
     boolean healthy() {
@@ -149,10 +166,7 @@ final class GroupCommitWriter implements AutoCloseable {
             }
             batch.add(first);
             queue.drainTo(batch, MAX_APPENDS_PER_BATCH - 1);
-            if (lastBatchSize > 1) {
-                gather(batch);
-            }
-            lastBatchSize = batch.size();
+            gather(batch);
             stopping = batch.remove(STOP);
             if (!batch.isEmpty()) {
                 try {
@@ -171,24 +185,31 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
-    /** Adds what arrives within the gathering window to {@code batch}, up to its maximum or STOP. */
+    /**
+     * Adds to {@code batch} what arrives while appends are being prepared, within the gathering window,
+     * up to its maximum or STOP. An announced append is queued before its announcement is closed, so
+     * once nothing is being prepared the last drain takes it.
+     */
     private void gather(List<PendingAppend> batch) {
         long deadline = System.nanoTime() + gatherNanos;
         long left;
         // STOP is queued last of all (close() shuts the gate first), so once taken it ends the batch
         while (batch.size() < MAX_APPENDS_PER_BATCH && batch.get(batch.size() - 1) != STOP
                 && (left = deadline - System.nanoTime()) > 0) {
+            if (preparing.get() == 0) {
+                queue.drainTo(batch, MAX_APPENDS_PER_BATCH - batch.size());
+                return;
+            }
             PendingAppend next;
             try {
-                next = queue.poll(left, TimeUnit.NANOSECONDS);
+                next = queue.poll(Math.min(left, GATHER_SLICE_NANOS), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 return; // write what is gathered
             }
-            if (next == null) {
-                return;
+            if (next != null) {
+                batch.add(next);
+                queue.drainTo(batch, MAX_APPENDS_PER_BATCH - batch.size());
             }
-            batch.add(next);
-            queue.drainTo(batch, MAX_APPENDS_PER_BATCH - batch.size());
         }
     }
 

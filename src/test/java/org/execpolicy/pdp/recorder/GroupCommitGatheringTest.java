@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -16,11 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The writer's gathering window, made long (2 s) so that the test does not race it: after a batch of
- * several appends the next batch waits for more; after a lone append, the next is written at once.
+ * The writer's gathering window, made long (20 s) so that the test does not race it: while an append
+ * is announced (a decision in its rules) the batch waits for it; with nothing announced an append is
+ * written at once.
  */
 class GroupCommitGatheringTest {
-    private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(20);
 
     @TempDir
     Path dataDir;
@@ -29,22 +29,12 @@ class GroupCommitGatheringTest {
     private GroupCommitWriter writer;
     /** Appends per committed batch, in commit order (the listener runs after the futures complete). */
     private final BlockingQueue<Integer> batches = new LinkedBlockingQueue<>();
-    private final CountDownLatch forceHeld = new CountDownLatch(1);
-    private final CountDownLatch releaseForce = new CountDownLatch(1);
-    private volatile boolean holdNextForce;
 
     @BeforeEach
     void open() {
         db = Database.open(dataDir);
         codec = new UnitCodec(new RuleCatalog(db));
-        StorageForce force = connection -> {
-            if (holdNextForce) {
-                holdNextForce = false;
-                forceHeld.countDown();
-                await(releaseForce);
-            }
-        };
-        writer = new GroupCommitWriter(db, force, new HashChain("gathering", 0, null), WINDOW_NANOS);
+        writer = new GroupCommitWriter(db, connection -> { }, new HashChain("gathering", 0, null), WINDOW_NANOS);
         writer.onCommit((appends, records, nanos) -> batches.add(appends));
     }
 
@@ -55,39 +45,56 @@ class GroupCommitGatheringTest {
     }
 
     @Test
-    void after_a_batch_of_several_the_next_append_waits_for_company() throws Exception {
-        twoAppendsInOneBatch();
-
-        CompletableFuture<Void> first = append("d-3");
-        Thread.sleep(100); // well inside the window
-        assertThat(first).as("gathering").isNotDone();
-        CompletableFuture<Void> second = append("d-4");
+    void an_append_waits_for_the_one_being_prepared_and_both_are_one_batch() throws Exception {
+        EvidenceStore.Expected preparing = writer.expect();
+        CompletableFuture<Void> first = append("d-1");
+        awaitTaken(); // the writer has d-1 in hand: without holding it would write it alone now
+        CompletableFuture<Void> second = append("d-2");
+        preparing.close();
 
         CompletableFuture.allOf(first, second).get(10, TimeUnit.SECONDS);
-        assertThat(nextBatch()).as("d-3 and d-4 in one batch").isEqualTo(2);
+        // had d-1 not been held for what was being prepared, it would have been a batch of its own
+        assertThat(nextBatch()).as("d-1 and d-2 in one batch").isEqualTo(2);
     }
 
     @Test
-    void after_a_lone_append_the_next_is_written_at_once() throws Exception {
-        append("d-1").get(10, TimeUnit.SECONDS);
+    void an_announced_append_that_is_abandoned_releases_the_batch() throws Exception {
+        EvidenceStore.Expected abandoned = writer.expect();
+        CompletableFuture<Void> first = append("d-1");
+        abandoned.close();
+        abandoned.close(); // twice is harmless: it must not release another's announcement
+
+        // within a few seconds, where the 20 s window would have held it
+        first.get(5, TimeUnit.SECONDS);
+        assertThat(nextBatch()).isEqualTo(1);
+        CompletableFuture<Void> second;
+        CompletableFuture<Void> third;
+        try (EvidenceStore.Expected other = writer.expect()) {
+            second = append("d-2");
+            awaitTaken();
+            third = append("d-3");
+        }
+        CompletableFuture.allOf(second, third).get(10, TimeUnit.SECONDS);
+        assertThat(nextBatch()).as("held for the other announcement, not released by the abandoned one")
+                .isEqualTo(2);
+    }
+
+    @Test
+    void with_nothing_being_prepared_each_append_is_written_at_once() throws Exception {
+        append("d-1").get(5, TimeUnit.SECONDS);
         assertThat(nextBatch()).isEqualTo(1);
 
-        // within a second, where the 2 s window would have held it
-        append("d-2").get(1, TimeUnit.SECONDS);
+        append("d-2").get(5, TimeUnit.SECONDS);
         assertThat(nextBatch()).isEqualTo(1);
     }
 
-    /** Batch 1 holds d-1 in its force while d-2 and d-2b queue: they are written as batch 2. */
-    private void twoAppendsInOneBatch() throws Exception {
-        holdNextForce = true;
-        CompletableFuture<Void> lone = append("d-1");
-        assertThat(forceHeld.await(10, TimeUnit.SECONDS)).isTrue();
-        CompletableFuture<Void> a = append("d-2");
-        CompletableFuture<Void> b = append("d-2b");
-        releaseForce.countDown();
-        CompletableFuture.allOf(lone, a, b).get(10, TimeUnit.SECONDS);
-        assertThat(nextBatch()).isEqualTo(1);
-        assertThat(nextBatch()).isEqualTo(2);
+    /** Waits until the writer has taken every queued append (into the batch it is gathering). */
+    private void awaitTaken() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (writer.queueDepth() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertThat(writer.queueDepth()).isZero();
     }
 
     private Integer nextBatch() throws InterruptedException {
@@ -96,13 +103,5 @@ class GroupCommitGatheringTest {
 
     private CompletableFuture<Void> append(String decisionId) {
         return writer.submit(codec.encode(List.of(Records.execPolicy(decisionId, "trace", T0))), null);
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            latch.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
