@@ -82,6 +82,7 @@ final class HttpRehearsal {
             return 0;
         }
         Path dir = ScratchDirectory.create(options.dataDir());
+        LOG.info("warm-up: rehearsing decisions on a scratch PDP in {} (removed after)", dir);
         Vertx vertx = Vertx.vertx();
         try {
             PdpServer.Options scratch = new PdpServer.Options("127.0.0.1", 0, dir, options.rulesDir(), false, 0,

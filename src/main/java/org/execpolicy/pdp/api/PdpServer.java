@@ -218,7 +218,10 @@ public final class PdpServer implements AutoCloseable {
             reloader.recordStartup();
             long warmStart = System.nanoTime();
             int rehearsed = HttpRehearsal.run(options, clock, Duration.ofMillis(options.warmupMs()));
-            LOG.info("warmed up: {} decisions rehearsed in {} ms", rehearsed, (System.nanoTime() - warmStart) / 1_000_000);
+            if (options.warmupMs() > 0) { // a scratch PDP of the warm-up has none of its own: nothing to say
+                LOG.info("warmed up: {} decisions rehearsed over HTTP on a scratch PDP in {} ms", rehearsed,
+                        (System.nanoTime() - warmStart) / 1_000_000);
+            }
             watcher = options.watchRules() ? new RulesWatcher(options.rulesDir(), reloader) : null;
             ConnectionDeadlines deadlines = new ConnectionDeadlines(vertx, options.requestTimeoutMs() > 0
                     ? Math.max(options.requestTimeoutMs(), ConnectionDeadlines.MIN_MS) : DEFAULT_REQUEST_TIMEOUT_MS);
