@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.execpolicy.pdp.engine.Warmup;
 import org.execpolicy.pdp.execution.TraceLimits;
-import org.execpolicy.pdp.recorder.ScratchDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -167,10 +167,11 @@ public final class PdpServer implements AutoCloseable {
     private final Database database;
     private final RegistrySync registrySync; // null: one node on H2, nothing else changes the registry
     private final ChainCheckpoints checkpoints;
+    private final int rehearsed; // decisions the start's warm-up rehearsed (answered 2xx)
 
     private PdpServer(Vertx vertx, HttpServer http, RulesWatcher watcher, RulesReloader reloader,
                       RetentionSchedule retention, TraceDeadlineSchedule traceDeadlines, EvidenceStore recorder,
-                      Database database, RegistrySync registrySync, ChainCheckpoints checkpoints) {
+                      Database database, RegistrySync registrySync, ChainCheckpoints checkpoints, int rehearsed) {
         this.vertx = vertx;
         this.http = http;
         this.watcher = watcher;
@@ -181,6 +182,7 @@ public final class PdpServer implements AutoCloseable {
         this.database = database;
         this.registrySync = registrySync;
         this.checkpoints = checkpoints;
+        this.rehearsed = rehearsed;
     }
 
     /** Starts and returns once listening; a ruleset that does not compile stops the start. */
@@ -241,7 +243,7 @@ public final class PdpServer implements AutoCloseable {
             TraceDeadlineSchedule traceDeadlines = new TraceDeadlineSchedule(runtime);
             RegistrySync registrySync = database.shared() ? new RegistrySync(registry) : null;
             return new PdpServer(vertx, http, watcher, reloader, retention, traceDeadlines, recorder, database,
-                    registrySync, checkpoints);
+                    registrySync, checkpoints, rehearsed);
         } catch (RuntimeException e) {
             if (watcher != null) {
                 watcher.close();
@@ -372,6 +374,11 @@ public final class PdpServer implements AutoCloseable {
         root.errorHandler(404, Problems::handle);
         root.errorHandler(405, Problems::handle); // a path of the contract: ContractPaths answers with Allow
         return root;
+    }
+
+    /** How many decisions the start's warm-up rehearsed over HTTP (answered 2xx); 0 without a warm-up. */
+    int rehearsedDecisions() {
+        return rehearsed;
     }
 
     public int port() {

@@ -17,7 +17,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.kie.api.KieBase;
 import org.kie.api.runtime.KieSession;
-import org.kie.api.runtime.KieSessionsPool;
 import org.kie.api.KieServices;
 import org.kie.api.builder.KieBuilder;
 import org.kie.api.builder.KieFileSystem;
@@ -47,16 +46,13 @@ public final class Ruleset {
     private final List<RuleSource> sources;
     private final List<RuleInfo> rules;
     private final Instant loadedAt;
-    /**
-     * Sessions for evaluations, reused: a disposed session is reset (facts, agenda, globals and
-     * listeners cleared) and handed out again, keeping the node memories a new session would build
-     * anew for every decision. Made on first use, so a ruleset compiled only to be checked has none.
-     */
-    private volatile KieSessionsPool sessions;
+    /** The KieBase's sessions, shared by every Ruleset of that KieBase (see {@link #LAST_COMPILED}). */
+    private final SessionPool sessions;
 
-    private Ruleset(KieBase kieBase, String digest, List<RuleFile> files, List<RuleSource> sources,
-                    List<RuleInfo> rules, Instant loadedAt) {
+    private Ruleset(KieBase kieBase, SessionPool sessions, String digest, List<RuleFile> files,
+                    List<RuleSource> sources, List<RuleInfo> rules, Instant loadedAt) {
         this.kieBase = kieBase;
+        this.sessions = sessions;
         this.globals = kieBase.getKiePackages().stream().flatMap(pkg -> pkg.getGlobalVariables().stream())
                 .map(Global::getName).collect(Collectors.toUnmodifiableSet());
         this.digest = digest;
@@ -103,7 +99,7 @@ public final class Ruleset {
                 .toList();
         Ruleset last = LAST_COMPILED.get();
         if (last != null && last.files.equals(files)) {
-            return new Ruleset(last.kieBase, last.digest, files, sources, last.rules, Instant.now());
+            return new Ruleset(last.kieBase, last.sessions, last.digest, files, sources, last.rules, Instant.now());
         }
         KieServices kie = KieServices.Factory.get();
         KieFileSystem kfs = kie.newKieFileSystem();
@@ -122,7 +118,8 @@ public final class Ruleset {
         }
         KieBase kieBase = kie.newKieContainer(builder.getKieModule().getReleaseId()).getKieBase();
         List<RuleInfo> rules = RuleHygiene.check(kieBase, texts);
-        Ruleset compiled = new Ruleset(kieBase, digestOf(sources), files, sources, rules, Instant.now());
+        Ruleset compiled = new Ruleset(kieBase, new SessionPool(kieBase), digestOf(sources), files, sources, rules,
+                Instant.now());
         LAST_COMPILED.set(compiled);
         return compiled;
     }
@@ -161,17 +158,7 @@ public final class Ruleset {
 
     /** A clean session of this ruleset; {@link KieSession#dispose()} hands it back for reuse. */
     KieSession newSession() {
-        KieSessionsPool pool = sessions;
-        if (pool == null) {
-            synchronized (this) {
-                pool = sessions;
-                if (pool == null) {
-                    pool = kieBase.newKieSessionsPool(Runtime.getRuntime().availableProcessors());
-                    sessions = pool;
-                }
-            }
-        }
-        return pool.newKieSession();
+        return sessions.newSession();
     }
 
     /** True when a file declares the global (e.g. {@code global Outcome outcome;}). */

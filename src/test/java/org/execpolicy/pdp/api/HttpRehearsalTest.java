@@ -3,13 +3,16 @@ package org.execpolicy.pdp.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.stream.Stream;
 import org.execpolicy.pdp.support.FixtureRules;
-import org.execpolicy.pdp.support.RunningPdp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,14 +55,19 @@ class HttpRehearsalTest {
     }
 
     @Test
-    void a_node_that_warmed_up_has_recorded_no_decision() {
-        try (RunningPdp pdp = RunningPdp.start(options().withWarmupMs(1500))) {
-            RunningPdp.Reply events = pdp.send(java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create(pdp.baseUrl() + "/v1/events?type=llm_exec_policy"))
-                    .header("authorization", "Bearer " + pdp.token("auditor")).GET());
-            assertThat(events.status()).isEqualTo(200);
+    void a_node_that_warmed_up_has_recorded_no_decision() throws Exception {
+        try (PdpServer server = PdpServer.start(options().withWarmupMs(1500))) {
+            assertThat(server.rehearsedDecisions()).as("the start did rehearse").isGreaterThan(10);
+            HttpClient client = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + server.port();
+            HttpResponse<String> events = client.send(HttpRequest.newBuilder(
+                            URI.create(base + "/v1/events?type=llm_exec_policy"))
+                    .header("authorization", "Bearer " + AccessTokens.secretOf(dataDir, "auditor")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(events.statusCode()).isEqualTo(200);
             assertThat(events.body()).contains("\"items\":[]");
-            assertThat(pdp.get("/metrics").body()).doesNotContain("pdp_decisions_total{");
+            assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).doesNotContain("pdp_decisions_total{");
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
 import org.execpolicy.pdp.json.Json;
+import org.execpolicy.pdp.model.ExecPolicy;
 import org.execpolicy.pdp.support.FixtureRules;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,25 @@ class SessionReuseTest {
             assertThat(tool.outcome().getReasonCodes()).isEqualTo(refused.outcome().getReasonCodes());
             assertThat(tool.firings()).hasSameSizeAs(refused.firings());
         }
+    }
+
+    @Test
+    void disposed_sessions_come_back_clean_and_a_ruleset_reused_from_the_last_compile_shares_them() {
+        Ruleset ruleset = Ruleset.compile(FixtureRules.ECHO);
+        Ruleset reused = Ruleset.compile(FixtureRules.ECHO); // the same files: the last KieBase, reused
+        java.util.Set<org.kie.api.runtime.KieSession> seen =
+                java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int i = 0; i < 20; i++) {
+            org.kie.api.runtime.KieSession session = (i % 2 == 0 ? ruleset : reused).newSession();
+            assertThat(session.getAgendaEventListeners()).as("no listener of an earlier evaluation").isEmpty();
+            assertThat(session.getObjects()).as("no fact of an earlier evaluation").isEmpty();
+            seen.add(session);
+            session.addEventListener(new FiringRecorder());
+            session.insert(ExecPolicy.of("standard", "exact"));
+            session.dispose();
+        }
+        assertThat(seen).as("one at a time, the same few sessions are handed out by both rulesets")
+                .hasSizeLessThanOrEqualTo(Runtime.getRuntime().availableProcessors());
     }
 
     @Test

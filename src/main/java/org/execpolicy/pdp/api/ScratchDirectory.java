@@ -1,4 +1,4 @@
-package org.execpolicy.pdp.recorder;
+package org.execpolicy.pdp.api;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,14 +13,14 @@ import java.util.stream.Stream;
  * scratch store: on the same file system as the real store, so a force there costs what it costs
  * here. One left by a process killed while it warmed up is deleted when the next one is made.
  */
-public final class ScratchDirectory {
+final class ScratchDirectory {
     static final String PREFIX = "rehearsal-";
 
     private ScratchDirectory() {
     }
 
     /** A new, empty scratch directory in {@code dataDir}, after deleting any left over. */
-    public static Path create(Path dataDir) {
+    static Path create(Path dataDir) {
         try {
             Files.createDirectories(dataDir);
             try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dataDir, PREFIX + "*")) {
@@ -33,7 +33,7 @@ public final class ScratchDirectory {
     }
 
     /** Deletes {@code dir} and everything in it. */
-    public static void delete(Path dir) {
+    static void delete(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);
