@@ -91,6 +91,7 @@ public final class ChainCheckpoints implements AutoCloseable {
                 insert.setString(5, checkpoint.signature());
                 insert.executeUpdate();
             }
+            db.sync(c);
             lastSignedSeq = seq;
             return Optional.of(checkpoint);
         } catch (SQLException e) {
@@ -112,6 +113,7 @@ public final class ChainCheckpoints implements AutoCloseable {
                     insert.setObject(3, OffsetDateTime.now(clock));
                     insert.executeUpdate();
                 }
+                db.sync(c);
             } else if (!stored.equals(key.publicKeyBase64())) {
                 throw new IllegalStateException("node id '" + nodeId + "' is registered in the store with another"
                         + " signing key: another node uses this --node-id, or its data directory (node_key) was"

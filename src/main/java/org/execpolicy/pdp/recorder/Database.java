@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.exception.FlywayValidateException;
 import org.h2.jdbcx.JdbcDataSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * The PDP's store, migrated by Flyway at open: embedded H2 in the data directory (the default,
@@ -90,40 +91,33 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Opens (creating if needed) {@code dataDir/pdp.mv.db} and applies pending migrations.
+     * Opens (creating if needed) {@code dataDir/pdp.mv.db}, applies pending migrations and replays the
+     * evidence journal ({@link JournalReplay}).
      * DB_CLOSE_ON_EXIT=FALSE: H2 must not close itself from its own shutdown hook
      * before the recorder has flushed on SIGTERM. DB_CLOSE_DELAY=-1: the files
      * stay open between connections until {@link #close()}.
-     * WRITE_DELAY=0: H2 runs no background writer, so every store of a chunk
-     * is written by the thread that stores it before its lock is released; the
-     * recorder's writer then forces each batch to the device ({@link FileSync}:
-     * CHECKPOINT, then fdatasync) before any answer. With a write delay, H2's
-     * background writer (its timed stores and its compaction) hands a chunk to
-     * a save thread without waiting for it; a CHECKPOINT that waited for that
-     * store returns without storing (MVStore.commit() skips when the version
-     * moved meanwhile), so the fdatasync could run before the chunk holding the
-     * batch was in the file, and a kill -9 right after the answers lost
-     * answered decisions (ServeProcessIT, 1 of 3 runs at WRITE_DELAY=500).
-     * Without the background writer H2 compacts nothing while running: the
-     * file reuses the space of chunks that no longer hold a live page.
+     * H2's write delay is kept (500 ms): a commit is in memory and H2's background writer stores a chunk
+     * of the file at most every half second and compacts the file, where at WRITE_DELAY=0 every commit
+     * stored a chunk of its own, which no compaction ever reclaimed (5 KB on disk a decision, a heap that
+     * grew with the chunks). Durability does not come from H2's stores: the recorder's writer forces each
+     * batch to the journal before answering, and a change made outside the writer calls {@link #sync}
+     * ({@link H2Durability}).
      * A RETENTION_TIME below H2's 45 s is unsafe after a crash (h2database#4387,
      * "Double mark" on reopen). The store is then closed cleanly once and
      * reopened ({@link #closeCleanly}) before anything is served.
-     * H2's own page size (4 KiB) is kept: 1 KiB leaves cut the disk per decision from
-     * 3.2 to 2.2 KB over a long run (a batch's chunk rewrites less of each index), but
-     * four times the pages held the heap at 200-400 MB and p99 near 1 s under a soak
-     * (README, Benchmark).
+     * H2's own page size (4 KiB) is kept: 1 KiB pages held the heap at 200-400 MB and p99 near 1 s under
+     * a soak (README, Benchmark).
      */
     public static Database open(Path dataDir) {
         Path dir = PrivateFiles.directory(dataDir.toAbsolutePath().normalize());
         JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=0"
-                + ";AUTO_COMPACT_FILL_RATE=95");
+        dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1");
         dataSource.setUser("sa");
         dataSource.setPassword("");
         Database db = new Database(dataSource, dir, false);
         try {
             migrate(dataSource);
+            replayJournal(dataSource, dir);
             closeCleanly(dataSource);
             PrivateFiles.ownerOnly(dir); // H2 has just created its files with the umask's mode
         } catch (RuntimeException e) {
@@ -131,6 +125,25 @@ public final class Database implements AutoCloseable {
             throw e;
         }
         return db;
+    }
+
+    /** Inserts what the journal holds and the file lost, makes it durable, then empties the journal. */
+    private static void replayJournal(JdbcDataSource dataSource, Path dir) {
+        try (Connection c = dataSource.getConnection()) {
+            int replayed = JournalReplay.replay(dir, c);
+            H2Durability.sync(c, dir);
+            if (replayed > 0) {
+                LoggerFactory.getLogger(Database.class).warn("the store had not yet stored {} answered"
+                        + " evidence units (the node stopped without closing it); inserted them from {}",
+                        replayed, EvidenceJournal.FILE_NAME);
+            }
+            try (EvidenceJournal journal = EvidenceJournal.open(dir)) {
+                journal.clear();
+            }
+        } catch (SQLException | java.io.IOException e) {
+            throw new RecorderUnavailableException("cannot replay the evidence journal "
+                    + dir.resolve(EvidenceJournal.FILE_NAME) + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -164,15 +177,31 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * How to force a committed batch onto the device. H2: {@link FileSync}. PostgreSQL: nothing to do
-     * here, its synchronous commit (the default, synchronous_commit = on) returns only once the
-     * commit's WAL is flushed to disk, so a committed batch is already durable.
+     * How the writer forces a committed batch onto the device. H2: {@link H2Durability}. PostgreSQL:
+     * nothing to do here, its synchronous commit (the default, synchronous_commit = on) returns only
+     * once the commit's WAL is flushed to disk, so a committed batch is already durable.
      */
     StorageForce storageForce() {
         if (postgres) {
-            return connection -> { };
+            return (connection, rows, onlyEvidence) -> { };
         }
-        return new FileSync(dataDir.resolve("pdp.mv.db"));
+        return new H2Durability(dataDir);
+    }
+
+    /**
+     * Makes what {@code connection} committed durable, for a change made outside the recorder's writer
+     * (rules, snapshots, checkpoints, retention, traces) before anything that depends on it is answered.
+     * PostgreSQL: already durable at commit.
+     */
+    public void sync(Connection connection) throws SQLException {
+        if (postgres) {
+            return;
+        }
+        try {
+            H2Durability.sync(connection, dataDir);
+        } catch (java.io.IOException e) {
+            throw new SQLException("cannot force the store to the device: " + e.getMessage(), "58030", e);
+        }
     }
 
     /** A new connection (auto-commit on); the caller closes it. */

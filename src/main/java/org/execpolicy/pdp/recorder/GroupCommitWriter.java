@@ -42,9 +42,6 @@ final class GroupCommitWriter implements AutoCloseable {
     static final long GATHER_NANOS = 10_000_000;
     /** How often, while gathering, the writer looks whether anything is still being prepared. */
     private static final long GATHER_SLICE_NANOS = 200_000;
-    private static final String INSERT = "INSERT INTO evidence (node_id, chain_seq, record_count, prev_hash,"
-            + " head_hash, event_id, type, ts, trace_id, decision_id, trace_reserved, body)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     /** Queued last by close(): everything before it is flushed, then the thread ends. */
     private static final PendingAppend STOP = new PendingAppend(List.of(), null, new CompletableFuture<>());
 
@@ -217,8 +214,9 @@ final class GroupCommitWriter implements AutoCloseable {
     private void write(List<PendingAppend> batch) {
         long start = System.nanoTime();
         try {
-            insertAndCommit(batch);
-            force.force(connection); // before any answer: committed is not yet on the device
+            List<EvidenceRow> rows = insertAndCommit(batch);
+            boolean onlyEvidence = batch.stream().allMatch(p -> p.alongside() == null);
+            force.force(connection, rows, onlyEvidence); // before any answer: committed is not yet on the device
         } catch (SQLException | IOException | RuntimeException e) {
             if ((isConstraintViolation(e) || e instanceof ChangeRefusedException) && batch.size() > 1) {
                 // One bad append (a reused event_id, a refused registry change) must not fail the others:
@@ -240,10 +238,12 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
-    private void insertAndCommit(List<PendingAppend> batch) throws SQLException {
+    /** Links, inserts and commits the batch; returns the rows it stored. */
+    private List<EvidenceRow> insertAndCommit(List<PendingAppend> batch) throws SQLException {
         Connection c = openConnection();
         HashChain.Cursor cursor = chain.cursor();
-        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+        List<EvidenceRow> rows = new ArrayList<>();
+        try (PreparedStatement insert = c.prepareStatement(EvidenceRow.INSERT)) {
             for (PendingAppend pending : batch) {
                 if (pending.alongside() != null) {
                     pending.alongside().run(c);
@@ -252,24 +252,15 @@ final class GroupCommitWriter implements AutoCloseable {
                     long first = cursor.seq() + 1;
                     String prev = cursor.hash();
                     unit.contentHashes().forEach(cursor::link);
-                    insert.setString(1, chain.nodeId());
-                    insert.setLong(2, first);
-                    insert.setInt(3, unit.recordCount());
-                    insert.setString(4, prev);
-                    insert.setString(5, cursor.hash());
-                    insert.setString(6, unit.eventId());
-                    insert.setString(7, unit.type());
-                    insert.setObject(8, unit.ts());
-                    insert.setString(9, unit.traceId());
-                    insert.setString(10, unit.decisionId());
-                    insert.setBoolean(11, unit.traceReserved());
-                    insert.setBytes(12, unit.body());
-                    insert.addBatch();
+                    EvidenceRow row = EvidenceRow.linked(chain.nodeId(), first, prev, cursor.hash(), unit);
+                    row.addTo(insert);
+                    rows.add(row);
                 }
             }
             insert.executeBatch();
             c.commit();
             chain.advanceTo(cursor); // only a committed link may be the next one's prev_hash
+            return rows;
         } catch (SQLException | RuntimeException e) {
             rollbackOrDrop(c);
             throw e;

@@ -83,6 +83,7 @@ public final class RegistryStore {
                     ProfileHistory.append(c, id, CanonicalJson.sha256Hex(profile), RecordJson.write(profile), null, now());
                 }
             }
+            db.sync(c);
         } catch (SQLException e) {
             throw new RecorderUnavailableException("registry store failed: " + e.getMessage(), e);
         }

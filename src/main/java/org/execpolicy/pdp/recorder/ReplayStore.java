@@ -73,6 +73,7 @@ public final class ReplayStore {
                     insert.setString(3, canonical);
                     insert.setObject(4, OffsetDateTime.now(clock));
                     insert.executeUpdate();
+                    db.sync(c); // decisions name this snapshot from now on
                 } catch (SQLException e) {
                     if (!UNIQUE_VIOLATION.equals(e.getSQLState())) { // else stored meanwhile by another writer
                         throw e;
@@ -114,6 +115,7 @@ public final class ReplayStore {
                     insertFiles(c, digest, files);
                 }
                 c.commit();
+                db.sync(c);
             } catch (SQLException e) {
                 c.rollback();
                 if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {

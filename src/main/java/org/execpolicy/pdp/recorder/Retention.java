@@ -84,7 +84,7 @@ public final class Retention {
     }
 
     /** In batches, oldest first, so a large purge never holds one huge transaction. */
-    private static void delete(Connection c, String nodeId, long throughSeq) throws SQLException {
+    private void delete(Connection c, String nodeId, long throughSeq) throws SQLException {
         c.setAutoCommit(false);
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM evidence WHERE node_id = ? AND chain_seq IN"
                 + " (SELECT chain_seq FROM evidence WHERE node_id = ? AND chain_seq <= ? ORDER BY chain_seq LIMIT "
@@ -98,6 +98,7 @@ public final class Retention {
                 c.commit();
             } while (deleted > 0);
         }
+        db.sync(c);
     }
 
     private static ObjectNode checkpoint(String nodeId, long throughSeq, String throughHash, long count, Instant cutoff,

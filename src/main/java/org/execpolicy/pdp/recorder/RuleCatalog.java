@@ -48,6 +48,7 @@ public final class RuleCatalog {
                 }
             }
             c.commit();
+            db.sync(c); // firing records name these rules from now on
         } catch (SQLException e) {
             if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) { // another node stored it first
                 throw new RecorderUnavailableException("cannot store the rules of ruleset " + digest + ": "

@@ -89,9 +89,7 @@ public final class TraceArtifacts {
                     return false;
                 }
                 c.commit();
-                try (StorageForce force = database.storageForce()) {
-                    force.force(c);
-                }
+                database.sync(c); // the upload is answered, and a record names it, only once durable
                 return true;
             } catch (SQLException | IOException | RuntimeException e) {
                 c.rollback();
