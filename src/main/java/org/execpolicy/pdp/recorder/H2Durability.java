@@ -31,12 +31,19 @@ final class H2Durability implements StorageForce {
     static final long CHECKPOINT_BYTES = 64L << 20;
 
     private final Path dataDir;
+    private final long checkpointNanos;
     private EvidenceJournal journal; // writer thread only, opened on first use
     private FileChannel file; // writer thread only
     private long lastCheckpoint = System.nanoTime();
 
     H2Durability(Path dataDir) {
+        this(dataDir, CHECKPOINT_NANOS);
+    }
+
+    /** As above, making H2's file durable every {@code checkpointNanos} (tests). */
+    H2Durability(Path dataDir, long checkpointNanos) {
         this.dataDir = dataDir;
+        this.checkpointNanos = checkpointNanos;
     }
 
     @Override
@@ -48,7 +55,7 @@ final class H2Durability implements StorageForce {
         if (onlyEvidence) {
             journal.append(rows);
         }
-        if (!onlyEvidence || System.nanoTime() - lastCheckpoint >= CHECKPOINT_NANOS
+        if (!onlyEvidence || System.nanoTime() - lastCheckpoint >= checkpointNanos
                 || journal.size() >= CHECKPOINT_BYTES) {
             if (file == null || !file.isOpen()) {
                 file = FileChannel.open(storeFile(dataDir), StandardOpenOption.READ);
