@@ -131,7 +131,7 @@ public final class Database implements AutoCloseable {
     private static void replayJournal(JdbcDataSource dataSource, Path dir) {
         try (Connection c = dataSource.getConnection()) {
             int replayed = JournalReplay.replay(dir, c);
-            H2Durability.sync(c, dir);
+            H2Durability.sync(c);
             if (replayed > 0) {
                 LoggerFactory.getLogger(Database.class).warn("the store had not yet stored {} answered"
                         + " evidence units (the node stopped without closing it); inserted them from {}",
@@ -194,13 +194,8 @@ public final class Database implements AutoCloseable {
      * PostgreSQL: already durable at commit.
      */
     public void sync(Connection connection) throws SQLException {
-        if (postgres) {
-            return;
-        }
-        try {
-            H2Durability.sync(connection, dataDir);
-        } catch (java.io.IOException e) {
-            throw new SQLException("cannot force the store to the device: " + e.getMessage(), "58030", e);
+        if (!postgres) {
+            H2Durability.sync(connection);
         }
     }
 

@@ -1,14 +1,13 @@
 package org.execpolicy.pdp.recorder;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.FileStore;
 import org.h2.mvstore.MVStore;
 
 /**
@@ -22,7 +21,7 @@ import org.h2.mvstore.MVStore;
  * {@link #sync} does not rely on {@code CHECKPOINT}: with a write delay, H2's {@code MVStore.commit()}
  * returns without storing when its background writer moved the version meanwhile, and that store may
  * still be on H2's serialisation and save threads. It commits, then waits until both have no work
- * left (the H2 API for running a file operation after every pending write), then fdatasyncs.
+ * left (the H2 API for running a file operation after every pending write), then forces the file.
  */
 final class H2Durability implements StorageForce {
     /** How long the journal grows before H2's file is made durable and the journal emptied. */
@@ -33,7 +32,6 @@ final class H2Durability implements StorageForce {
     private final Path dataDir;
     private final long checkpointNanos;
     private EvidenceJournal journal; // writer thread only, opened on first use
-    private FileChannel file; // writer thread only
     private long lastCheckpoint = System.nanoTime();
 
     H2Durability(Path dataDir) {
@@ -57,42 +55,31 @@ final class H2Durability implements StorageForce {
         }
         if (!onlyEvidence || System.nanoTime() - lastCheckpoint >= checkpointNanos
                 || journal.size() >= CHECKPOINT_BYTES) {
-            if (file == null || !file.isOpen()) {
-                file = FileChannel.open(storeFile(dataDir), StandardOpenOption.READ);
-            }
-            sync(connection, file);
+            sync(connection);
             // the writer commits its batches in order, so all the journal holds was committed before the sync
             journal.clear();
             lastCheckpoint = System.nanoTime();
         }
     }
 
-    /** Makes everything committed so far durable in the store's file; any thread, any connection. */
-    static void sync(Connection connection, Path dataDir) throws IOException, SQLException {
-        try (FileChannel file = FileChannel.open(storeFile(dataDir), StandardOpenOption.READ)) {
-            sync(connection, file);
-        }
-    }
-
-    private static void sync(Connection connection, FileChannel file) throws IOException, SQLException {
+    /**
+     * Makes everything committed so far durable in the store's file; any thread, any connection. The
+     * force is H2's own, on H2's channel: closing a channel of ours on the file would release H2's lock
+     * on it (POSIX drops a process's locks on a file when any of its descriptors is closed), and a
+     * second process could then open the store.
+     */
+    static void sync(Connection connection) throws SQLException {
         MVStore store = ((SessionLocal) connection.unwrap(JdbcConnection.class).getSession())
                 .getDatabase().getStore().getMvStore();
         store.commit();
-        store.getFileStore().executeFileStoreOperation(() -> { });
-        file.force(false); // a sync on any descriptor of a file flushes all its dirty pages
-    }
-
-    static Path storeFile(Path dataDir) {
-        return dataDir.resolve("pdp.mv.db");
+        FileStore<?> file = store.getFileStore();
+        file.executeFileStoreOperation(file::sync);
     }
 
     @Override
     public void close() throws IOException {
         if (journal != null) {
             journal.close();
-        }
-        if (file != null) {
-            file.close();
         }
     }
 }
