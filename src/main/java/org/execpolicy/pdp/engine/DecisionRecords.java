@@ -46,8 +46,9 @@ public final class DecisionRecords {
         String group = TimeOrderedIds.nextGroup();
         decision.put("event_id", group);
         int seq = 1;
+        String timestamp = decision.get("timestamp").textValue();
         for (Firing firing : evaluation.firings()) {
-            ObjectNode record = RecordEnvelope.of("policy_rule_fired", "system", now);
+            ObjectNode record = RecordEnvelope.of("policy_rule_fired", "system", timestamp);
             record.put("event_id", TimeOrderedIds.member(group, seq));
             record.put("decision_id", decisionId);
             record.put("policy_decision_id", decisionId);

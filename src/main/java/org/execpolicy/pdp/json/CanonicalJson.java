@@ -154,6 +154,11 @@ public final class CanonicalJson {
      */
     private static void writeString(String s, StringBuilder out) {
         out.append('"');
+        if (needsNoEscape(s)) {
+            // append(String) copies the string's bytes at once; append(s, from, to) goes a char at a time
+            out.append(s).append('"');
+            return;
+        }
         int run = 0; // start of the characters not yet appended, none of which needs an escape
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -176,6 +181,16 @@ public final class CanonicalJson {
             run = i + 1;
         }
         out.append(s, run, s.length()).append('"');
+    }
+
+    private static boolean needsNoEscape(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String escape(char c) {

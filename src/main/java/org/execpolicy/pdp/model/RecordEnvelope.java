@@ -11,9 +11,14 @@ public final class RecordEnvelope {
     }
 
     public static ObjectNode of(String type, String actor, Instant at) {
+        return of(type, actor, at.toString());
+    }
+
+    /** As above, at {@code timestamp}, an instant's ISO-8601 text: a decision's records share one. */
+    public static ObjectNode of(String type, String actor, String timestamp) {
         ObjectNode record = Json.object();
         record.put("event_id", TimeOrderedIds.next());
-        record.put("timestamp", at.toString());
+        record.put("timestamp", timestamp);
         record.put("type", type);
         record.put("actor", actor);
         return record;
