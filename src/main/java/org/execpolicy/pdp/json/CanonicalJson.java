@@ -41,6 +41,13 @@ public final class CanonicalJson {
         return Sha256.hex(canonicalBytes(node));
     }
 
+    /** {@code s} as an RFC 8785 JSON string, quotes included. */
+    public static String quote(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 2);
+        writeString(s, out);
+        return out.toString();
+    }
+
     private static void write(JsonNode node, StringBuilder out) {
         switch (node.getNodeType()) {
             case OBJECT -> {

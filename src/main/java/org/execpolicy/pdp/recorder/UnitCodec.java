@@ -34,7 +34,7 @@ import org.execpolicy.pdp.json.TimeOrderedIds;
 final class UnitCodec {
     static final String FIRED = "policy_rule_fired";
     static final String DECISION = "llm_exec_policy";
-    private static final Set<String> FIRING_FIELDS = Set.of("actor", "decision_id", "event_id", "matched",
+    static final Set<String> FIRING_FIELDS = Set.of("actor", "decision_id", "event_id", "matched",
             "policy_decision_id", "rule_description", "rule_name", "rule_package", "ruleset_digest", "seq",
             "timestamp", "trace_id", "type");
     /** The members a stored record never carries itself: the writer's chain adds them. */
@@ -134,8 +134,9 @@ final class UnitCodec {
         Map<String, Integer> factIndex = new HashMap<>();
         ArrayNode facts = Json.MAPPER.createArrayNode();
         ArrayNode firings = Json.MAPPER.createArrayNode();
+        FiringText firingText = new FiringText();
         for (ObjectNode firing : records.subList(1, records.size())) {
-            hashes.add(contentHash(firing));
+            hashes.add(Sha256.hex(firingText.of(firing)));
             ArrayNode matched = Json.MAPPER.createArrayNode();
             for (JsonNode fact : firing.get("matched")) {
                 matched.add(factIndex.computeIfAbsent(fact.asText(), text -> {
