@@ -22,7 +22,7 @@ import java.util.zip.CRC32C;
  * (which is what cost disk, heap and CPU), and compacts it. Every few seconds the writer makes H2's
  * file durable ({@link H2Durability}) and empties the journal. At open, rows the journal holds and the
  * file lost (a kill -9 or power cut within the last seconds) are inserted again
- * ({@link #replayInto}), so every answered decision is found.
+ * ({@link JournalReplay}), so every answered decision is found.
  * <p>
  * An entry is one batch: its length, a CRC32C of its bytes, then the rows. A torn last entry (the
  * force never returned, so no decision of it was answered) ends the journal. The writer thread alone
