@@ -10,7 +10,6 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.exception.FlywayValidateException;
 import org.h2.jdbcx.JdbcDataSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * The PDP's store, migrated by Flyway at open: embedded H2 in the data directory (the default,
@@ -91,17 +90,22 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Opens (creating if needed) {@code dataDir/pdp.mv.db}, applies pending migrations and replays the
-     * evidence journal ({@link JournalReplay}).
+     * Opens (creating if needed) {@code dataDir/pdp.mv.db} and applies pending migrations.
      * DB_CLOSE_ON_EXIT=FALSE: H2 must not close itself from its own shutdown hook
      * before the recorder has flushed on SIGTERM. DB_CLOSE_DELAY=-1: the files
      * stay open between connections until {@link #close()}.
-     * H2's write delay is kept (500 ms): a commit is in memory and H2's background writer stores a chunk
-     * of the file at most every half second and compacts the file, where at WRITE_DELAY=0 every commit
-     * stored a chunk of its own, which no compaction ever reclaimed (5 KB on disk a decision, a heap that
-     * grew with the chunks). Durability does not come from H2's stores: the recorder's writer forces each
-     * batch to the journal before answering, and a change made outside the writer calls {@link #sync}
-     * ({@link H2Durability}).
+     * WRITE_DELAY=0: H2 runs no background writer, so every store of a chunk
+     * is written by the thread that stores it; the recorder's writer then forces
+     * each batch to the device ({@link H2Durability}) before any answer. With a
+     * write delay, H2's background writer stores and compacts the file on its own
+     * thread. Two attempts at that failed the kill -9 test: forcing through
+     * {@code CHECKPOINT} (it returns without storing when the background writer
+     * moved the version meanwhile), and a journal of the recorder's own with H2
+     * made durable every 2 s: after a kill -9, H2 reopened at a state older than
+     * one it had been forced to, and the journal, emptied after that force, no
+     * longer held the decisions in between (README, Known problems).
+     * Without the background writer H2 compacts nothing while running: the
+     * file reuses the space of chunks that no longer hold a live page.
      * A RETENTION_TIME below H2's 45 s is unsafe after a crash (h2database#4387,
      * "Double mark" on reopen). The store is then closed cleanly once and
      * reopened ({@link #closeCleanly}) before anything is served.
@@ -111,13 +115,12 @@ public final class Database implements AutoCloseable {
     public static Database open(Path dataDir) {
         Path dir = PrivateFiles.directory(dataDir.toAbsolutePath().normalize());
         JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1");
+        dataSource.setURL("jdbc:h2:file:" + dir.resolve("pdp") + ";DB_CLOSE_ON_EXIT=FALSE;DB_CLOSE_DELAY=-1;WRITE_DELAY=0");
         dataSource.setUser("sa");
         dataSource.setPassword("");
         Database db = new Database(dataSource, dir, false);
         try {
             migrate(dataSource);
-            replayJournal(dataSource, dir);
             closeCleanly(dataSource);
             PrivateFiles.ownerOnly(dir); // H2 has just created its files with the umask's mode
         } catch (RuntimeException e) {
@@ -125,25 +128,6 @@ public final class Database implements AutoCloseable {
             throw e;
         }
         return db;
-    }
-
-    /** Inserts what the journal holds and the file lost, makes it durable, then empties the journal. */
-    private static void replayJournal(JdbcDataSource dataSource, Path dir) {
-        try (Connection c = dataSource.getConnection()) {
-            int replayed = JournalReplay.replay(dir, c);
-            H2Durability.sync(c);
-            if (replayed > 0) {
-                LoggerFactory.getLogger(Database.class).warn("the store had not yet stored {} answered"
-                        + " evidence units (the node stopped without closing it); inserted them from {}",
-                        replayed, EvidenceJournal.FILE_NAME);
-            }
-            try (EvidenceJournal journal = EvidenceJournal.open(dir)) {
-                journal.clear();
-            }
-        } catch (SQLException | java.io.IOException e) {
-            throw new RecorderUnavailableException("cannot replay the evidence journal "
-                    + dir.resolve(EvidenceJournal.FILE_NAME) + ": " + e.getMessage(), e);
-        }
     }
 
     /**
@@ -183,9 +167,9 @@ public final class Database implements AutoCloseable {
      */
     StorageForce storageForce() {
         if (postgres) {
-            return (connection, rows, onlyEvidence) -> { };
+            return connection -> { };
         }
-        return new H2Durability(dataDir);
+        return new H2Durability();
     }
 
     /**

@@ -214,9 +214,8 @@ final class GroupCommitWriter implements AutoCloseable {
     private void write(List<PendingAppend> batch) {
         long start = System.nanoTime();
         try {
-            List<EvidenceRow> rows = insertAndCommit(batch);
-            boolean onlyEvidence = batch.stream().allMatch(p -> p.alongside() == null);
-            force.force(connection, rows, onlyEvidence); // before any answer: committed is not yet on the device
+            insertAndCommit(batch);
+            force.force(connection); // before any answer: committed is not yet on the device
         } catch (SQLException | IOException | RuntimeException e) {
             if ((isConstraintViolation(e) || e instanceof ChangeRefusedException) && batch.size() > 1) {
                 // One bad append (a reused event_id, a refused registry change) must not fail the others:
@@ -238,11 +237,10 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
-    /** Links, inserts and commits the batch; returns the rows it stored. */
-    private List<EvidenceRow> insertAndCommit(List<PendingAppend> batch) throws SQLException {
+    /** Links, inserts and commits the batch. */
+    private void insertAndCommit(List<PendingAppend> batch) throws SQLException {
         Connection c = openConnection();
         HashChain.Cursor cursor = chain.cursor();
-        List<EvidenceRow> rows = new ArrayList<>();
         try (PreparedStatement insert = c.prepareStatement(EvidenceRow.INSERT)) {
             for (PendingAppend pending : batch) {
                 if (pending.alongside() != null) {
@@ -252,15 +250,12 @@ final class GroupCommitWriter implements AutoCloseable {
                     long first = cursor.seq() + 1;
                     String prev = cursor.hash();
                     unit.contentHashes().forEach(cursor::link);
-                    EvidenceRow row = EvidenceRow.linked(chain.nodeId(), first, prev, cursor.hash(), unit);
-                    row.addTo(insert);
-                    rows.add(row);
+                    EvidenceRow.linked(chain.nodeId(), first, prev, cursor.hash(), unit).addTo(insert);
                 }
             }
             insert.executeBatch();
             c.commit();
             chain.advanceTo(cursor); // only a committed link may be the next one's prev_hash
-            return rows;
         } catch (SQLException | RuntimeException e) {
             rollbackOrDrop(c);
             throw e;

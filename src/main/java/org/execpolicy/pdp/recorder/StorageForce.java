@@ -1,9 +1,6 @@
 package org.execpolicy.pdp.recorder;
 
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.util.List;
 
 /**
  * Forces what the store has committed onto the storage device (fdatasync), so that it survives a
@@ -11,11 +8,8 @@ import java.util.List;
  * before any answer, and closes it when it stops.
  */
 interface StorageForce extends AutoCloseable {
-    /**
-     * Makes the batch just committed on {@code connection} durable: {@code rows} are its evidence rows,
-     * and {@code onlyEvidence} is false when the batch also changed other tables (registry changes).
-     */
-    void force(Connection connection, List<EvidenceRow> rows, boolean onlyEvidence) throws IOException, SQLException;
+    /** Forces what {@code connection} has committed (and anything the store wrote before) to the device. */
+    void force(java.sql.Connection connection) throws IOException, java.sql.SQLException;
 
     @Override
     default void close() throws IOException {

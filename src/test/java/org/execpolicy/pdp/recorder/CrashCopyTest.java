@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a kill -9 leaves, taken in process: the store's files copied while the store is open and
- * working are what the operating system holds of them (a killed process loses only its memory). With
- * H2 storing its file in the background, whatever was answered or relied on must be in that copy.
+ * working are what the operating system holds of them (a killed process loses only its memory):
+ * whatever was answered or relied on must be in that copy.
  */
 class CrashCopyTest {
     private static final String NODE = "node-crash";
@@ -56,7 +56,7 @@ class CrashCopyTest {
             new RuleCatalog(db).register("b".repeat(64), List.of(new RuleCatalog.RuleText("r1", "p", "rule one")));
             sha256 = new ReplayStore(db, Clock.systemUTC()).putSnapshot("work_profile",
                     Json.object().put("profile_id", "p-1"));
-            copyFiles(live, crashed); // at once: H2's background writer stores every half second
+            copyFiles(live, crashed);
         }
         try (Database db = Database.open(crashed)) {
             assertThat(new ReplayStore(db, Clock.systemUTC()).snapshot(sha256)).isPresent();

@@ -28,7 +28,7 @@ class StorageForceTest {
         CountDownLatch forceMayFinish = new CountDownLatch(1);
         CountDownLatch forcing = new CountDownLatch(1);
         AtomicInteger forces = new AtomicInteger();
-        StorageForce force = (connection, rows, onlyEvidence) -> {
+        StorageForce force = connection -> {
             forces.incrementAndGet();
             forcing.countDown();
             try {
@@ -57,7 +57,7 @@ class StorageForceTest {
     @Test
     void a_batch_that_cannot_be_forced_fails_closed_and_the_recorder_is_unhealthy() {
         AtomicInteger calls = new AtomicInteger();
-        StorageForce failing = (connection, rows, onlyEvidence) -> {
+        StorageForce failing = connection -> {
             if (calls.incrementAndGet() == 1) {
                 throw new IOException("fdatasync: Input/output error");
             }

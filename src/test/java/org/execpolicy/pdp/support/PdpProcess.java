@@ -47,11 +47,18 @@ public final class PdpProcess implements AutoCloseable {
         command.addAll(List.of(moreFlags)); // e.g. --database URL --node-id ID
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
+        java.util.Deque<String> last = new java.util.concurrent.ConcurrentLinkedDeque<>(); // why it did not start
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
+                    if (!port.isDone()) {
+                        last.addLast(line);
+                        if (last.size() > 40) {
+                            last.removeFirst();
+                        }
+                    }
                     Matcher m = LISTENING.matcher(line);
                     if (m.matches()) {
                         port.complete(Integer.parseInt(m.group(1)));
@@ -60,7 +67,8 @@ public final class PdpProcess implements AutoCloseable {
             } catch (IOException ignored) {
                 // the process ended
             }
-            port.completeExceptionally(new IllegalStateException("the PDP exited before listening"));
+            port.completeExceptionally(new IllegalStateException("the PDP exited before listening; its last lines:\n"
+                    + String.join("\n", last)));
         }, "pdp-process-output");
         reader.setDaemon(true);
         reader.start();
