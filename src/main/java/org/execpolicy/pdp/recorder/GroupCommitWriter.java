@@ -42,6 +42,9 @@ final class GroupCommitWriter implements AutoCloseable {
     static final long GATHER_NANOS = 10_000_000;
     /** How often, while gathering, the writer looks whether anything is still being prepared. */
     private static final long GATHER_SLICE_NANOS = 200_000;
+    private static final String INSERT = "INSERT INTO evidence (node_id, chain_seq, record_count, prev_hash,"
+            + " head_hash, event_id, type, ts, trace_id, decision_id, trace_reserved, body)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     /** Queued last by close(): everything before it is flushed, then the thread ends. */
     private static final PendingAppend STOP = new PendingAppend(List.of(), null, new CompletableFuture<>());
 
@@ -237,11 +240,10 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
-    /** Links, inserts and commits the batch. */
     private void insertAndCommit(List<PendingAppend> batch) throws SQLException {
         Connection c = openConnection();
         HashChain.Cursor cursor = chain.cursor();
-        try (PreparedStatement insert = c.prepareStatement(EvidenceRow.INSERT)) {
+        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
             for (PendingAppend pending : batch) {
                 if (pending.alongside() != null) {
                     pending.alongside().run(c);
@@ -250,7 +252,19 @@ final class GroupCommitWriter implements AutoCloseable {
                     long first = cursor.seq() + 1;
                     String prev = cursor.hash();
                     unit.contentHashes().forEach(cursor::link);
-                    EvidenceRow.linked(chain.nodeId(), first, prev, cursor.hash(), unit).addTo(insert);
+                    insert.setString(1, chain.nodeId());
+                    insert.setLong(2, first);
+                    insert.setInt(3, unit.recordCount());
+                    insert.setString(4, prev);
+                    insert.setString(5, cursor.hash());
+                    insert.setString(6, unit.eventId());
+                    insert.setString(7, unit.type());
+                    insert.setObject(8, unit.ts());
+                    insert.setString(9, unit.traceId());
+                    insert.setString(10, unit.decisionId());
+                    insert.setBoolean(11, unit.traceReserved());
+                    insert.setBytes(12, unit.body());
+                    insert.addBatch();
                 }
             }
             insert.executeBatch();
