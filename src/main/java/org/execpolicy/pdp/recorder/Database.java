@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.exception.FlywayValidateException;
@@ -32,6 +34,8 @@ public final class Database implements AutoCloseable {
     private final boolean postgres;
     /** Once closed, never reopen the files by accident through the URL. */
     private volatile boolean closed;
+    /** The evidence journals' indexes of the recorders writing to this H2 store (none on PostgreSQL). */
+    private final List<EvidenceIndex> indexes = new CopyOnWriteArrayList<>();
 
     private Database(DataSource dataSource, Path dataDir, boolean postgres) {
         this.dataSource = dataSource;
@@ -121,7 +125,9 @@ public final class Database implements AutoCloseable {
         Database db = new Database(dataSource, dir, false);
         try {
             migrate(dataSource);
+            List<EvidenceJournal.Segment> replayed = JournalReplay.replay(dir, dataSource);
             closeCleanly(dataSource);
+            JournalReplay.delete(replayed); // only once the clean close has stored them
             PrivateFiles.ownerOnly(dir); // H2 has just created its files with the umask's mode
         } catch (RuntimeException e) {
             db.close();
@@ -183,12 +189,35 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** A new connection (auto-commit on); the caller closes it. */
+    /**
+     * A new connection (auto-commit on); the caller closes it. On H2 it is handed out only once every
+     * evidence row journaled before the call is in the store ({@link EvidenceIndex#awaitIndexed()}), so
+     * whatever reads through it finds every record whose append has completed.
+     *
+     * @throws RecorderUnavailableException if the store cannot take the journaled evidence
+     */
     public Connection connection() throws SQLException {
+        for (EvidenceIndex index : indexes) {
+            index.awaitIndexed();
+        }
+        return writerConnection();
+    }
+
+    /** A new connection that does not wait for journaled evidence: for the writer and the index only. */
+    Connection writerConnection() throws SQLException {
         if (closed) {
             throw new SQLException("database is closed");
         }
         return dataSource.getConnection();
+    }
+
+    /** Makes {@link #connection()} wait for {@code index} until {@link #removeIndex}. */
+    void addIndex(EvidenceIndex index) {
+        indexes.add(index);
+    }
+
+    void removeIndex(EvidenceIndex index) {
+        indexes.remove(index);
     }
 
     /** Closes the database files (H2) or the pool (PostgreSQL); connections still open fail afterwards. */

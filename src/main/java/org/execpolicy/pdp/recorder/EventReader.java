@@ -35,13 +35,19 @@ final class EventReader {
 
     /** Where the node's chain ends in the store: a restarted writer continues from there. */
     HashChain chainHead(String nodeId) {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(CHAIN_HEAD)) {
+        try (Connection c = db.connection()) {
+            return chainHead(c, nodeId);
+        } catch (SQLException e) {
+            throw new RecorderUnavailableException("cannot read the head of the hash chain: " + e.getMessage(), e);
+        }
+    }
+
+    static HashChain chainHead(Connection c, String nodeId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(CHAIN_HEAD)) {
             ps.setString(1, nodeId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new HashChain(nodeId, rs.getLong(1), rs.getString(2)) : new HashChain(nodeId, 0, null);
             }
-        } catch (SQLException e) {
-            throw new RecorderUnavailableException("cannot read the head of the hash chain: " + e.getMessage(), e);
         }
     }
 

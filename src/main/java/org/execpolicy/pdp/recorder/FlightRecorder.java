@@ -36,6 +36,7 @@ public final class FlightRecorder implements EvidenceStore {
     private final RuleCatalog rules;
     private final UnitCodec codec;
     private final GroupCommitWriter writer;
+    private final EvidenceIndex index; // H2 only
     private final EventReader reader;
     private final ChainVerifier verifier;
     private final Database db;
@@ -73,6 +74,12 @@ public final class FlightRecorder implements EvidenceStore {
 
     /** As above, timing its own records (verification marks, stored sources) by {@code clock}. */
     FlightRecorder(Database db, RecordSchemas schemas, String nodeId, StorageForce force, Clock clock) {
+        this(db, schemas, nodeId, force, EvidenceJournal.Sync.FDATASYNC, clock);
+    }
+
+    /** As above; on H2, forcing each batch in the evidence journal with {@code journalSync}. */
+    FlightRecorder(Database db, RecordSchemas schemas, String nodeId, StorageForce force,
+                   EvidenceJournal.Sync journalSync, Clock clock) {
         this.schemas = schemas;
         this.rules = new RuleCatalog(db);
         this.codec = new UnitCodec(rules);
@@ -82,7 +89,20 @@ public final class FlightRecorder implements EvidenceStore {
         this.replayStore = new ReplayStore(db, clock);
         this.nodeId = nodeId;
         this.clock = clock;
-        this.writer = new GroupCommitWriter(db, force, reader.chainHead(nodeId));
+        this.index = db.shared() ? null : openIndex(db, force, journalSync);
+        this.writer = new GroupCommitWriter(db, force, index, reader.chainHead(nodeId));
+        if (index != null) {
+            db.addIndex(index);
+        }
+    }
+
+    private static EvidenceIndex openIndex(Database db, StorageForce force, EvidenceJournal.Sync sync) {
+        try {
+            return new EvidenceIndex(db, force, EvidenceJournal.open(db.dataDir(), sync));
+        } catch (java.io.IOException e) {
+            throw new RecorderUnavailableException("cannot open the evidence journal in " + db.dataDir() + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     /** True when {@value #CHECK_RECORDS_PROPERTY} is set: every append is checked against the schemas. */
@@ -269,5 +289,8 @@ public final class FlightRecorder implements EvidenceStore {
     @Override
     public void close() {
         writer.close();
+        if (index != null) {
+            db.removeIndex(index);
+        }
     }
 }

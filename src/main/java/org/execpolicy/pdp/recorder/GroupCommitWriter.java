@@ -6,7 +6,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -19,10 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The recorder's single writer: takes what has queued, links it into the node's hash chain, stores
- * it in one transaction, commits, forces the batch to the storage device, then completes the
- * futures. One commit and one force per batch instead of per append keep durability per decision
- * cheap; a batch that cannot be forced fails like one that cannot be committed (503, fail closed).
+ * The recorder's single writer: takes what has queued, links it into the node's hash chain, makes
+ * it durable, then completes the futures. On PostgreSQL a batch is stored in one transaction and
+ * committed. On H2 a batch of evidence alone is appended to the journal and forced there
+ * ({@link EvidenceIndex}), and H2 takes it a segment at a time; a batch that changes more (a registry
+ * change and its record, which must commit together) waits until H2 holds everything journaled, then
+ * is committed and forced in H2 itself. One force per batch instead of per append keeps durability
+ * per decision cheap; a batch that cannot be forced fails like one that cannot be committed (503,
+ * fail closed).
  */
 final class GroupCommitWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
@@ -42,15 +48,13 @@ final class GroupCommitWriter implements AutoCloseable {
     static final long GATHER_NANOS = 10_000_000;
     /** How often, while gathering, the writer looks whether anything is still being prepared. */
     private static final long GATHER_SLICE_NANOS = 200_000;
-    private static final String INSERT = "INSERT INTO evidence (node_id, chain_seq, record_count, prev_hash,"
-            + " head_hash, event_id, type, ts, trace_id, decision_id, trace_reserved, body)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     /** Queued last by close(): everything before it is flushed, then the thread ends. */
     private static final PendingAppend STOP = new PendingAppend(List.of(), null, new CompletableFuture<>());
 
     private final Database db;
     private final long gatherNanos;
     private final StorageForce force;
+    private final EvidenceIndex index; // null: every batch is committed in the store (PostgreSQL)
     private final HashChain chain; // writer thread only
     private final BlockingQueue<PendingAppend> queue = new LinkedBlockingQueue<>();
     /** Appends hold the read side so none can slip in behind STOP. */
@@ -64,15 +68,16 @@ final class GroupCommitWriter implements AutoCloseable {
     /** Appends announced and not yet made ({@link #expect()}). */
     private final AtomicInteger preparing = new AtomicInteger();
 
-    GroupCommitWriter(Database db, StorageForce force, HashChain chain) {
-        this(db, force, chain, GATHER_NANOS);
+    GroupCommitWriter(Database db, StorageForce force, EvidenceIndex index, HashChain chain) {
+        this(db, force, index, chain, GATHER_NANOS);
     }
 
     /** As above, gathering for {@code gatherNanos} while appends arrive together. */
-    GroupCommitWriter(Database db, StorageForce force, HashChain chain, long gatherNanos) {
+    GroupCommitWriter(Database db, StorageForce force, EvidenceIndex index, HashChain chain, long gatherNanos) {
         this.gatherNanos = gatherNanos;
         this.db = db;
         this.force = force;
+        this.index = index;
         this.chain = chain;
         this.thread = new Thread(this::run, "flight-recorder-writer");
         // Daemon so a forgotten close() cannot keep the JVM alive; unacknowledged
@@ -108,11 +113,14 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     boolean healthy() {
-        return healthy;
+        return healthy && (index == null || index.failure() == null);
     }
 
     String lastFailure() {
-        return healthy ? null : lastFailure;
+        if (!healthy) {
+            return lastFailure;
+        }
+        return index == null ? null : index.failure();
     }
 
     int queueDepth() {
@@ -155,7 +163,8 @@ final class GroupCommitWriter implements AutoCloseable {
         while (!stopping) {
             PendingAppend first;
             try {
-                first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+                long wait = TimeUnit.MILLISECONDS.toNanos(IDLE_POLL_MS);
+                first = queue.poll(index == null ? wait : Math.min(wait, index.nanosUntilDue()), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 continue; // only STOP ends the writer
             }
@@ -163,6 +172,7 @@ final class GroupCommitWriter implements AutoCloseable {
                 if (!healthy) {
                     probe();
                 }
+                handOffIfDue();
                 continue;
             }
             batch.add(first);
@@ -177,6 +187,10 @@ final class GroupCommitWriter implements AutoCloseable {
                 }
             }
             batch.clear();
+            handOffIfDue();
+        }
+        if (index != null) {
+            index.close();
         }
         dropConnection();
         try {
@@ -216,7 +230,14 @@ final class GroupCommitWriter implements AutoCloseable {
 
     private void write(List<PendingAppend> batch) {
         long start = System.nanoTime();
+        if (index != null && batch.stream().allMatch(p -> p.alongside() == null)) {
+            journal(batch, start);
+            return;
+        }
         try {
+            if (index != null) {
+                index.awaitIndexed(); // the chain's order in the store is its order in the journal
+            }
             insertAndCommit(batch);
             force.force(connection); // before any answer: committed is not yet on the device
         } catch (SQLException | IOException | RuntimeException e) {
@@ -229,6 +250,10 @@ final class GroupCommitWriter implements AutoCloseable {
             }
             return;
         }
+        completed(batch, start);
+    }
+
+    private void completed(List<PendingAppend> batch, long start) {
         healthy = true;
         batch.forEach(p -> p.done().complete(null));
         try { // after the futures: a committed batch is never reported failed because of a listener
@@ -240,31 +265,85 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * H2: links the batch, appends it to the journal and forces it there. An append whose event_id is
+     * already recorded or journaled is refused alone, as the store's unique index refuses it in a commit.
+     */
+    private void journal(List<PendingAppend> batch, long start) {
+        List<PendingAppend> accepted = new ArrayList<>(batch.size());
+        List<EvidenceRow> rows = new ArrayList<>();
+        HashChain.Cursor cursor = chain.cursor();
+        try {
+            String failing = index.failure();
+            if (failing != null) { // fail closed while H2 cannot take what the journal holds
+                throw new RecorderUnavailableException("flight recorder cannot store: " + failing, null);
+            }
+            Connection c = openConnection();
+            Set<String> batchIds = new HashSet<>();
+            for (PendingAppend pending : batch) {
+                String reused = reusedEventId(pending, batchIds, c);
+                if (reused != null) {
+                    pending.done().completeExceptionally(new RecordRejectedException(null, "/event_id",
+                            "record rejected: event_id already recorded (" + reused + ")"));
+                    continue;
+                }
+                accepted.add(pending);
+                for (EvidenceUnit unit : pending.units()) {
+                    rows.add(link(cursor, unit));
+                }
+            }
+            if (!rows.isEmpty()) {
+                index.append(rows); // before any answer: forced to the device
+            }
+            chain.advanceTo(cursor);
+        } catch (SQLException | IOException | RuntimeException e) {
+            dropConnection();
+            fail(batch, e);
+            return;
+        }
+        completed(accepted, start);
+    }
+
+    private String reusedEventId(PendingAppend pending, Set<String> batchIds, Connection c) throws SQLException {
+        for (EvidenceUnit unit : pending.units()) {
+            if (!batchIds.add(unit.eventId()) || index.holds(unit.eventId(), c)) {
+                return unit.eventId();
+            }
+        }
+        return null;
+    }
+
+    /** The unit's row, linked after {@code cursor}, which moves to the unit's last record. */
+    private EvidenceRow link(HashChain.Cursor cursor, EvidenceUnit unit) {
+        long first = cursor.seq() + 1;
+        String prev = cursor.hash();
+        unit.contentHashes().forEach(cursor::link);
+        return EvidenceRow.linked(chain.nodeId(), first, prev, cursor.hash(), unit);
+    }
+
+    private void handOffIfDue() {
+        if (index == null) {
+            return;
+        }
+        try {
+            index.handOffIfDue();
+        } catch (IOException e) {
+            healthy = false;
+            lastFailure = "cannot close the evidence journal's segment: " + e.getMessage();
+            LOG.warn(lastFailure, e);
+        }
+    }
+
     private void insertAndCommit(List<PendingAppend> batch) throws SQLException {
         Connection c = openConnection();
         HashChain.Cursor cursor = chain.cursor();
-        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+        try (PreparedStatement insert = c.prepareStatement(EvidenceRow.INSERT)) {
             for (PendingAppend pending : batch) {
                 if (pending.alongside() != null) {
                     pending.alongside().run(c);
                 }
                 for (EvidenceUnit unit : pending.units()) {
-                    long first = cursor.seq() + 1;
-                    String prev = cursor.hash();
-                    unit.contentHashes().forEach(cursor::link);
-                    insert.setString(1, chain.nodeId());
-                    insert.setLong(2, first);
-                    insert.setInt(3, unit.recordCount());
-                    insert.setString(4, prev);
-                    insert.setString(5, cursor.hash());
-                    insert.setString(6, unit.eventId());
-                    insert.setString(7, unit.type());
-                    insert.setObject(8, unit.ts());
-                    insert.setString(9, unit.traceId());
-                    insert.setString(10, unit.decisionId());
-                    insert.setBoolean(11, unit.traceReserved());
-                    insert.setBytes(12, unit.body());
-                    insert.addBatch();
+                    link(cursor, unit).addTo(insert);
                 }
             }
             insert.executeBatch();
@@ -309,7 +388,7 @@ final class GroupCommitWriter implements AutoCloseable {
 
     private Connection openConnection() throws SQLException {
         if (connection == null) {
-            Connection c = db.connection();
+            Connection c = db.writerConnection();
             c.setAutoCommit(false);
             connection = c;
         }

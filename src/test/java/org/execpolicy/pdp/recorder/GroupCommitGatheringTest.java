@@ -34,7 +34,7 @@ class GroupCommitGatheringTest {
     void open() {
         db = Database.open(dataDir);
         codec = new UnitCodec(new RuleCatalog(db));
-        writer = new GroupCommitWriter(db, connection -> { }, new HashChain("gathering", 0, null), WINDOW_NANOS);
+        writer = new GroupCommitWriter(db, connection -> { }, null, new HashChain("gathering", 0, null), WINDOW_NANOS);
         writer.onCommit((appends, records, nanos) -> batches.add(appends));
     }
 

@@ -1,0 +1,209 @@
+package org.execpolicy.pdp.recorder;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * Where the H2 store's evidence is durable before the answer: {@code evidence-journal/} in the data
+ * directory, a sequence of segment files. The writer appends each batch's rows to the open segment and
+ * forces them to the device (one fdatasync a batch) before any of them is answered; H2 receives the
+ * rows later, a segment at a time ({@link EvidenceIndex}), and only once H2 has committed a segment's
+ * rows and its file is forced is the segment deleted. At open, every segment left is inserted again
+ * where the store lacks it ({@link JournalReplay}). The journal is never emptied on anyone's word but
+ * a forced H2 commit of exactly its rows.
+ * <p>
+ * An entry is one batch: its length, a CRC32C of its bytes, then the rows. A torn last entry (its force
+ * never returned, so no decision of it was answered) ends its segment. Appends and rotation are
+ * serialised by the caller ({@link EvidenceIndex}).
+ */
+final class EvidenceJournal implements AutoCloseable {
+    static final String DIRECTORY = "evidence-journal";
+    private static final String SUFFIX = ".seg";
+    private static final int HEADER_BYTES = 8;
+
+    /** How an appended entry reaches the device; tests replace it to hold or fail the force. */
+    interface Sync {
+        Sync FDATASYNC = channel -> channel.force(false);
+
+        void force(FileChannel channel) throws IOException;
+    }
+
+    private final Path dir;
+    private final Sync sync;
+    /**
+     * Segment numbers, unique in the process (several recorders may write one store) and growing
+     * across restarts: microseconds since the epoch when taken, or one more than the last.
+     */
+    private static final AtomicLong LAST_NUMBER = new AtomicLong();
+
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
+    private Segment open; // null until the first append after a rotation
+    private FileChannel channel;
+    private boolean broken; // an append failed and could not be undone: refuse further appends
+
+    /** A segment file and its place in the journal's order. */
+    record Segment(Path file, long number) {
+    }
+
+    private EvidenceJournal(Path dir, Sync sync) {
+        this.dir = dir;
+        this.sync = sync;
+    }
+
+    /** Opens the journal in {@code dataDir}, creating its directory. */
+    static EvidenceJournal open(Path dataDir, Sync sync) throws IOException {
+        return new EvidenceJournal(PrivateFiles.directory(dataDir.resolve(DIRECTORY)), sync);
+    }
+
+    /** Appends one batch's rows to the open segment (opening one if none is) and forces them to the device. */
+    void append(List<EvidenceRow> rows) throws IOException {
+        if (broken) {
+            throw new IOException("the evidence journal could not undo a failed append; restart the node");
+        }
+        if (channel == null) {
+            startSegment();
+        }
+        ByteBuffer entry = encode(rows);
+        long before = channel.size();
+        try {
+            long at = before;
+            while (entry.hasRemaining()) {
+                at += channel.write(entry, at);
+            }
+            sync.force(channel);
+        } catch (IOException e) {
+            undo(before);
+            throw e;
+        }
+    }
+
+    /**
+     * Closes the open segment, if any, and returns it: later appends go to a new one. The caller hands
+     * the closed segment's rows to H2 and deletes it once they are durable there.
+     */
+    Segment rotate() throws IOException {
+        Segment closed = open;
+        if (channel != null) {
+            channel.close();
+        }
+        channel = null;
+        open = null;
+        return closed;
+    }
+
+    /** Deletes a segment whose rows H2 holds durably; a deletion lost to a crash only replays rows again. */
+    static void delete(Segment segment) throws IOException {
+        Files.deleteIfExists(segment.file());
+    }
+
+    @Override
+    public void close() throws IOException {
+        rotate();
+    }
+
+    /** The segments in {@code dataDir}'s journal, oldest first; none if it has no journal. */
+    static List<Segment> segments(Path dataDir) throws IOException {
+        Path dir = dataDir.resolve(DIRECTORY);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(SUFFIX))
+                    .map(f -> {
+                        String name = f.getFileName().toString();
+                        return new Segment(f, Long.parseLong(name.substring(0, name.length() - SUFFIX.length())));
+                    })
+                    .sorted(java.util.Comparator.comparingLong(Segment::number))
+                    .toList();
+        }
+    }
+
+    /** The rows of every whole entry of a segment, oldest first. */
+    static List<EvidenceRow> read(Segment segment) throws IOException {
+        List<EvidenceRow> rows = new ArrayList<>();
+        ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(segment.file()));
+        while (all.remaining() >= HEADER_BYTES) {
+            int length = all.getInt();
+            int crcStored = all.getInt();
+            if (length < 4 || length > all.remaining()) {
+                break; // torn: its force never returned
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(all.array(), all.position(), length);
+            if ((int) crc.getValue() != crcStored) {
+                break;
+            }
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(all.array(), all.position(), length));
+            try {
+                int count = in.readInt();
+                for (int i = 0; i < count; i++) {
+                    rows.add(EvidenceRow.readFrom(in));
+                }
+            } catch (EOFException e) {
+                throw new IOException("journal entry at " + (all.position() - HEADER_BYTES) + " of "
+                        + segment.file() + " passed its checksum but is short", e);
+            }
+            all.position(all.position() + length);
+        }
+        return rows;
+    }
+
+    private void startSegment() throws IOException {
+        long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+        long number = LAST_NUMBER.updateAndGet(last -> Math.max(last + 1, micros));
+        Path file = dir.resolve(String.format("%020d%s", number, SUFFIX));
+        channel = FileChannel.open(PrivateFiles.newFile(file), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        open = new Segment(file, number);
+        // the new file's name must survive a power cut too, not only the bytes its appends force
+        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+            directory.force(true);
+        }
+    }
+
+    private ByteBuffer encode(List<EvidenceRow> rows) throws IOException {
+        buffer.reset();
+        DataOutputStream out = new DataOutputStream(buffer);
+        out.writeInt(0); // length and CRC, filled in below
+        out.writeInt(0);
+        out.writeInt(rows.size());
+        for (EvidenceRow row : rows) {
+            row.writeTo(out);
+        }
+        out.flush();
+        ByteBuffer entry = ByteBuffer.wrap(buffer.toByteArray());
+        int length = entry.capacity() - HEADER_BYTES;
+        CRC32C crc = new CRC32C();
+        crc.update(entry.array(), HEADER_BYTES, length);
+        entry.putInt(0, length).putInt(4, (int) crc.getValue());
+        return entry;
+    }
+
+    /**
+     * A failed append may have left a whole entry that a replay would take for answered, and the next
+     * batch reuses its chain positions: cut it off, or refuse every later append.
+     */
+    private void undo(long size) {
+        try {
+            channel.truncate(size);
+            sync.force(channel);
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package org.execpolicy.pdp.recorder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.execpolicy.pdp.recorder.Records.T0;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The H2 store's evidence journal (SPEC section 4, durable before the answer): each evidence batch is
+ * forced there before it is answered, H2 takes it a segment at a time, and what H2 had not taken when
+ * the node died is inserted at open, continuing the chain, or the store is not opened.
+ */
+class EvidenceJournalTest {
+    private static final String NODE = "node-journal";
+
+    @TempDir
+    Path tempDir;
+
+    /** The same records each time they are stored, so their rows are the same in every store. */
+    private final List<ObjectNode> decisions = decisions(10);
+
+    @Test
+    void rows_read_back_as_written_and_a_torn_or_corrupt_tail_ends_the_segment() throws Exception {
+        List<EvidenceRow> rows = rowsOf(6);
+        Path dir = tempDir.resolve("data");
+        EvidenceJournal.Segment segment;
+        try (EvidenceJournal journal = EvidenceJournal.open(dir, EvidenceJournal.Sync.FDATASYNC)) {
+            journal.append(rows.subList(0, 2));
+            journal.append(rows.subList(2, 6));
+            segment = journal.rotate();
+            journal.append(rows.subList(0, 1)); // a new segment, after the first
+        }
+        List<EvidenceJournal.Segment> segments = EvidenceJournal.segments(dir);
+        assertThat(segments).hasSize(2).first().isEqualTo(segment);
+        assertRowsEqual(EvidenceJournal.read(segment), rows);
+
+        long whole = Files.size(segment.file());
+        try (FileChannel channel = FileChannel.open(segment.file(), StandardOpenOption.WRITE)) {
+            channel.truncate(whole - 3); // the last entry's force never returned
+        }
+        assertRowsEqual(EvidenceJournal.read(segment), rows.subList(0, 2));
+
+        byte[] bytes = Files.readAllBytes(segment.file());
+        bytes[12] ^= 1; // a flipped bit in the first entry
+        Files.write(segment.file(), bytes);
+        assertThat(EvidenceJournal.read(segment)).isEmpty();
+    }
+
+    @Test
+    void an_answered_batch_is_in_the_journal_or_in_h2_and_a_read_finds_it_in_h2() throws Exception {
+        Path dir = tempDir.resolve("data");
+        try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, null, NODE)) {
+            for (int i = 0; i < 5; i++) {
+                recorder.append(List.of(decisions.get(i))).join();
+                int journaled = 0;
+                for (EvidenceJournal.Segment segment : EvidenceJournal.segments(dir)) {
+                    journaled += EvidenceJournal.read(segment).size();
+                }
+                assertThat(journaled + storedRows(db).size()).as("answered, so journaled or stored")
+                        .isGreaterThanOrEqualTo(i + 1);
+            }
+            assertThat(recorder.eventsOfDecision("d-4")).as("a read waits for H2 to take the journal").hasSize(1);
+            assertThat(storedRows(db)).hasSize(5);
+            assertThat(EvidenceJournal.segments(dir)).as("a segment H2 took is deleted").isEmpty();
+        }
+    }
+
+    @Test
+    void opening_inserts_the_answered_tail_the_store_lacks_and_the_chain_verifies() throws Exception {
+        List<EvidenceRow> rows = rowsOf(10);
+        Path dir = tempDir.resolve("crashed");
+        storeFirst(dir, 4); // what H2 had taken when the node died
+        try (EvidenceJournal journal = EvidenceJournal.open(dir, EvidenceJournal.Sync.FDATASYNC)) {
+            journal.append(rows.subList(0, 3)); // a segment H2 took but had not yet deleted: rows held twice
+            journal.rotate();
+            journal.append(rows.subList(3, 10));
+        }
+
+        try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, null, NODE)) {
+            assertThat(storedRows(db)).hasSize(10);
+            ChainReport report = recorder.verify();
+            assertThat(report.intact()).as(report.toJson().toString()).isTrue();
+            assertThat(report.recordsChecked()).isEqualTo(10);
+            assertThat(recorder.eventsOfDecision("d-9")).hasSize(1);
+            assertThat(EvidenceJournal.segments(dir)).as("deleted once replayed and durable").isEmpty();
+            recorder.append(List.of(Records.execPolicy("d-10", "t", T0))).join(); // the chain goes on from d-9
+            assertThat(recorder.verify().intact()).isTrue();
+        }
+    }
+
+    @Test
+    void a_journal_that_does_not_continue_the_chain_stops_the_open_and_inserts_nothing() throws Exception {
+        List<EvidenceRow> rows = rowsOf(10);
+        Path dir = tempDir.resolve("gap");
+        storeFirst(dir, 4);
+        try (EvidenceJournal journal = EvidenceJournal.open(dir, EvidenceJournal.Sync.FDATASYNC)) {
+            journal.append(rows.subList(6, 10)); // rows 5 and 6 are nowhere
+        }
+        assertThatThrownBy(() -> Database.open(dir)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(EvidenceJournal.DIRECTORY).hasMessageContaining("chain_seq 7 follows 4");
+        assertThat(EvidenceJournal.segments(dir)).as("kept for inspection").hasSize(1);
+        for (EvidenceJournal.Segment segment : EvidenceJournal.segments(dir)) {
+            EvidenceJournal.delete(segment);
+        }
+        try (Database db = Database.open(dir)) {
+            assertThat(storedRows(db)).hasSize(4);
+        }
+    }
+
+    /** The rows a recorder stores for decisions d-0 .. d-(n-1), one batch each. */
+    private List<EvidenceRow> rowsOf(int n) throws SQLException {
+        try (Database db = Database.open(tempDir.resolve("source-" + n));
+             FlightRecorder recorder = new FlightRecorder(db, null, NODE)) {
+            for (ObjectNode decision : decisions.subList(0, n)) {
+                recorder.append(List.of(decision.deepCopy())).join();
+            }
+            List<EvidenceRow> rows = storedRows(db);
+            assertThat(rows).hasSize(n);
+            return rows;
+        }
+    }
+
+    /** A store holding the first {@code n} of those decisions in H2, and an empty journal. */
+    private void storeFirst(Path dir, int n) {
+        try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, null, NODE)) {
+            for (ObjectNode decision : decisions.subList(0, n)) {
+                recorder.append(List.of(decision.deepCopy())).join();
+            }
+        }
+    }
+
+    private static List<ObjectNode> decisions(int n) {
+        List<ObjectNode> decisions = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            decisions.add(Records.execPolicy("d-" + i, "t", T0.plusSeconds(i)));
+        }
+        return decisions;
+    }
+
+    /** The evidence rows H2 holds, in chain order (the connection waits for the journal first). */
+    private static List<EvidenceRow> storedRows(Database db) throws SQLException {
+        List<EvidenceRow> rows = new ArrayList<>();
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("SELECT node_id, chain_seq,"
+                + " record_count, prev_hash, head_hash, event_id, type, ts, trace_id, decision_id, trace_reserved,"
+                + " body FROM evidence ORDER BY seq"); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rows.add(new EvidenceRow(rs.getString(1), rs.getLong(2), rs.getInt(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class),
+                        rs.getString(9), rs.getString(10), rs.getBoolean(11), rs.getBytes(12)));
+            }
+        }
+        return rows;
+    }
+
+    private static void assertRowsEqual(List<EvidenceRow> read, List<EvidenceRow> written) {
+        assertThat(read).hasSameSizeAs(written);
+        for (int i = 0; i < read.size(); i++) {
+            assertThat(read.get(i)).usingRecursiveComparison().isEqualTo(written.get(i));
+        }
+    }
+}
