@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * live, which is forever for evidence: one commit a batch cost about 4.5 KB on disk a decision and a
  * heap that grew with the chunks. Here the writer only appends and forces a batch to the journal; an
  * index thread inserts a closed segment's rows (up to {@link #MAX_ROWS}, or {@link #INTERVAL_NANOS}
- * of them) in one transaction, commits, forces H2's file ({@link StorageForce}) and only then deletes
- * the segment.
+ * of them) in one transaction, commits and forces H2's file ({@link StorageForce}). The segment stays:
+ * it is the durable copy, H2 the queryable one ({@link EvidenceJournal}).
  * <p>
  * Nothing reads around the index: every connection {@link Database#connection()} hands out first
  * waits, through {@link #awaitIndexed()}, until every row journaled before the call is in H2, so a
@@ -213,7 +213,9 @@ final class EvidenceIndex implements AutoCloseable {
             if (next == STOP) {
                 break;
             }
-            while (!index(next) && !closing) {
+            // a connection that broke since the last segment (the store was closed and reopened) is
+            // replaced at once; only a store that refuses a fresh connection too is a failure
+            while (!index(next, false) && !index(next, true) && !closing) {
                 try {
                     Thread.sleep(RETRY_MILLIS);
                 } catch (InterruptedException e) {
@@ -230,8 +232,11 @@ final class EvidenceIndex implements AutoCloseable {
         }
     }
 
-    /** Inserts, commits and forces a closed segment's rows, then deletes it; false if H2 refused. */
-    private boolean index(Closed segment) {
+    /**
+     * Inserts, commits and forces a closed segment's rows; false if H2 refused. A
+     * first attempt ({@code report} false) on the kept connection fails quietly.
+     */
+    private boolean index(Closed segment, boolean report) {
         try {
             if (connection == null) {
                 connection = db.writerConnection();
@@ -250,19 +255,16 @@ final class EvidenceIndex implements AutoCloseable {
             }
             force.force(connection);
         } catch (SQLException | IOException | RuntimeException e) {
+            dropConnection();
+            if (!report) {
+                return false;
+            }
             failure = e.getMessage() == null ? e.toString() : e.getMessage();
             LOG.warn("H2 did not take journal segment {}; kept, tried again", segment.segment().file(), e);
-            dropConnection();
             synchronized (indexedMonitor) {
                 indexedMonitor.notifyAll(); // waiting readers learn of the failure
             }
             return false;
-        }
-        try {
-            EvidenceJournal.delete(segment.segment());
-        } catch (IOException e) {
-            LOG.warn("cannot delete journal segment {}; its rows are replayed again at open, and skipped",
-                    segment.segment().file(), e);
         }
         segment.rows().forEach(r -> unindexedIds.remove(r.eventId()));
         synchronized (indexedMonitor) {

@@ -20,13 +20,13 @@ import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
- * Where the H2 store's evidence is durable before the answer: {@code evidence-journal/} in the data
- * directory, a sequence of segment files. The writer appends each batch's rows to the open segment and
- * forces them to the device (one fdatasync a batch) before any of them is answered; H2 receives the
- * rows later, a segment at a time ({@link EvidenceIndex}), and only once H2 has committed a segment's
- * rows and its file is forced is the segment deleted. At open, every segment left is inserted again
- * where the store lacks it ({@link JournalReplay}). The journal is never emptied on anyone's word but
- * a forced H2 commit of exactly its rows.
+ * Where the H2 store's evidence is durable: {@code evidence-journal/} in the data directory, a sequence
+ * of segment files. The writer appends each batch's rows to the open segment and forces them to the
+ * device (one fdatasync a batch) before any of them is answered; H2 receives the rows later, a segment
+ * at a time ({@link EvidenceIndex}), as the queryable index of the journal. Segments are kept until
+ * retention purges their records ({@link #prune}): H2 was seen to come back after a kill -9 without
+ * commits it had forced to the device (README, Known problems), so nothing H2 says it holds empties
+ * the journal. At open, what H2 lacks of the journal's tail is inserted again ({@link JournalReplay}).
  * <p>
  * An entry is one batch: its length, a CRC32C of its bytes, then the rows. A torn last entry (its force
  * never returned, so no decision of it was answered) ends its segment. Appends and rotation are
@@ -107,9 +107,30 @@ final class EvidenceJournal implements AutoCloseable {
         return closed;
     }
 
-    /** Deletes a segment whose rows H2 holds durably; a deletion lost to a crash only replays rows again. */
+    /** Deletes a segment; tests and {@link #prune} only. */
     static void delete(Segment segment) throws IOException {
         Files.deleteIfExists(segment.file());
+    }
+
+    /**
+     * Deletes the segments that hold only records of {@code nodeId} at or before {@code throughSeq}:
+     * retention has purged them from the store, and the journal must not bring them back.
+     */
+    static int prune(Path dataDir, String nodeId, long throughSeq) throws IOException {
+        int deleted = 0;
+        for (Segment segment : segments(dataDir)) { // oldest first: stop at the node's first kept segment
+            List<EvidenceRow> rows = read(segment);
+            if (rows.isEmpty() || !rows.get(0).nodeId().equals(nodeId)) {
+                continue; // another node's (several recorders on one store), or nothing whole
+            }
+            EvidenceRow last = rows.get(rows.size() - 1);
+            if (last.chainSeq() + last.recordCount() - 1 > throughSeq) {
+                break;
+            }
+            delete(segment);
+            deleted++;
+        }
+        return deleted;
     }
 
     @Override
@@ -136,9 +157,13 @@ final class EvidenceJournal implements AutoCloseable {
 
     /** The rows of every whole entry of a segment, oldest first. */
     static List<EvidenceRow> read(Segment segment) throws IOException {
+        return rows(ByteBuffer.wrap(Files.readAllBytes(segment.file())), Integer.MAX_VALUE);
+    }
+
+    /** The rows of the first {@code entries} whole entries in {@code all}. */
+    private static List<EvidenceRow> rows(ByteBuffer all, int entries) throws IOException {
         List<EvidenceRow> rows = new ArrayList<>();
-        ByteBuffer all = ByteBuffer.wrap(Files.readAllBytes(segment.file()));
-        while (all.remaining() >= HEADER_BYTES) {
+        for (int entry = 0; entry < entries && all.remaining() >= HEADER_BYTES; entry++) {
             int length = all.getInt();
             int crcStored = all.getInt();
             if (length < 4 || length > all.remaining()) {
@@ -156,12 +181,35 @@ final class EvidenceJournal implements AutoCloseable {
                     rows.add(EvidenceRow.readFrom(in));
                 }
             } catch (EOFException e) {
-                throw new IOException("journal entry at " + (all.position() - HEADER_BYTES) + " of "
-                        + segment.file() + " passed its checksum but is short", e);
+                throw new IOException("a journal entry at " + (all.position() - HEADER_BYTES)
+                        + " passed its checksum but is short", e);
             }
             all.position(all.position() + length);
         }
         return rows;
+    }
+
+    /** The first row of a segment, or null if it holds no whole entry; reads that entry only. */
+    static EvidenceRow firstRow(Segment segment) throws IOException {
+        try (FileChannel in = FileChannel.open(segment.file(), StandardOpenOption.READ)) {
+            ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+            while (header.hasRemaining() && in.read(header) >= 0) {
+                // read on
+            }
+            if (header.hasRemaining()) {
+                return null;
+            }
+            int length = header.getInt(0);
+            if (length < 4 || length > in.size() - HEADER_BYTES) {
+                return null;
+            }
+            ByteBuffer entry = ByteBuffer.allocate(HEADER_BYTES + length).put(header.flip());
+            while (entry.hasRemaining() && in.read(entry) >= 0) {
+                // read on
+            }
+            List<EvidenceRow> rows = rows(entry.flip(), 1);
+            return rows.isEmpty() ? null : rows.get(0);
+        }
     }
 
     private void startSegment() throws IOException {

@@ -46,9 +46,12 @@ public final class Retention {
                 recorder.append(List.of(checkpoint(nodeId, throughSeq, last[2], count, cutoff, recorder.clock().instant())))
                         .join();
                 delete(c, nodeId, throughSeq);
+                if (!db.shared()) { // the evidence journal must not bring purged records back at open
+                    EvidenceJournal.prune(db.dataDir(), nodeId, throughSeq);
+                }
                 purges.add(new Purge(nodeId, throughSeq, count));
             }
-        } catch (SQLException e) {
+        } catch (SQLException | java.io.IOException e) {
             throw new RecorderUnavailableException("retention purge failed: " + e.getMessage(), e);
         }
         return purges;
