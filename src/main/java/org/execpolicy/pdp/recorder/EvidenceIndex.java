@@ -176,23 +176,13 @@ final class EvidenceIndex implements AutoCloseable {
         }
         closing = true;
         closed.add(STOP);
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
+        GroupCommitWriter.joinUninterruptibly(thread);
         synchronized (this) {
             try {
                 journal.close();
             } catch (IOException e) {
                 LOG.warn("closing the evidence journal failed", e);
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 

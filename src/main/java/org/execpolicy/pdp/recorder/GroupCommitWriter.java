@@ -144,12 +144,17 @@ final class GroupCommitWriter implements AutoCloseable {
         } finally {
             gate.writeLock().unlock();
         }
+        joinUninterruptibly(thread);
+    }
+
+    /** Waits for {@code thread} to end even if interrupted (a flush must finish); keeps the interrupt flag. */
+    static void joinUninterruptibly(Thread thread) {
         boolean interrupted = false;
         while (thread.isAlive()) {
             try {
                 thread.join();
             } catch (InterruptedException e) {
-                interrupted = true; // finish the flush anyway; restore the flag after
+                interrupted = true;
             }
         }
         if (interrupted) {
