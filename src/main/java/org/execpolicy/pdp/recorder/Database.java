@@ -94,13 +94,16 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Opens (creating if needed) {@code dataDir/pdp.mv.db} and applies pending migrations.
+     * Opens (creating if needed) {@code dataDir/pdp.mv.db}, applies pending migrations and inserts
+     * what the evidence journal holds beyond the store ({@link JournalReplay}).
      * DB_CLOSE_ON_EXIT=FALSE: H2 must not close itself from its own shutdown hook
      * before the recorder has flushed on SIGTERM. DB_CLOSE_DELAY=-1: the files
      * stay open between connections until {@link #close()}.
      * WRITE_DELAY=0: H2 runs no background writer, so every store of a chunk
-     * is written by the thread that stores it; the recorder's writer then forces
-     * each batch to the device ({@link H2Durability}) before any answer. With a
+     * is written by the thread that stores it; each commit of the recorder's is then
+     * forced to the device ({@link H2Durability}). Evidence is durable before the
+     * answer in the journal ({@link EvidenceJournal}), which H2 is not trusted to
+     * replace. With a
      * write delay, H2's background writer stores and compacts the file on its own
      * thread. Two attempts at that failed the kill -9 test: forcing through
      * {@code CHECKPOINT} (it returns without storing when the background writer
@@ -126,9 +129,7 @@ public final class Database implements AutoCloseable {
         try {
             migrate(dataSource);
             closeCleanly(dataSource);
-            // after the clean close: commits made on a store opened from an unclean file were lost
-            // after a later kill -9 (ServeProcessIT), even with a clean close after them
-            JournalReplay.replay(dir, dataSource);
+            JournalReplay.replay(dir, dataSource); // on the cleanly reopened store
             PrivateFiles.ownerOnly(dir); // H2 has just created its files with the umask's mode
         } catch (RuntimeException e) {
             db.close();

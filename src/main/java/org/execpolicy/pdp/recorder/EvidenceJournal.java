@@ -95,7 +95,7 @@ final class EvidenceJournal implements AutoCloseable {
 
     /**
      * Closes the open segment, if any, and returns it: later appends go to a new one. The caller hands
-     * the closed segment's rows to H2 and deletes it once they are durable there.
+     * the closed segment's rows to H2; the file stays.
      */
     Segment rotate() throws IOException {
         Segment closed = open;
