@@ -40,7 +40,8 @@ final class EvidenceIndex implements AutoCloseable {
     private static final long AWAIT_MILLIS = 10_000;
     /** How long a failed segment waits before the index thread tries it again. */
     private static final long RETRY_MILLIS = 1_000;
-    private static final String EXISTS = "SELECT 1 FROM evidence WHERE event_id = ?";
+    /** Prepared once a batch by the writer for {@link #holds}. */
+    static final String EXISTS = "SELECT 1 FROM evidence WHERE event_id = ?";
 
     /** A closed segment, its rows, and how many rows were journaled up to its end. */
     private record Closed(EvidenceJournal.Segment segment, List<EvidenceRow> rows, long upTo) {
@@ -107,16 +108,14 @@ final class EvidenceIndex implements AutoCloseable {
         return openRows.isEmpty() ? Long.MAX_VALUE : Math.max(0, openSince + intervalNanos - System.nanoTime());
     }
 
-    /** True if a record with this event_id is journaled or stored ({@code c}: the writer's connection). */
-    boolean holds(String eventId, Connection c) throws SQLException {
+    /** True if a record with this event_id is journaled or stored ({@code exists}: {@link #EXISTS}, prepared). */
+    boolean holds(String eventId, PreparedStatement exists) throws SQLException {
         if (unindexedIds.contains(eventId)) {
             return true;
         }
-        try (PreparedStatement ps = c.prepareStatement(EXISTS)) {
-            ps.setString(1, eventId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
+        exists.setString(1, eventId);
+        try (ResultSet rs = exists.executeQuery()) {
+            return rs.next();
         }
     }
 

@@ -283,18 +283,19 @@ final class GroupCommitWriter implements AutoCloseable {
             if (failing != null) { // fail closed while H2 cannot take what the journal holds
                 throw new RecorderUnavailableException("flight recorder cannot store: " + failing, null);
             }
-            Connection c = openConnection();
             Set<String> batchIds = new HashSet<>();
-            for (PendingAppend pending : batch) {
-                String reused = reusedEventId(pending, batchIds, c);
-                if (reused != null) {
-                    pending.done().completeExceptionally(new RecordRejectedException(null, "/event_id",
-                            "record rejected: event_id already recorded (" + reused + ")"));
-                    continue;
-                }
-                accepted.add(pending);
-                for (EvidenceUnit unit : pending.units()) {
-                    rows.add(link(cursor, unit));
+            try (PreparedStatement exists = openConnection().prepareStatement(EvidenceIndex.EXISTS)) {
+                for (PendingAppend pending : batch) {
+                    String reused = reusedEventId(pending, batchIds, exists);
+                    if (reused != null) {
+                        pending.done().completeExceptionally(new RecordRejectedException(null, "/event_id",
+                                "record rejected: event_id already recorded (" + reused + ")"));
+                        continue;
+                    }
+                    accepted.add(pending);
+                    for (EvidenceUnit unit : pending.units()) {
+                        rows.add(link(cursor, unit));
+                    }
                 }
             }
             if (!rows.isEmpty()) {
@@ -309,9 +310,10 @@ final class GroupCommitWriter implements AutoCloseable {
         completed(accepted, start);
     }
 
-    private String reusedEventId(PendingAppend pending, Set<String> batchIds, Connection c) throws SQLException {
+    private String reusedEventId(PendingAppend pending, Set<String> batchIds, PreparedStatement exists)
+            throws SQLException {
         for (EvidenceUnit unit : pending.units()) {
-            if (!batchIds.add(unit.eventId()) || index.holds(unit.eventId(), c)) {
+            if (!batchIds.add(unit.eventId()) || index.holds(unit.eventId(), exists)) {
                 return unit.eventId();
             }
         }

@@ -66,7 +66,7 @@ class StorageForceTest {
     }
 
     @Test
-    void a_batch_that_cannot_be_forced_fails_closed_and_is_not_found() {
+    void a_batch_that_cannot_be_forced_fails_closed_and_is_not_found() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         EvidenceJournal.Sync failing = channel -> {
             if (calls.incrementAndGet() == 1) {
@@ -86,6 +86,11 @@ class StorageForceTest {
             assertThat(recorder.eventsOfDecision("d-1")).as("the failed batch was cut from the journal").isEmpty();
             assertThat(recorder.verify().intact()).as("d-2 took the failed batch's chain position").isTrue();
         }
+        List<String> journaled = new ArrayList<>();
+        for (EvidenceJournal.Segment segment : EvidenceJournal.segments(dataDir)) {
+            EvidenceJournal.read(segment).forEach(row -> journaled.add(row.decisionId()));
+        }
+        assertThat(journaled).as("the unforced entry is gone from the file, not only unanswered").containsExactly("d-2");
     }
 
     @Test
