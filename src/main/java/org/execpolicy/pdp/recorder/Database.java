@@ -85,7 +85,7 @@ public final class Database implements AutoCloseable {
         try {
             // Flyway holds a PostgreSQL advisory lock while it migrates: nodes starting together wait for
             // each other, and the later ones find the schema current
-            migrate(pool);
+            migrate(pool, "classpath:db/migration");
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -127,7 +127,7 @@ public final class Database implements AutoCloseable {
         dataSource.setPassword("");
         Database db = new Database(dataSource, dir, false);
         try {
-            migrate(dataSource);
+            migrate(dataSource, "classpath:db/migration", "classpath:db/h2");
             closeCleanly(dataSource);
             JournalReplay.replay(dir, dataSource); // on the cleanly reopened store
             PrivateFiles.ownerOnly(dir); // H2 has just created its files with the umask's mode
@@ -153,11 +153,12 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static void migrate(DataSource dataSource) {
+    /** Shared migrations are in db/migration; db/h2 holds H2's own tuning, versioned among them. */
+    private static void migrate(DataSource dataSource, String... locations) {
         try {
             Flyway.configure()
                     .dataSource(dataSource)
-                    .locations("classpath:db/migration")
+                    .locations(locations)
                     .load()
                     .migrate();
         } catch (FlywayValidateException e) {
