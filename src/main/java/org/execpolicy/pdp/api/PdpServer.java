@@ -32,6 +32,7 @@ import org.execpolicy.pdp.execution.ExecutionService;
 import org.execpolicy.pdp.execution.TraceDeadlineSchedule;
 import org.execpolicy.pdp.execution.TraceLimits;
 import org.execpolicy.pdp.engine.RuleEngine;
+import org.execpolicy.pdp.engine.Warmup;
 import org.execpolicy.pdp.engine.Ruleset;
 import org.execpolicy.pdp.decision.RulesReloader;
 import org.execpolicy.pdp.decision.RulesWatcher;
@@ -204,7 +205,7 @@ public final class PdpServer implements AutoCloseable {
         RuleEngine engine = new RuleEngine(ruleset);
         DecisionService decisions = new DecisionService(engine, registry, recorder, clock);
         RulesReloader reloader = new RulesReloader(options.rulesDir(), engine, recorder,
-                Duration.ofMillis(options.warmupMs()), clock);
+                Duration.ofMillis(Math.min(options.warmupMs(), Warmup.RELOAD_BUDGET.toMillis())), clock);
         Vertx vertx = Vertx.vertx();
         RulesWatcher watcher = null;
         ChainCheckpoints checkpoints = null;

@@ -10,6 +10,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,17 +24,27 @@ import org.execpolicy.pdp.json.Json;
  * core roles, task types, exact and approximate policies and a profile that grants under a waiver,
  * so the paths decisions take are the paths that get compiled. Nothing here is stored.
  * <p>
- * One thread per core rehearses until the JIT compiler has settled (it spent less than a tenth of
- * the last half second compiling) or the budget is spent: a fixed few thousand decisions left the
- * compiler busy for minutes after ready, at a third of the throughput it reached later.
+ * One thread per core rehearses until the JIT compilers have settled (at most {@value #SETTLED_QUEUE}
+ * methods queued or compiling, twice in a row half a second apart: {@link CompilerQueue}) or the
+ * budget is spent: a fixed few thousand decisions left the compiler busy for minutes after ready, at
+ * a third of the throughput it reached later, and so did a rehearsal that stopped once the compile
+ * time stood still for half a second (C2 was then in the middle of one long compilation with some
+ * seventy methods queued behind it, which it compiled over the next minute of real load).
  */
 public final class Warmup {
     /** How long a start or a reload spends at most; it ends sooner once the JIT compiler has settled. */
-    public static final Duration BUDGET = Duration.ofSeconds(20);
+    public static final Duration BUDGET = Duration.ofSeconds(40);
+    /**
+     * A reload's warm-up spends at most this long, however long a start may: it compiles only the new
+     * ruleset's own classes, and the operator's reload request waits for it.
+     */
+    public static final Duration RELOAD_BUDGET = Duration.ofSeconds(20);
     /** Rehearsed at least this long, so that the compiler has work queued before settling is judged. */
     private static final long MIN_NANOS = 1_000_000_000L;
     private static final long SAMPLE_MS = 500;
-    /** Compiling less than this share of a sample's wall time counts as settled. */
+    /** At most this many methods queued or compiling counts as settled (the decision path's are compiled). */
+    private static final int SETTLED_QUEUE = 2;
+    /** Where the JVM cannot list its compile queue: compiling less than this share of a sample's wall time. */
     private static final double SETTLED_SHARE = 0.1;
     private static final String WAIVER_ID = "warmup-waiver";
 
@@ -98,10 +109,11 @@ public final class Warmup {
      */
     public static void awaitSettled(Duration budget, AtomicBoolean stop) {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        boolean measurable = jit != null && jit.isCompilationTimeMonitoringSupported();
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
         long start = System.nanoTime();
         long deadline = start + budget.toNanos();
-        long compiled = measurable ? jit.getTotalCompilationTime() : 0;
+        long compiled = timed ? jit.getTotalCompilationTime() : 0;
+        int quietSamples = 0;
         while (!stop.get() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(Math.min(SAMPLE_MS, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
@@ -109,13 +121,20 @@ public final class Warmup {
                 Thread.currentThread().interrupt();
                 return;
             }
-            if (measurable) {
+            OptionalInt queued = CompilerQueue.length();
+            boolean quiet;
+            if (queued.isPresent()) {
+                quiet = queued.getAsInt() <= SETTLED_QUEUE;
+            } else if (timed) {
                 long now = jit.getTotalCompilationTime();
-                boolean settled = now - compiled < SAMPLE_MS * SETTLED_SHARE;
+                quiet = now - compiled < SAMPLE_MS * SETTLED_SHARE;
                 compiled = now;
-                if (settled && System.nanoTime() - start >= MIN_NANOS) {
-                    return;
-                }
+            } else {
+                continue; // nothing to judge by: the budget decides
+            }
+            quietSamples = quiet ? quietSamples + 1 : 0;
+            if (quietSamples >= 2 && System.nanoTime() - start >= MIN_NANOS) {
+                return;
             }
         }
     }

@@ -5,9 +5,8 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.Objects;
 
 /**
@@ -52,16 +51,22 @@ public final class CanonicalJson {
         switch (node.getNodeType()) {
             case OBJECT -> {
                 // String.compareTo compares UTF-16 code units, exactly the order RFC 8785 3.2.3 asks for.
-                List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.properties());
-                members.sort(Map.Entry.comparingByKey());
+                // The names alone are sorted (an array of them, natural order), then each value looked up:
+                // sorting the entries through a comparator was a quarter of this method's time.
+                String[] names = new String[node.size()];
+                int n = 0;
+                for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                    names[n++] = it.next();
+                }
+                Arrays.sort(names);
                 out.append('{');
-                for (int i = 0; i < members.size(); i++) {
+                for (int i = 0; i < n; i++) {
                     if (i > 0) {
                         out.append(',');
                     }
-                    writeString(members.get(i).getKey(), out);
+                    writeString(names[i], out);
                     out.append(':');
-                    write(members.get(i).getValue(), out);
+                    write(node.get(names[i]), out);
                 }
                 out.append('}');
             }

@@ -155,7 +155,7 @@ final class UnitCodec {
         String type = first.path("type").asText();
         OffsetDateTime ts;
         try {
-            ts = OffsetDateTime.parse(first.path("timestamp").asText()).withOffsetSameInstant(ZoneOffset.UTC);
+            ts = utc(first.path("timestamp").asText());
         } catch (DateTimeParseException e) {
             throw new RecordRejectedException(type, "/timestamp", type + " record rejected at '/timestamp': "
                     + e.getMessage());
@@ -164,6 +164,53 @@ final class UnitCodec {
         return new EvidenceUnit(first.path("event_id").asText(), type, ts, textOrNull(first.get("trace_id")),
                 textOrNull(first.get("decision_id")), traceReserved, List.copyOf(hashes),
                 UnitCompression.compress(body));
+    }
+
+    /**
+     * The record's time in UTC. The PDP's own records carry Instant.toString()'s form
+     * (2026-11-30T14:00:21.345652Z), read here digit by digit: OffsetDateTime.parse was 2% of the
+     * decision threads' CPU. Any other form, and any that does not make a date, goes to
+     * OffsetDateTime.parse, which accepts what it accepts and names what it refuses.
+     */
+    static OffsetDateTime utc(String text) {
+        int n = text.length();
+        if (n >= 20 && n <= 30 && n != 21 && text.charAt(4) == '-' && text.charAt(7) == '-'
+                && text.charAt(10) == 'T' && text.charAt(13) == ':' && text.charAt(16) == ':'
+                && text.charAt(n - 1) == 'Z' && (n == 20 || text.charAt(19) == '.')) {
+            int year = digits(text, 0, 4);
+            int month = digits(text, 5, 7);
+            int day = digits(text, 8, 10);
+            int hour = digits(text, 11, 13);
+            int minute = digits(text, 14, 16);
+            int second = digits(text, 17, 19);
+            int fraction = n == 20 ? 0 : digits(text, 20, n - 1);
+            if ((year | month | day | hour | minute | second | fraction) >= 0) {
+                try {
+                    int nanos = fraction;
+                    for (int scale = n - 21; scale < 9; scale++) {
+                        nanos *= 10;
+                    }
+                    return OffsetDateTime.of(year, month, day, hour, minute, second, n == 20 ? 0 : nanos,
+                            ZoneOffset.UTC);
+                } catch (java.time.DateTimeException e) {
+                    // not a date (February 30th, hour 24): let the parser say so
+                }
+            }
+        }
+        return OffsetDateTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC);
+    }
+
+    /** The decimal number of text[from, to), or -1 when any of it is not an ASCII digit. */
+    private static int digits(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     /** True when decoding the decision's unit would give back exactly this firing as record {@code seq}. */

@@ -30,7 +30,7 @@ public final class PdpProcess implements AutoCloseable {
     /**
      * As {@link #start}, without the start's warm-up ({@code --warmup-ms 0}): for tests about what the
      * server keeps and answers, not how fast its first answers are. The warm-up keeps every core busy
-     * until the JIT compiler settles (up to 20 s), which on a 2-core machine is time every other test waits for; the
+     * until the JIT compiler settles (up to 40 s), which on a 2-core machine is time every other test waits for; the
      * README's own {@code serve} (ReadmeCommandsIT) keeps the default, so the warm-up still runs.
      */
     public static PdpProcess startWithoutWarmup(Path dataDir, String... moreFlags)
@@ -73,7 +73,7 @@ public final class PdpProcess implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         try {
-            return new PdpProcess(process, port.get(60, TimeUnit.SECONDS));
+            return new PdpProcess(process, port.get(120, TimeUnit.SECONDS)); // the warm-up alone may take 40 s
         } catch (Exception e) {
             process.destroyForcibly();
             throw new IllegalStateException("the PDP did not start: " + e.getMessage(), e);
