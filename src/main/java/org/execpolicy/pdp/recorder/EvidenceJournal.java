@@ -28,7 +28,7 @@ import java.util.zip.CRC32C;
  * commits it had forced to the device (README, Known problems), so nothing H2 says it holds empties
  * the journal. At open, what H2 lacks of the journal's tail is inserted again ({@link JournalReplay}).
  * <p>
- * An entry is one batch: its length, a CRC32C of its bytes, then the rows. A torn last entry (its force
+ * An entry is one batch: its length, a CRC32C of its bytes, its row count, then the rows. A torn last entry (its force
  * never returned, so no decision of it was answered) ends its segment. Appends and rotation are
  * serialised by the caller ({@link EvidenceIndex}).
  */
@@ -36,6 +36,11 @@ final class EvidenceJournal implements AutoCloseable {
     static final String DIRECTORY = "evidence-journal";
     private static final String SUFFIX = ".seg";
     private static final int HEADER_BYTES = 8;
+    /**
+     * Set in an entry's row count when its rows are in the compact form ({@link EvidenceRow#writeTo}):
+     * an entry without it is of the first form, each row all text, as this build's predecessors wrote.
+     */
+    private static final int FORMAT_2 = 0x8000_0000;
 
     /** How an appended entry reaches the device; tests replace it to hold or fail the force. */
     interface Sync {
@@ -177,8 +182,12 @@ final class EvidenceJournal implements AutoCloseable {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(all.array(), all.position(), length));
             try {
                 int count = in.readInt();
+                boolean compact = (count & FORMAT_2) != 0;
+                count &= ~FORMAT_2;
+                EvidenceRow previous = null;
                 for (int i = 0; i < count; i++) {
-                    rows.add(EvidenceRow.readFrom(in));
+                    previous = compact ? EvidenceRow.readFrom(in, previous) : EvidenceRow.readFrom(in);
+                    rows.add(previous);
                 }
             } catch (EOFException e) {
                 throw new IOException("a journal entry at " + (all.position() - HEADER_BYTES)
@@ -229,9 +238,11 @@ final class EvidenceJournal implements AutoCloseable {
         DataOutputStream out = new DataOutputStream(buffer);
         out.writeInt(0); // length and CRC, filled in below
         out.writeInt(0);
-        out.writeInt(rows.size());
+        out.writeInt(FORMAT_2 | rows.size());
+        EvidenceRow previous = null;
         for (EvidenceRow row : rows) {
-            row.writeTo(out);
+            row.writeTo(out, previous);
+            previous = row;
         }
         out.flush();
         ByteBuffer entry = ByteBuffer.wrap(buffer.toByteArray());

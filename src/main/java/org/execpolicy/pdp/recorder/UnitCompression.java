@@ -10,8 +10,11 @@ import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
- * The stored form of a unit's text: a format byte, then the UTF-8 text deflated (raw, fastest level)
- * against a preset dictionary of typical units. Records share most of their text with each other
+ * The stored form of a unit's text: a format byte, then the UTF-8 text deflated (raw, zlib's default
+ * level) against a preset dictionary of typical units. The fastest level found few of the dictionary's
+ * long matches: a decision unit took 510 bytes at level 1 and 359 at level 6 (2,000 units of a
+ * benchmark run), and the unit is stored twice on H2 (journal and store). Inflating does not depend
+ * on the level, so units deflated at either level read the same. Records share most of their text with each other
  * (field names, rule names, ruleset digest, fact summaries), so a 2 KB decision is stored in a few
  * hundred bytes. The dictionary of a format never changes; a new dictionary is a new format byte,
  * and the old one stays readable.
@@ -25,7 +28,7 @@ final class UnitCompression {
 
     static byte[] compress(String text) {
         byte[] input = text.getBytes(StandardCharsets.UTF_8);
-        Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
+        Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
         try {
             deflater.setDictionary(DICTIONARY_1);
             deflater.setInput(input);

@@ -61,6 +61,82 @@ class EvidenceJournalTest {
     }
 
     @Test
+    void rows_of_every_shape_read_back_as_written_in_the_compact_form() throws Exception {
+        String hash = "ab".repeat(32);
+        OffsetDateTime ts = OffsetDateTime.parse("2026-11-30T14:00:21.345652+02:00");
+        byte[] body = {1, 2, 3};
+        List<EvidenceRow> rows = List.of(
+                // a chain's first row: a prev_hash that is not hex, ids that are not UUIDs
+                new EvidenceRow("node-a", 1, 9, "genesis", hash, "e-1", "llm_exec_policy", ts, "trace", "d-1", true,
+                        body),
+                // follows the row before: node, chain position and prev_hash are left out
+                new EvidenceRow("node-a", 10, 1, hash, "cd".repeat(32), "01a22cc1-b265-79cf-8cdc-cefc35d0e0f4",
+                        "waiver_granted", ts, null, "01a22cc1-b265-79cf-8cdc-cefc35d0e0f5", false, new byte[0]),
+                // a gap in the chain, an upper-case UUID (16 bytes would give it back lower-case), no decision
+                new EvidenceRow("node-a", 20, 1, "ef".repeat(32), "01".repeat(32),
+                        "01A22CC1-B265-79CF-8CDC-CEFC35D0E0F4", "trace_attached", ts, "trace", null, false, body),
+                // another node; a hash in upper case stays text
+                new EvidenceRow("node-b", 21, 1, "01".repeat(32), "AB".repeat(32), "e-2", "x", ts, null, null, true,
+                        body));
+        Path dir = tempDir.resolve("data");
+        EvidenceJournal.Segment segment;
+        try (EvidenceJournal journal = EvidenceJournal.open(dir, EvidenceJournal.Sync.FDATASYNC)) {
+            journal.append(rows);
+            segment = journal.rotate();
+        }
+        assertRowsEqual(EvidenceJournal.read(segment), rows);
+    }
+
+    @Test
+    void an_entry_of_the_first_form_written_before_the_compact_one_still_reads() throws Exception {
+        List<EvidenceRow> rows = rowsOf(3);
+        java.io.ByteArrayOutputStream payload = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(payload)) {
+            out.writeInt(rows.size()); // no format flag: every member as text, as the journal's first form
+            for (EvidenceRow row : rows) {
+                out.writeUTF(row.nodeId());
+                out.writeLong(row.chainSeq());
+                out.writeInt(row.recordCount());
+                out.writeUTF(row.prevHash());
+                out.writeUTF(row.headHash());
+                out.writeUTF(row.eventId());
+                out.writeUTF(row.type());
+                out.writeLong(row.ts().toInstant().getEpochSecond());
+                out.writeInt(row.ts().getNano());
+                out.writeInt(row.ts().getOffset().getTotalSeconds());
+                for (String text : new String[] {row.traceId(), row.decisionId()}) {
+                    out.writeBoolean(text != null);
+                    if (text != null) {
+                        out.writeUTF(text);
+                    }
+                }
+                out.writeBoolean(row.traceReserved());
+                out.writeInt(row.body().length);
+                out.write(row.body());
+            }
+        }
+        byte[] bytes = payload.toByteArray();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes);
+        Path dir = Files.createDirectories(tempDir.resolve("data").resolve(EvidenceJournal.DIRECTORY));
+        Path file = dir.resolve("00000000000000000001.seg");
+        Files.write(file, java.nio.ByteBuffer.allocate(8 + bytes.length).putInt(bytes.length)
+                .putInt((int) crc.getValue()).put(bytes).array());
+
+        assertThat(EvidenceJournal.segments(tempDir.resolve("data"))).hasSize(1);
+        assertRowsEqual(EvidenceJournal.read(EvidenceJournal.segments(tempDir.resolve("data")).get(0)), rows);
+
+        // the same rows in the compact form: hashes and UUIDs as bytes, node and chain link left out after the
+        // first row (about 170 bytes of a decision's row)
+        Path compact = tempDir.resolve("compact");
+        try (EvidenceJournal journal = EvidenceJournal.open(compact, EvidenceJournal.Sync.FDATASYNC)) {
+            journal.append(rows);
+            EvidenceJournal.Segment segment = journal.rotate();
+            assertThat(Files.size(segment.file())).isLessThan(Files.size(file) - rows.size() * 100L);
+        }
+    }
+
+    @Test
     void an_answered_batch_is_in_the_journal_and_a_read_finds_it_in_h2() throws Exception {
         Path dir = tempDir.resolve("data");
         try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, null, NODE)) {
