@@ -82,9 +82,9 @@ final class ServeCommand implements Callable<Integer> {
     long traceMaxMb = TraceLimits.DEFAULT_MAX_BYTES / (1024 * 1024);
 
     @Option(names = "--warmup-ms", paramLabel = "MS",
-            description = "Longest time spent on rehearsed decisions (nothing stored) before listening and before a "
-                    + "reloaded ruleset serves, so the first requests are as fast as later ones; ends sooner once the JIT "
-                    + "compiler has settled; 0 = off (default: ${DEFAULT-VALUE}).")
+            description = "Longest time spent on rehearsed decisions (nothing stored) before listening and (up to "
+                    + "20000) before a reloaded ruleset serves, so the first requests are as fast as later ones; ends "
+                    + "sooner once the JIT compilers have next to nothing queued; 0 = off (default: ${DEFAULT-VALUE}).")
     long warmupMs = Warmup.BUDGET.toMillis();
 
     @Override

@@ -32,7 +32,7 @@ import org.execpolicy.pdp.json.Json;
  * seventy methods queued behind it, which it compiled over the next minute of real load).
  */
 public final class Warmup {
-    /** How long a start or a reload spends at most; it ends sooner once the JIT compiler has settled. */
+    /** How long a start spends at most; it ends sooner once the JIT compilers have settled. */
     public static final Duration BUDGET = Duration.ofSeconds(40);
     /**
      * A reload's warm-up spends at most this long, however long a start may: it compiles only the new

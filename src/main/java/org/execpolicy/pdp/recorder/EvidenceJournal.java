@@ -28,9 +28,9 @@ import java.util.zip.CRC32C;
  * commits it had forced to the device (README, Known problems), so nothing H2 says it holds empties
  * the journal. At open, what H2 lacks of the journal's tail is inserted again ({@link JournalReplay}).
  * <p>
- * An entry is one batch: its length, a CRC32C of its bytes, its row count, then the rows. A torn last entry (its force
- * never returned, so no decision of it was answered) ends its segment. Appends and rotation are
- * serialised by the caller ({@link EvidenceIndex}).
+ * An entry is one batch: its length, a CRC32C of its bytes, its row count, then the rows. A torn last
+ * entry (its force never returned, so no decision of it was answered) ends its segment. Appends and
+ * rotation are serialised by the caller ({@link EvidenceIndex}).
  */
 final class EvidenceJournal implements AutoCloseable {
     static final String DIRECTORY = "evidence-journal";

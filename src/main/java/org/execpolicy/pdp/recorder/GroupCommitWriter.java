@@ -284,7 +284,8 @@ final class GroupCommitWriter implements AutoCloseable {
                 throw new RecorderUnavailableException("flight recorder cannot store: " + failing, null);
             }
             Set<String> batchIds = new HashSet<>();
-            try (PreparedStatement exists = openConnection().prepareStatement(EvidenceIndex.EXISTS)) {
+            Connection c = openConnection();
+            try (PreparedStatement exists = c.prepareStatement(EvidenceIndex.EXISTS)) {
                 for (PendingAppend pending : batch) {
                     String reused = reusedEventId(pending, batchIds, exists);
                     if (reused != null) {
@@ -297,6 +298,11 @@ final class GroupCommitWriter implements AutoCloseable {
                         rows.add(link(cursor, unit));
                     }
                 }
+            } finally {
+                // The lookups above are the connection's whole transaction here (auto-commit is off for
+                // the registry's batches): left open, it lived as long as the node, and H2 kept state for
+                // every lookup in it (38,000 TransactionMaps after two minutes of load, the heap at 590 MB).
+                c.rollback();
             }
             if (!rows.isEmpty()) {
                 index.append(rows); // before any answer: forced to the device

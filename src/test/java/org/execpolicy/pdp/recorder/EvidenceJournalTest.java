@@ -153,6 +153,24 @@ class EvidenceJournalTest {
     }
 
     @Test
+    void the_writer_leaves_no_h2_transaction_open_between_journaled_batches() throws Exception {
+        Path dir = tempDir.resolve("data");
+        try (Database db = Database.open(dir); FlightRecorder recorder = new FlightRecorder(db, null, NODE)) {
+            for (int i = 0; i < 3; i++) {
+                recorder.append(List.of(decisions.get(i))).join(); // each looks its event_id up in H2 first
+            }
+            assertThat(recorder.eventsOfDecision("d-2")).hasSize(1); // H2 has taken the journal: the index is idle
+            // a lookup's transaction left open lived as long as the node, and H2 kept state for each lookup
+            try (Connection c = db.writerConnection()) {
+                org.h2.mvstore.tx.TransactionStore transactions = ((org.h2.engine.SessionLocal) c
+                        .unwrap(org.h2.jdbc.JdbcConnection.class).getSession()).getDatabase().getStore()
+                        .getTransactionStore();
+                assertThat(transactions.getOpenTransactions()).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void opening_inserts_the_answered_tail_the_store_lacks_and_the_chain_verifies() throws Exception {
         List<EvidenceRow> rows = rowsOf(10);
         Path dir = tempDir.resolve("crashed");
