@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.execpolicy.pdp.json.Json;
 
 /**
@@ -108,6 +109,11 @@ public final class Warmup {
      * warm-up that drives the work itself, rather than through {@link #run}).
      */
     public static void awaitSettled(Duration budget, AtomicBoolean stop) {
+        awaitSettled(budget, stop, CompilerQueue::length);
+    }
+
+    /** As {@link #awaitSettled(Duration, AtomicBoolean)}, reading the compile queue from {@code queue}. */
+    static void awaitSettled(Duration budget, AtomicBoolean stop, Supplier<OptionalInt> queue) {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
         long start = System.nanoTime();
@@ -121,7 +127,7 @@ public final class Warmup {
                 Thread.currentThread().interrupt();
                 return;
             }
-            OptionalInt queued = CompilerQueue.length();
+            OptionalInt queued = queue.get();
             boolean quiet;
             if (queued.isPresent()) {
                 quiet = queued.getAsInt() <= SETTLED_QUEUE;

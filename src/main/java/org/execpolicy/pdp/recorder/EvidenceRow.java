@@ -65,8 +65,10 @@ record EvidenceRow(String nodeId, long chainSeq, int recordCount, String prevHas
         boolean chained = sameNode && previous.chainSeq + previous.recordCount == chainSeq
                 && previous.headHash.equals(prevHash);
         boolean binaryHashes = isSha256Hex(prevHash) && isSha256Hex(headHash);
-        boolean uuidEventId = isUuid(eventId);
-        boolean uuidDecisionId = decisionId != null && isUuid(decisionId);
+        UUID eventUuid = uuidOf(eventId);
+        UUID decisionUuid = decisionId == null ? null : uuidOf(decisionId);
+        boolean uuidEventId = eventUuid != null;
+        boolean uuidDecisionId = decisionUuid != null;
         out.writeByte((sameNode ? SAME_NODE : 0) | (chained ? CHAINED : 0) | (binaryHashes ? BINARY_HASHES : 0)
                 | (uuidEventId ? UUID_EVENT_ID : 0) | (decisionId != null ? HAS_DECISION : 0)
                 | (uuidDecisionId ? UUID_DECISION_ID : 0) | (traceId != null ? HAS_TRACE : 0)
@@ -80,7 +82,7 @@ record EvidenceRow(String nodeId, long chainSeq, int recordCount, String prevHas
         }
         out.writeInt(recordCount);
         writeHash(out, headHash, binaryHashes);
-        writeId(out, eventId, uuidEventId);
+        writeId(out, eventId, eventUuid);
         out.writeUTF(type);
         // the instant and the offset: ts is read back as it was bound
         out.writeLong(ts.toInstant().getEpochSecond());
@@ -90,7 +92,7 @@ record EvidenceRow(String nodeId, long chainSeq, int recordCount, String prevHas
             out.writeUTF(traceId);
         }
         if (decisionId != null) {
-            writeId(out, decisionId, uuidDecisionId);
+            writeId(out, decisionId, decisionUuid);
         }
         out.writeInt(body.length);
         out.write(body);
@@ -161,15 +163,16 @@ record EvidenceRow(String nodeId, long chainSeq, int recordCount, String prevHas
         return true;
     }
 
-    /** True when 16 bytes give back exactly this text (UUID.fromString alone also takes other spellings). */
-    private static boolean isUuid(String text) {
+    /** The UUID whose 16 bytes give back exactly this text, else null (UUID.fromString also takes other spellings). */
+    private static UUID uuidOf(String text) {
         if (text.length() != 36) {
-            return false;
+            return null;
         }
         try {
-            return UUID.fromString(text).toString().equals(text);
+            UUID uuid = UUID.fromString(text);
+            return uuid.toString().equals(text) ? uuid : null;
         } catch (IllegalArgumentException e) {
-            return false;
+            return null;
         }
     }
 
@@ -190,11 +193,11 @@ record EvidenceRow(String nodeId, long chainSeq, int recordCount, String prevHas
         return HEX.formatHex(bytes);
     }
 
-    private static void writeId(DataOutput out, String id, boolean uuid) throws IOException {
-        if (uuid) {
-            UUID value = UUID.fromString(id);
-            out.writeLong(value.getMostSignificantBits());
-            out.writeLong(value.getLeastSignificantBits());
+    /** {@code uuid}: the id's UUID when its 16 bytes give it back, else null and the id is written as text. */
+    private static void writeId(DataOutput out, String id, UUID uuid) throws IOException {
+        if (uuid != null) {
+            out.writeLong(uuid.getMostSignificantBits());
+            out.writeLong(uuid.getLeastSignificantBits());
         } else {
             out.writeUTF(id);
         }

@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.LoggerFactory;
 
@@ -49,8 +53,8 @@ final class JournalReplay {
     private static List<EvidenceJournal.Segment> tail(List<EvidenceJournal.Segment> segments,
                                                       Map<String, HashChain> heads, Connection c)
             throws IOException, SQLException {
-        java.util.Set<String> reached = new java.util.HashSet<>();
-        java.util.ArrayDeque<EvidenceJournal.Segment> tail = new java.util.ArrayDeque<>();
+        Set<String> reached = new HashSet<>();
+        ArrayDeque<EvidenceJournal.Segment> tail = new ArrayDeque<>();
         for (int i = segments.size() - 1; i >= 0; i--) {
             EvidenceRow first = EvidenceJournal.firstRow(segments.get(i));
             if (first == null || reached.contains(first.nodeId())) {
@@ -89,7 +93,8 @@ final class JournalReplay {
                                 + ") does not continue node " + row.nodeId() + "'s chain in the store: its row at"
                                 + " chain_seq " + row.chainSeq() + " follows " + head.headSeq()
                                 + "; evidence between them is lost. Keep the data directory for inspection."
-                                + " Journal: " + describe(segments) + "; store's last units: " + lastUnits(c, row.nodeId()));
+                                + " Journal: " + describe(segments) + "; store's last units: "
+                                + lastUnits(c, row.nodeId()));
                     }
                     row.addTo(insert);
                     head.advanceTo(new HashChain.Cursor(row.chainSeq() + row.recordCount() - 1, row.headHash()));
@@ -122,7 +127,7 @@ final class JournalReplay {
         try (PreparedStatement ps = c.prepareStatement("SELECT chain_seq, record_count, type FROM evidence"
                 + " WHERE node_id = ? ORDER BY node_id DESC, chain_seq DESC LIMIT 3")) {
             ps.setString(1, nodeId);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
+            try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     text.append(rs.getString(3)).append(" at ").append(rs.getLong(1)).append('+')
                             .append(rs.getInt(2)).append(' ');
