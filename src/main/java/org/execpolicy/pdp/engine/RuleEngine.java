@@ -9,6 +9,7 @@ import org.execpolicy.pdp.model.ReportOutcome;
 import org.execpolicy.pdp.model.ReportedRun;
 import org.execpolicy.pdp.model.Requested;
 import org.drools.base.definitions.rule.impl.RuleImpl;
+import org.kie.api.runtime.ClassObjectFilter;
 import org.kie.api.runtime.KieSession;
 import org.kie.api.runtime.rule.AgendaGroup;
 import org.kie.api.runtime.rule.Match;
@@ -83,8 +84,11 @@ public final class RuleEngine {
                 if (session.fireAllRules(MAX_FIRINGS) >= MAX_FIRINGS) {
                     throw new RulesDidNotSettleException(MAX_FIRINGS, firings.firings());
                 }
-                Requested requested = single(session.getObjects(o -> o instanceof Requested), "requested policy");
-                Effective effective = single(session.getObjects(o -> o instanceof Effective), "effective policy");
+                // a class filter reads the session's store of that class, not every fact
+                Requested requested = single(session.getObjects(new ClassObjectFilter(Requested.class)),
+                        "requested policy");
+                Effective effective = single(session.getObjects(new ClassObjectFilter(Effective.class)),
+                        "effective policy");
                 return new Evaluation(requested, effective, outcome, firings.firings(), firings.cancelled(),
                         ruleset.digest());
             } catch (RuntimeException failure) {
