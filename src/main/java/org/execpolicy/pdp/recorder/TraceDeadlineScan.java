@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -16,18 +17,25 @@ import java.util.List;
  * answer comes from the records, the trace deadline survives a restart with no state of its own.
  */
 public final class TraceDeadlineScan {
-    private static final String SQL = """
+    static final String SQL = """
             SELECT e.seq, e.record_count, e.body FROM evidence e
-            WHERE e.trace_reserved AND e.seq > ? AND e.ts >= ? AND e.ts < ?
+            WHERE e.trace_reserved AND e.seq > ? AND e.seq < ? AND e.ts >= ? AND e.ts < ?
               AND NOT EXISTS (SELECT 1 FROM evidence t WHERE t.decision_id = e.decision_id
                               AND t.type IN ('layerwise_trace_attached', 'layerwise_trace_missing'))
             ORDER BY e.seq LIMIT ?""";
 
     /**
-     * Where the time range starts in commit order, through the index on ts: the scan then walks the
-     * primary key from there, so a check costs the records of its window, not of the whole store.
+     * A record is stored within this long of its timestamp (ExecutionService looks as far behind the
+     * last scan for the same reason). So a record dated this long before a window is stored before
+     * every record of the window, and one dated this long after it after every one: their seqs bound
+     * the window in commit order, each found through the index on ts in one step. Without an end, a
+     * window with no record in it (every check while the first deadline is not yet due) walked the
+     * primary key to the store's end: the whole store once a minute, and finding where a window
+     * starts as the smallest seq dated after it read every index entry since.
      */
-    private static final String FIRST_SEQ_SINCE = "SELECT MIN(seq) FROM evidence WHERE ts >= ?";
+    static final Duration STORE_LAG = Duration.ofMinutes(1);
+    static final String LAST_SEQ_BEFORE = "SELECT seq FROM evidence WHERE ts < ? ORDER BY ts DESC LIMIT 1";
+    static final String FIRST_SEQ_FROM = "SELECT seq FROM evidence WHERE ts >= ? ORDER BY ts LIMIT 1";
 
     /** A decision record and where it is in the store, to page on from. */
     public record Unresolved(long seq, ObjectNode decision) {
@@ -39,24 +47,34 @@ public final class TraceDeadlineScan {
         this.db = db;
     }
 
-    private static long firstSeqSince(Connection c, Instant since) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(FIRST_SEQ_SINCE)) {
-            ps.setObject(1, since.atOffset(ZoneOffset.UTC));
+    private static long seqAt(Connection c, String sql, Instant at, long none) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, at.atOffset(ZoneOffset.UTC));
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                long first = rs.getLong(1);
-                return rs.wasNull() ? Long.MAX_VALUE : first;
+                return rs.next() ? rs.getLong(1) : none;
             }
         }
+    }
+
+    /**
+     * A primary-key range (after, before) that holds every record dated in [since, until): from the
+     * last record dated {@link #STORE_LAG} before {@code since} (none: the store's start) to the first
+     * dated that long after {@code until} (none: its end).
+     */
+    static long[] seqRange(Connection c, Instant since, Instant until) throws SQLException {
+        return new long[] {seqAt(c, LAST_SEQ_BEFORE, since.minus(STORE_LAG), 0),
+                seqAt(c, FIRST_SEQ_FROM, until.plus(STORE_LAG), Long.MAX_VALUE)};
     }
 
     /** Oldest first: decisions recorded in [since, until) after {@code afterSeq}, at most {@code limit}. */
     public List<Unresolved> unresolved(Instant since, Instant until, long afterSeq, int limit) {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(SQL)) {
-            ps.setLong(1, Math.max(afterSeq, firstSeqSince(c, since) - 1));
-            ps.setObject(2, since.atOffset(ZoneOffset.UTC));
-            ps.setObject(3, until.atOffset(ZoneOffset.UTC));
-            ps.setInt(4, limit);
+            long[] range = seqRange(c, since, until);
+            ps.setLong(1, Math.max(afterSeq, range[0]));
+            ps.setLong(2, range[1]);
+            ps.setObject(3, since.atOffset(ZoneOffset.UTC));
+            ps.setObject(4, until.atOffset(ZoneOffset.UTC));
+            ps.setInt(5, limit);
             List<Unresolved> found = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

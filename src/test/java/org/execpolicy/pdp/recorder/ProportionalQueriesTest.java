@@ -9,6 +9,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -91,6 +93,35 @@ class ProportionalQueriesTest {
         assertThat(page.items()).extracting(r -> r.get("decision_id").asText())
                 .containsExactly("d-599", "d-597", "d-595", "d-593", "d-591", "d-589", "d-587", "d-585", "d-583",
                         "d-581");
+    }
+
+    @Test
+    void a_trace_deadline_check_reads_the_records_of_its_window_not_the_rest_of_the_store() throws SQLException {
+        // the 600 decisions are dated T0, T0 + 1 s, ... T0 + 599 s
+        // where a window starts and ends: one step each through the index on ts
+        assertThat(rowsRead(TraceDeadlineScan.LAST_SEQ_BEFORE, List.of(utc(T0.plusSeconds(300)))))
+                .allSatisfy(rows -> assertThat(rows).isLessThanOrEqualTo(2));
+        assertThat(rowsRead(TraceDeadlineScan.FIRST_SEQ_FROM, List.of(utc(T0.plusSeconds(300)))))
+                .allSatisfy(rows -> assertThat(rows).isLessThanOrEqualTo(2));
+        // ten seconds of decisions and a minute either side (STORE_LAG); H2 counts a few rows past a range
+        assertThat(deadlineScanRowsRead(T0.plusSeconds(300), T0.plusSeconds(310)))
+                .allSatisfy(rows -> assertThat(rows).isLessThanOrEqualTo(10 + 2 * 60 + 5));
+        // while the first deadline is not yet due, the window is older than every record: it walked all 600
+        assertThat(deadlineScanRowsRead(T0.minusSeconds(1200), T0.minusSeconds(900)))
+                .allSatisfy(rows -> assertThat(rows).isLessThanOrEqualTo(2));
+    }
+
+    /** H2's scanCount of each table access of the deadline scan's query for the window [since, until). */
+    private List<Long> deadlineScanRowsRead(Instant since, Instant until) throws SQLException {
+        long[] range;
+        try (Connection c = db.connection()) {
+            range = TraceDeadlineScan.seqRange(c, since, until);
+        }
+        return rowsRead(TraceDeadlineScan.SQL, List.of(range[0], range[1], utc(since), utc(until), 500));
+    }
+
+    private static OffsetDateTime utc(Instant at) {
+        return at.atOffset(ZoneOffset.UTC);
     }
 
     private static EventQuery query(String type, String traceId, String decisionId, Instant since) {
