@@ -43,9 +43,18 @@ final class FiringRecorder extends DefaultAgendaEventListener {
                 description == null ? null : description.toString(), matched);
     }
 
-    private static String summary(Object fact) {
+    static String summary(Object fact) {
         String text = String.valueOf(fact);
-        return text.length() <= MAX_FACT_CHARS ? text : text.substring(0, MAX_FACT_CHARS - 1) + "…";
+        if (text.length() <= MAX_FACT_CHARS) {
+            return text;
+        }
+        // never half a surrogate pair: the records' canonical JSON (RFC 8785) refuses a lone one, and a
+        // fact whose text had an emoji across the cut failed every decision that matched it (500)
+        int end = MAX_FACT_CHARS - 1;
+        if (Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--;
+        }
+        return text.substring(0, end) + "…";
     }
 
     List<Firing> firings() {
