@@ -48,8 +48,9 @@ final class GroupCommitWriter implements AutoCloseable {
      * ... and this long where a batch is a journal append (H2): its force costs the same for 5 decisions
      * as for 60, and H2 takes the rows a segment at a time whatever the batches. A batch
      * held open holds its callers' answers, and the clients wait for them before they ask again: at
-     * 10 ms the two cores were 14-18% idle under the benchmark's 64 connections (5,980-7,230 decisions
-     * a second) and at 0.5 ms 2-5% (7,700-9,080). What arrives while a batch is forced is the next one.
+     * 10 ms the two cores were 14-18% idle under the benchmark's 64 connections, at 0.5 ms 2-5% (10 s
+     * runs: a median of 8,090 decisions a second against 7,350). What arrives while a batch is forced
+     * is the next one.
      */
     static final long JOURNAL_GATHER_NANOS = 500_000;
     /** How often, while gathering, the writer looks whether anything is still being prepared. */
