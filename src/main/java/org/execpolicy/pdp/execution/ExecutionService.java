@@ -53,8 +53,6 @@ public final class ExecutionService {
             ExecutionRecords.REPORT, ExecutionRecords.VIOLATION, ExecutionRecords.DOWNGRADE, ExecutionRecords.PURGED);
     private static final int STRIPES = 64;
     private static final int SCAN_PAGE = 500;
-    /** A decision is committed a moment after its timestamp: each scan looks this far behind the last. */
-    private static final Duration SCAN_OVERLAP = Duration.ofMinutes(1);
 
     private final EvidenceStore recorder;
     private final TraceArtifacts store;
@@ -370,7 +368,8 @@ public final class ExecutionService {
      */
     public synchronized int checkDeadlines() {
         Instant cutoff = clock.instant().minus(limits.deadline());
-        Instant nextResolvedBefore = cutoff.minus(SCAN_OVERLAP);
+        // a decision is stored a moment after its timestamp (at most STORE_LAG): look that far behind the last
+        Instant nextResolvedBefore = cutoff.minus(TraceDeadlineScan.STORE_LAG);
         int missing = 0;
         long afterSeq = 0;
         List<TraceDeadlineScan.Unresolved> page;

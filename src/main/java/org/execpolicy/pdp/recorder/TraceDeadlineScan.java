@@ -25,15 +25,15 @@ public final class TraceDeadlineScan {
             ORDER BY e.seq LIMIT ?""";
 
     /**
-     * A record is stored within this long of its timestamp (ExecutionService looks as far behind the
-     * last scan for the same reason). So a record dated this long before a window is stored before
+     * A record is stored within this long of its timestamp (ExecutionService's checks overlap by as
+     * much for the same reason). So a record dated this long before a window is stored before
      * every record of the window, and one dated this long after it after every one: their seqs bound
      * the window in commit order, each found through the index on ts in one step. Without an end, a
      * window with no record in it (every check while the first deadline is not yet due) walked the
      * primary key to the store's end: the whole store once a minute, and finding where a window
      * starts as the smallest seq dated after it read every index entry since.
      */
-    static final Duration STORE_LAG = Duration.ofMinutes(1);
+    public static final Duration STORE_LAG = Duration.ofMinutes(1);
     static final String LAST_SEQ_BEFORE = "SELECT seq FROM evidence WHERE ts < ? ORDER BY ts DESC LIMIT 1";
     static final String FIRST_SEQ_FROM = "SELECT seq FROM evidence WHERE ts >= ? ORDER BY ts LIMIT 1";
 
@@ -69,12 +69,7 @@ public final class TraceDeadlineScan {
     /** Oldest first: decisions recorded in [since, until) after {@code afterSeq}, at most {@code limit}. */
     public List<Unresolved> unresolved(Instant since, Instant until, long afterSeq, int limit) {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(SQL)) {
-            long[] range = seqRange(c, since, until);
-            ps.setLong(1, Math.max(afterSeq, range[0]));
-            ps.setLong(2, range[1]);
-            ps.setObject(3, since.atOffset(ZoneOffset.UTC));
-            ps.setObject(4, until.atOffset(ZoneOffset.UTC));
-            ps.setInt(5, limit);
+            bind(ps, c, since, until, afterSeq, limit);
             List<Unresolved> found = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -85,5 +80,16 @@ public final class TraceDeadlineScan {
         } catch (SQLException e) {
             throw new RecorderUnavailableException("trace deadline scan failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Binds {@link #SQL}'s parameters for one page of the window [since, until) after {@code afterSeq}. */
+    static void bind(PreparedStatement ps, Connection c, Instant since, Instant until, long afterSeq, int limit)
+            throws SQLException {
+        long[] range = seqRange(c, since, until);
+        ps.setLong(1, Math.max(afterSeq, range[0]));
+        ps.setLong(2, range[1]);
+        ps.setObject(3, since.atOffset(ZoneOffset.UTC));
+        ps.setObject(4, until.atOffset(ZoneOffset.UTC));
+        ps.setInt(5, limit);
     }
 }

@@ -111,13 +111,9 @@ class ProportionalQueriesTest {
                 .allSatisfy(rows -> assertThat(rows).isLessThanOrEqualTo(2));
     }
 
-    /** H2's scanCount of each table access of the deadline scan's query for the window [since, until). */
+    /** H2's scanCount of each table access of the deadline scan's query for the window [since, until), bound as it runs. */
     private List<Long> deadlineScanRowsRead(Instant since, Instant until) throws SQLException {
-        long[] range;
-        try (Connection c = db.connection()) {
-            range = TraceDeadlineScan.seqRange(c, since, until);
-        }
-        return rowsRead(TraceDeadlineScan.SQL, List.of(range[0], range[1], utc(since), utc(until), 500));
+        return rowsRead(TraceDeadlineScan.SQL, (ps, c) -> TraceDeadlineScan.bind(ps, c, since, until, 0, 500));
     }
 
     private static OffsetDateTime utc(Instant at) {
@@ -130,10 +126,22 @@ class ProportionalQueriesTest {
 
     /** H2's scanCount of each table access of {@code sql}. */
     private List<Long> rowsRead(String sql, List<Object> params) throws SQLException {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("EXPLAIN ANALYZE " + sql)) {
+        return rowsRead(sql, (ps, c) -> {
             for (int i = 0; i < params.size(); i++) {
                 ps.setObject(i + 1, params.get(i));
             }
+        });
+    }
+
+    /** Binds a statement's parameters, on the connection it runs on. */
+    private interface Binder {
+        void bind(PreparedStatement ps, Connection c) throws SQLException;
+    }
+
+    /** H2's scanCount of each table access of {@code sql}, its parameters bound by {@code binder}. */
+    private List<Long> rowsRead(String sql, Binder binder) throws SQLException {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("EXPLAIN ANALYZE " + sql)) {
+            binder.bind(ps, c);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 Matcher m = SCAN_COUNT.matcher(rs.getString(1));
