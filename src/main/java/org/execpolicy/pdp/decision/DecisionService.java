@@ -69,9 +69,10 @@ public final class DecisionService {
         Decided decided = registry.consistently(() -> {
             registryVersion[0] = registry.version();
             ProfileInForce profile = profileFor(request);
-            JsonNode dynamicRole = registry.role(request.path("role").asText()).orElse(null);
+            // the registry's own trees, read only (RegistryStore.sharedProfile)
+            JsonNode dynamicRole = registry.sharedRole(request.path("role").asText()).orElse(null);
             return pipeline.decide(new Question(request, profile.id(), profile.json(), dynamicRole,
-                    registry::waiver, now));
+                    registry::sharedWaiver, now));
         });
         // Snapshots are stored (insert if absent, cached) before the record that names them is appended.
         String decisionId = TimeOrderedIds.next();
@@ -92,10 +93,10 @@ public final class DecisionService {
         String named = Json.textOrNull(request, "profile_id");
         if (named != null) {
             return new ProfileInForce(named,
-                    registry.profile(named).orElseThrow(() -> new UnknownProfileException(named)));
+                    registry.sharedProfile(named).orElseThrow(() -> new UnknownProfileException(named)));
         }
         String active = registry.activeProfileId().orElse(null);
-        return new ProfileInForce(active, active == null ? null : registry.profile(active).orElse(null));
+        return new ProfileInForce(active, active == null ? null : registry.sharedProfile(active).orElse(null));
     }
 
     public Optional<RecordedDecision> find(String decisionId) {

@@ -36,7 +36,9 @@ public final class DecisionRecords {
         DecisionRequest request = facts.request();
         Instant now = facts.inputs().now();
         List<ObjectNode> records = new ArrayList<>();
-        ObjectNode decision = decision(decisionId, request, profileId, evaluation, now);
+        // the firings' ids derive from the decision's: the recorder stores them as one unit under one id
+        String group = TimeOrderedIds.nextGroup();
+        ObjectNode decision = decision(group, decisionId, request, profileId, evaluation, now);
         // the runtime's session identifiers (SPEC 5, v2): recorded, never evaluated
         for (String field : DecisionInputs.SESSION_FIELDS) {
             decision.set(field, facts.inputs().request().path(field).isTextual()
@@ -44,14 +46,11 @@ public final class DecisionRecords {
         }
         decision.set("inputs", facts.inputs().toRecord(snapshots));
         records.add(decision);
-        // the firings' ids derive from the decision's: the recorder stores them as one unit under one id
-        String group = TimeOrderedIds.nextGroup();
-        decision.put("event_id", group);
         int seq = 1;
         String timestamp = decision.get("timestamp").textValue();
         for (Firing firing : evaluation.firings()) {
-            ObjectNode record = RecordEnvelope.of("policy_rule_fired", "system", timestamp);
-            record.put("event_id", TimeOrderedIds.member(group, seq));
+            ObjectNode record = RecordEnvelope.of(TimeOrderedIds.member(group, seq), "policy_rule_fired", "system",
+                    timestamp);
             record.put("decision_id", decisionId);
             record.put("policy_decision_id", decisionId);
             record.put("trace_id", request.getTraceId());
@@ -66,12 +65,13 @@ public final class DecisionRecords {
         return records;
     }
 
-    private static ObjectNode decision(String decisionId, DecisionRequest request, String profileId,
-                                       Evaluation evaluation, Instant now) {
+    private static ObjectNode decision(String eventId, String decisionId, DecisionRequest request,
+                                       String profileId, Evaluation evaluation, Instant now) {
         ExecPolicy requested = evaluation.requested().getPolicy();
         Effective effective = evaluation.effective();
         Outcome outcome = evaluation.outcome();
-        ObjectNode record = RecordEnvelope.of("llm_exec_policy", "system", now);
+        String at = now.toString();
+        ObjectNode record = RecordEnvelope.of(eventId, "llm_exec_policy", "system", at);
         record.put("phase", "decided"); // SPEC 4 (v2): a report adds a second record, phase executed
         record.put("decision_id", decisionId);
         // spec 11.5.1 names the link policy_decision_id; the same value under both names (SPEC 4, v2)
@@ -112,7 +112,7 @@ public final class DecisionRecords {
         record.putNull("speculative");
         record.putNull("offload");
         record.put("ruleset_digest", evaluation.rulesetDigest());
-        record.put("evaluated_at", now.toString());
+        record.put("evaluated_at", at);
         record.set("rule_error", ruleError(evaluation.ruleError()));
         ArrayNode cancelled = record.putArray("cancelled_rules");
         evaluation.cancelled().forEach(match -> cancelled.addObject()

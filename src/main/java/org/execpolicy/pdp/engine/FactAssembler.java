@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.execpolicy.pdp.json.IdentityMemo;
 import org.execpolicy.pdp.model.ServerTime;
 import org.execpolicy.pdp.model.ComputeBlock;
 import org.execpolicy.pdp.model.DecisionRequest;
@@ -24,13 +25,17 @@ import org.execpolicy.pdp.model.Waiver;
  * rules decide which one governs.
  */
 public final class FactAssembler {
+    /** A waiver is immutable, as is the registry's tree it is read from: one read per tree. */
+    private static final IdentityMemo<Waiver> WAIVERS = new IdentityMemo<>(1024);
+
     private FactAssembler() {
     }
 
     /**
      * @param profile     the work profile in force (named in the request, else the active one), or null
      * @param dynamicRole the registered dynamic role whose id is the request's role, or null
-     * @param waivers     looks a waiver up by id in the registry
+     * @param waivers     looks a waiver up by id in the registry; its trees must not change (they are
+     *                    remembered by identity)
      * @return the facts, with the {@link DecisionInputs} they were made from (what a replay needs)
      */
     public static Facts assemble(JsonNode request, JsonNode profile, JsonNode dynamicRole,
@@ -63,7 +68,7 @@ public final class FactAssembler {
         List<JsonNode> waiverSnapshots = new ArrayList<>();
         waiverRefs.forEach(ref -> waivers.apply(ref).ifPresent(waiver -> {
             waiverSnapshots.add(waiver);
-            context.add(Waiver.fromJson(waiver));
+            context.add(WAIVERS.get(waiver, Waiver::fromJson));
         }));
         // The request fact is built from the sanitized request that is recorded: one source for both.
         ObjectNode sanitized = DecisionInputs.sanitize(request);

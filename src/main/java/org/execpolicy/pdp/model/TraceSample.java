@@ -21,7 +21,7 @@ public final class TraceSample {
     }
 
     static double pointOf(String traceId) {
-        byte[] digest = Sha256.newDigest().digest(traceId.getBytes(StandardCharsets.UTF_8));
+        byte[] digest = Sha256.digest(traceId.getBytes(StandardCharsets.UTF_8));
         long top53 = ByteBuffer.wrap(digest).getLong() >>> 11;
         return top53 / (double) (1L << 53);
     }

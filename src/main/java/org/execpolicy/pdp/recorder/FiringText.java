@@ -54,7 +54,8 @@ final class FiringText {
         return out.append('}').toString();
     }
 
-    private String quoted(String text) {
+    /** {@code text} as an RFC 8785 JSON string, quoted once per decision. */
+    String quoted(String text) {
         return quotedValues.computeIfAbsent(text, CanonicalJson::quote);
     }
 }

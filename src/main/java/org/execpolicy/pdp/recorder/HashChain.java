@@ -1,7 +1,6 @@
 package org.execpolicy.pdp.recorder;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import org.execpolicy.pdp.json.Sha256;
 
 /**
@@ -75,9 +74,7 @@ final class HashChain {
 
     /** SHA-256 of {@code prev_hash || content_hash}, both hex text, as lower-case hex. */
     static String recordHash(String prevHash, String contentHash) {
-        MessageDigest sha = Sha256.newDigest();
-        sha.update(prevHash.getBytes(StandardCharsets.US_ASCII));
-        sha.update(contentHash.getBytes(StandardCharsets.US_ASCII));
-        return Sha256.hex(sha);
+        return Sha256.hex(prevHash.getBytes(StandardCharsets.US_ASCII),
+                contentHash.getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -1,5 +1,6 @@
 package org.execpolicy.pdp.recorder;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -213,6 +214,26 @@ public final class RegistryStore {
 
     public Optional<ObjectNode> profile(String id) {
         return profiles.get(id);
+    }
+
+    /**
+     * The entries as the decision path reads them: the registry's own trees, not copies (copying the
+     * profile and its waivers was 1.5% of the decision threads' CPU, and a copy is a new tree each
+     * time, which no cache keyed by the tree can recognise). The caller must not change them: the
+     * decision path only reads them, and the facts copy what they keep.
+     */
+    public Optional<JsonNode> sharedProfile(String id) {
+        return profiles.shared(id);
+    }
+
+    /** As {@link #sharedProfile}. */
+    public Optional<JsonNode> sharedRole(String id) {
+        return roles.shared(id);
+    }
+
+    /** As {@link #sharedProfile}. */
+    public Optional<JsonNode> sharedWaiver(String id) {
+        return waivers.shared(id);
     }
 
     /** Sorted by profile id. */

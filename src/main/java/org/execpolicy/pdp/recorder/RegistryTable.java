@@ -1,5 +1,6 @@
 package org.execpolicy.pdp.recorder;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -86,6 +87,14 @@ final class RegistryTable {
     Optional<ObjectNode> get(String id) {
         ObjectNode body = cache.get(id);
         return body == null ? Optional.empty() : Optional.of(body.deepCopy());
+    }
+
+    /**
+     * The cached entry itself, for a reader that never changes it. {@link #cache} replaces an entry
+     * whole, never in place, so the tree stays what it was when read.
+     */
+    Optional<JsonNode> shared(String id) {
+        return Optional.ofNullable(cache.get(id));
     }
 
     /** The stored ids, sorted (a read-only view: no entry is copied). */

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.execpolicy.pdp.json.CanonicalJson;
+import org.execpolicy.pdp.json.IdentityMemo;
 
 /**
  * What a decision needs to be replayed, content-addressed (V3 migration): the
@@ -28,8 +29,9 @@ import org.execpolicy.pdp.json.CanonicalJson;
  * <p>
  * The decision path calls {@link #putSnapshot} for each snapshot: a snapshot
  * already stored (by this process) is answered from memory, keyed by JSON
- * equality, so a profile that does not change costs one deep hash and compare
- * per decision, no canonicalization, no SHA-256 and no SQL.
+ * identity (the registry's own trees), else by JSON equality, so a profile that
+ * does not change costs one identity lookup per decision, no canonicalization,
+ * no SHA-256 and no SQL.
  */
 public final class ReplayStore {
     /** One DRL file: its name and exact bytes. */
@@ -44,6 +46,8 @@ public final class ReplayStore {
     private final Clock clock;
     /** Snapshots known to be stored, by content (JsonNode equality), with their SHA-256. */
     private final ConcurrentHashMap<JsonNode, String> storedSnapshots = new ConcurrentHashMap<>();
+    /** The same, by the tree's identity: an equality lookup hashes the whole tree every decision. */
+    private final IdentityMemo<String> storedTrees = new IdentityMemo<>(MAX_CACHED_SNAPSHOTS);
     private final Set<String> storedRulesets = ConcurrentHashMap.newKeySet();
 
     public ReplayStore(Database db, Clock clock) {
@@ -58,6 +62,11 @@ public final class ReplayStore {
      * @throws RecorderUnavailableException when it cannot be stored (the decision must then fail closed)
      */
     public String putSnapshot(String kind, JsonNode body) {
+        // the decision path passes the registry's own trees (RegistryStore.sharedProfile): known by identity
+        return storedTrees.get(body, tree -> putSnapshotByContent(kind, tree));
+    }
+
+    private String putSnapshotByContent(String kind, JsonNode body) {
         String known = storedSnapshots.get(body);
         if (known != null) {
             return known;

@@ -132,21 +132,22 @@ final class UnitCodec {
         List<String> hashes = new ArrayList<>(records.size());
         hashes.add(Sha256.hex(decisionJson));
         Map<String, Integer> factIndex = new HashMap<>();
-        ArrayNode facts = Json.MAPPER.createArrayNode();
+        // the facts' text as canonical JSON, from the texts the firings' hashes quoted already
+        StringBuilder facts = new StringBuilder(4096).append('[');
         ArrayNode firings = Json.MAPPER.createArrayNode();
         FiringText firingText = new FiringText();
         for (ObjectNode firing : records.subList(1, records.size())) {
             hashes.add(Sha256.hex(firingText.of(firing)));
             ArrayNode matched = Json.MAPPER.createArrayNode();
             for (JsonNode fact : firing.get("matched")) {
-                matched.add(factIndex.computeIfAbsent(fact.asText(), text -> {
-                    facts.add(text);
-                    return facts.size() - 1;
+                matched.add(factIndex.computeIfAbsent(fact.textValue(), text -> {
+                    facts.append(factIndex.isEmpty() ? "" : ",").append(firingText.quoted(text));
+                    return factIndex.size();
                 }));
             }
             firings.addArray().add(firing.get("rule_name").asText()).add(matched);
         }
-        String body = "{\"decision\":" + decisionJson + ",\"facts\":" + CanonicalJson.canonicalize(facts)
+        String body = "{\"decision\":" + decisionJson + ",\"facts\":" + facts.append(']')
                 + ",\"firings\":" + CanonicalJson.canonicalize(firings) + "}";
         return unit(decision, hashes, body);
     }
