@@ -1,6 +1,7 @@
 package org.execpolicy.pdp.recorder;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,24 +14,36 @@ import org.junit.jupiter.api.Test;
 class UnitCompressionTest {
 
     @Test
-    void a_decision_unit_is_deflated_well_below_the_fastest_levels_size_and_reads_back() throws IOException {
+    void a_decision_unit_is_stored_as_zstd_well_below_the_fastest_deflates_size_and_reads_back() throws IOException {
         String unit = resource("recorder/decision-unit.json");
         byte[] stored = UnitCompression.compress(unit);
 
+        assertThat(stored[0]).isEqualTo(UnitCompression.FORMAT_2);
         assertThat(UnitCompression.decompress(stored)).isEqualTo(unit);
-        // the fastest level found few of the dictionary's long matches: 510 bytes against 359
-        assertThat(stored.length).isLessThan(fastest(unit).length * 8 / 10);
+        // the dictionary's long matches found: deflate's fastest level took 510 bytes, its default 359
+        assertThat(stored.length).isLessThan(deflated(unit, Deflater.BEST_SPEED).length * 8 / 10);
     }
 
     @Test
-    void units_stored_at_the_fastest_level_still_read() throws IOException {
+    void units_deflated_before_zstd_still_read_at_either_level() throws IOException {
         String unit = resource("recorder/decision-unit.json");
-        assertThat(UnitCompression.decompress(fastest(unit))).isEqualTo(unit);
+        assertThat(UnitCompression.decompress(deflated(unit, Deflater.BEST_SPEED))).isEqualTo(unit);
+        assertThat(UnitCompression.decompress(deflated(unit, Deflater.DEFAULT_COMPRESSION))).isEqualTo(unit);
     }
 
-    /** The unit as the store kept it before: format byte 1, deflated at level 1 against the same dictionary. */
-    private static byte[] fastest(String unit) throws IOException {
-        Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
+    @Test
+    void a_damaged_unit_is_refused_as_unreadable_not_read_as_something_else() throws IOException {
+        byte[] stored = UnitCompression.compress(resource("recorder/decision-unit.json"));
+        byte[] truncated = java.util.Arrays.copyOf(stored, stored.length / 2);
+        assertThatThrownBy(() -> UnitCompression.decompress(truncated))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("not readable");
+        assertThatThrownBy(() -> UnitCompression.decompress(new byte[] {9, 1, 2}))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("unknown format 9");
+    }
+
+    /** The unit as the store kept it before zstd: format byte 1, deflated at {@code level} against the same dictionary. */
+    private static byte[] deflated(String unit, int level) throws IOException {
+        Deflater deflater = new Deflater(level, true);
         try {
             deflater.setDictionary(resource("recorder/unit-dictionary-1.txt").getBytes(StandardCharsets.UTF_8));
             deflater.setInput(unit.getBytes(StandardCharsets.UTF_8));
