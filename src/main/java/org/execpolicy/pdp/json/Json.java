@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** The one ObjectMapper of the product and small readers for optional JSON fields. */
@@ -47,7 +48,10 @@ public final class Json {
         return text == null ? null : OffsetDateTime.parse(text).toInstant();
     }
 
-    /** A list of strings, or null when the field is absent or null (absent lists mean "any"). */
+    /**
+     * A list of strings, or null when the field is absent or null (absent lists mean "any"). Unmodifiable:
+     * facts keep these lists, and some facts are shared between decisions or keep their text.
+     */
     public static List<String> stringsOrNull(JsonNode json, String field) {
         JsonNode value = json.get(field);
         if (value == null || value.isNull()) {
@@ -55,6 +59,6 @@ public final class Json {
         }
         List<String> out = new ArrayList<>();
         value.forEach(v -> out.add(v.asText()));
-        return out;
+        return Collections.unmodifiableList(out);
     }
 }

@@ -57,10 +57,19 @@ public final class ComputeBlock {
         return cloudReasoningStrength;
     }
 
+    /** As DecisionRequest's: kept while the override's text is the same instance. */
+    private String text;
+    private String textOverride;
+
     @Override
     public String toString() {
-        return "ComputeBlock{" + origin + ":" + owner + ", speed_preset=" + speedPreset
-                + ", override=" + execPolicyOverride + ", approximate=" + approximate
-                + ", cloud_reasoning_strength=" + cloudReasoningStrength + "}";
+        String override = execPolicyOverride == null ? null : execPolicyOverride.toString();
+        if (text == null || override != textOverride) {
+            text = "ComputeBlock{" + origin + ":" + owner + ", speed_preset=" + speedPreset
+                    + ", override=" + override + ", approximate=" + approximate
+                    + ", cloud_reasoning_strength=" + cloudReasoningStrength + "}";
+            textOverride = override;
+        }
+        return text;
     }
 }

@@ -96,10 +96,23 @@ public final class DecisionRequest {
         return execPolicy;
     }
 
+    /**
+     * The fact's text, kept while its policy's text is the same instance (ExecPolicy keeps its own until
+     * it changes): every firing that matched the request records it, and one instance a decision is
+     * also hashed and escaped once by the recorder. Read and written by the session's thread only.
+     */
+    private String text;
+    private String textPolicy;
+
     @Override
     public String toString() {
-        return "DecisionRequest{role=" + role + ", task_type=" + taskType + ", model_id=" + modelId
-                + ", backend=" + backend + ", runtime_mode=" + runtimeMode
-                + ", supported_modes=" + supportedModes + ", exec_policy=" + execPolicy + "}";
+        String policy = execPolicy == null ? null : execPolicy.toString();
+        if (text == null || policy != textPolicy) {
+            text = "DecisionRequest{role=" + role + ", task_type=" + taskType + ", model_id=" + modelId
+                    + ", backend=" + backend + ", runtime_mode=" + runtimeMode
+                    + ", supported_modes=" + supportedModes + ", exec_policy=" + policy + "}";
+            textPolicy = policy;
+        }
+        return text;
     }
 }

@@ -56,9 +56,15 @@ public final class ModelAssignment {
         return localOnly;
     }
 
+    /** Made once: every member is final and immutable (see DecisionRequest's text for why it is kept). */
+    private String text;
+
     @Override
     public String toString() {
-        return "ModelAssignment{" + roleClass + ": primary=" + primaryModelId + ", fallback=" + fallbackModelId
-                + ", allowed_models=" + allowedModels + ", local_only=" + localOnly + "}";
+        if (text == null) {
+            text = "ModelAssignment{" + roleClass + ": primary=" + primaryModelId + ", fallback=" + fallbackModelId
+                    + ", allowed_models=" + allowedModels + ", local_only=" + localOnly + "}";
+        }
+        return text;
     }
 }

@@ -81,10 +81,18 @@ public final class Waiver {
         return "pending".equals(status);
     }
 
+    /** Made once: every member is final and immutable (see DecisionRequest's text for why it is kept). */
+    private volatile String text; // a waiver is shared by the decisions of every thread (FactAssembler)
+
     @Override
     public String toString() {
-        return "Waiver{" + waiverId + ", check_waived=" + checkWaived + ", roles=" + scopeRoles
-                + ", model_ids=" + scopeModelIds + ", wp_ids=" + scopeWpIds + ", expires_at=" + expiresAt
-                + ", revoked_at=" + revokedAt + ", risk=" + risk + ", status=" + status + "}";
+        String made = text;
+        if (made == null) {
+            made = "Waiver{" + waiverId + ", check_waived=" + checkWaived + ", roles=" + scopeRoles
+                    + ", model_ids=" + scopeModelIds + ", wp_ids=" + scopeWpIds + ", expires_at=" + expiresAt
+                    + ", revoked_at=" + revokedAt + ", risk=" + risk + ", status=" + status + "}";
+            text = made;
+        }
+        return made;
     }
 }

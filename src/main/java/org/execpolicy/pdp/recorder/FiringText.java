@@ -27,7 +27,7 @@ final class FiringText {
      * the same ids, time and digest in each; a fact's text is often the fact's cached one), and an
      * identity lookup reads none of their characters, where hashing and comparing them would.
      */
-    private final Map<String, String> quotedValues = new IdentityHashMap<>();
+    private final Map<String, String> quotedValues = new IdentityHashMap<>(64); // a decision holds about 30
 
     /** The canonical text of {@code firing}, a firing folded by {@link UnitCodec}. */
     String of(ObjectNode firing) {
