@@ -18,6 +18,7 @@ import io.vertx.openapi.contract.Server;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.execpolicy.pdp.json.IdentityKey;
 
 /**
  * The contract as the request validator sees it, with one schema validator per schema instead of a
@@ -92,7 +93,7 @@ final class CachedSchemaContract implements OpenAPIContract {
     /** The contract's schema repository, keeping the validator of each schema (by identity) it was asked for. */
     private static final class CachingRepository implements SchemaRepository {
         private final SchemaRepository repository;
-        private final Map<Identity, Validator> validators = new ConcurrentHashMap<>();
+        private final Map<IdentityKey, Validator> validators = new ConcurrentHashMap<>();
 
         CachingRepository(SchemaRepository repository) {
             this.repository = repository;
@@ -100,7 +101,7 @@ final class CachedSchemaContract implements OpenAPIContract {
 
         @Override
         public Validator validator(JsonSchema schema) {
-            return validators.computeIfAbsent(new Identity(schema), key -> repository.validator(schema));
+            return validators.computeIfAbsent(new IdentityKey(schema), key -> repository.validator(schema));
         }
 
         @Override
@@ -146,19 +147,6 @@ final class CachedSchemaContract implements OpenAPIContract {
         @Override
         public JsonSchema find(String pointer) {
             return repository.find(pointer);
-        }
-    }
-
-    /** A key equal only to itself: the same schema object, not an equal one. */
-    private record Identity(Object value) {
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Identity identity && identity.value == value;
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(value);
         }
     }
 }

@@ -12,21 +12,8 @@ import java.util.function.Function;
  * the registry has since replaced are not kept for ever.
  */
 public final class IdentityMemo<V> {
-    /** A tree as a key by identity. */
-    private record Same(JsonNode node) {
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Same same && same.node == node;
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(node);
-        }
-    }
-
     private final int max;
-    private final Map<Same, V> values = new ConcurrentHashMap<>();
+    private final Map<IdentityKey, V> values = new ConcurrentHashMap<>();
 
     public IdentityMemo(int max) {
         this.max = max;
@@ -34,7 +21,7 @@ public final class IdentityMemo<V> {
 
     /** The value for {@code node}, computed once per tree while remembered. The tree must not change. */
     public V get(JsonNode node, Function<JsonNode, V> compute) {
-        Same key = new Same(node);
+        IdentityKey key = new IdentityKey(node);
         V known = values.get(key);
         if (known != null) {
             return known;
