@@ -20,6 +20,7 @@ public final class Waiver {
     private final Instant revokedAt;
     private final String risk;
     private final String status;
+    private final String text;
 
     private Waiver(JsonNode json) {
         this.waiverId = json.path("waiver_id").asText();
@@ -32,6 +33,11 @@ public final class Waiver {
         this.revokedAt = Json.instantOrNull(json, "revoked_at");
         this.risk = json.path("risk").asText("LOW");
         this.status = Json.textOrNull(json, "status");
+        // made once, here: every member is final and immutable, and one waiver is shared by the
+        // decisions of every thread (FactAssembler), each firing that matched it recording its text
+        this.text = "Waiver{" + waiverId + ", check_waived=" + checkWaived + ", roles=" + scopeRoles
+                + ", model_ids=" + scopeModelIds + ", wp_ids=" + scopeWpIds + ", expires_at=" + expiresAt
+                + ", revoked_at=" + revokedAt + ", risk=" + risk + ", status=" + status + "}";
     }
 
     public static Waiver fromJson(JsonNode json) {
@@ -81,18 +87,8 @@ public final class Waiver {
         return "pending".equals(status);
     }
 
-    /** Made once: every member is final and immutable (see DecisionRequest's text for why it is kept). */
-    private volatile String text; // a waiver is shared by the decisions of every thread (FactAssembler)
-
     @Override
     public String toString() {
-        String made = text;
-        if (made == null) {
-            made = "Waiver{" + waiverId + ", check_waived=" + checkWaived + ", roles=" + scopeRoles
-                    + ", model_ids=" + scopeModelIds + ", wp_ids=" + scopeWpIds + ", expires_at=" + expiresAt
-                    + ", revoked_at=" + revokedAt + ", risk=" + risk + ", status=" + status + "}";
-            text = made;
-        }
-        return made;
+        return text;
     }
 }
